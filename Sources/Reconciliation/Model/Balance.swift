@@ -1,0 +1,53 @@
+/// One normalized balance from one input: what a ledger export or a statement says a key holds.
+///
+/// An `entries` input yields one `Balance` per key with the entries summed (`entryCount` of them); a `balances`
+/// input yields one per row, so a key written twice shows up twice and becomes a conflict instead of being merged.
+public struct Balance: Sendable, Hashable {
+    /// Venue, account and asset after normalization.
+    public var key: BalanceKey
+    /// The balance compared by default: the total.
+    public var total: Amount
+    /// The part free to use, when the source reports it.
+    public var available: Amount?
+    /// The part on hold (open orders, pending withdrawals), when the source reports it.
+    public var hold: Amount?
+    /// Where it was read: the row of a balance, or the first entry of a sum.
+    public var source: SourceLocation
+    /// How many rows were summed into `total` (1 for a balance row).
+    public var entryCount: Int
+
+    /// Creates a balance.
+    public init(
+        key: BalanceKey, total: Amount, available: Amount? = nil, hold: Amount? = nil, source: SourceLocation,
+        entryCount: Int = 1
+    ) {
+        self.key = key
+        self.total = total
+        self.available = available
+        self.hold = hold
+        self.source = source
+        self.entryCount = entryCount
+    }
+
+    /// The number of decimal places the source wrote the total with (the precision inferred tolerance uses).
+    public var precision: Int { total.scale }
+
+    /// The figure named by `figure`, when the source reports it.
+    public func amount(_ figure: ComparedFigure) -> Amount? {
+        switch figure {
+        case .total: total
+        case .available: available
+        case .hold: hold
+        }
+    }
+}
+
+/// Which figure of a balance is reconciled.
+public enum ComparedFigure: String, Sendable, Hashable, CaseIterable, Codable {
+    /// The total (the default).
+    case total
+    /// The available part.
+    case available
+    /// The part on hold.
+    case hold
+}

@@ -1,0 +1,41 @@
+/// The verdict on one key. The raw values are the names used in every report.
+public enum Classification: String, Sendable, Hashable, CaseIterable, Codable, Comparable {
+    /// Both sides agree exactly (a zero on one side and nothing on the other also agree).
+    case matched
+    /// The sides differ by no more than the tolerance that applies.
+    case withinTolerance = "within_tolerance"
+    /// The sides differ by more than the tolerance.
+    case mismatch
+    /// The ledger holds a non-zero balance the statement does not report.
+    case missingInStatement = "missing_in_statement"
+    /// The statement reports a non-zero balance the ledger does not hold.
+    case missingInLedger = "missing_in_ledger"
+    /// One side reports the key more than once (overlapping pages, a duplicated row): nothing is merged.
+    case conflict
+
+    /// Whether the line needs someone's attention.
+    public var isBreak: Bool {
+        switch self {
+        case .matched, .withinTolerance: false
+        case .mismatch, .missingInStatement, .missingInLedger, .conflict: true
+        }
+    }
+
+    public static func < (lhs: Classification, rhs: Classification) -> Bool {
+        allCases.firstIndex(of: lhs) ?? 0 < allCases.firstIndex(of: rhs) ?? 0
+    }
+}
+
+/// The verdict on a run. The raw values are the names used in every report.
+public enum ReconciliationStatus: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Every line matched exactly.
+    case reconciled
+    /// Every line matched or stayed within tolerance.
+    case reconciledWithinTolerance = "reconciled_within_tolerance"
+    /// At least one line is a break.
+    case breaks
+    /// An input failed; the others were reconciled.
+    case partial
+    /// The run could not reconcile anything.
+    case failed
+}

@@ -1,0 +1,67 @@
+/// One key of the reconciliation: both sides, the difference, the tolerance and the verdict (a discrepancy when the
+/// verdict is a break).
+public struct ReconciliationLine: Sendable, Hashable {
+    /// Venue, account and asset.
+    public let key: BalanceKey
+    /// The ledger figure compared, or `nil` when the ledger has no balance for the key.
+    public let ledger: Amount?
+    /// The statement figure compared, or `nil` when the statement has no balance for the key.
+    public let statement: Amount?
+    /// statement − ledger, with an absent side counted as zero; `nil` for a conflict.
+    public let difference: Amount?
+    /// The difference relative to the larger side, in basis points (two decimals), when both sides are non-zero.
+    public let relativeDifferenceBasisPoints: Amount?
+    /// The tolerance applied, when both sides were compared.
+    public let tolerance: AppliedTolerance?
+    /// The verdict.
+    public let classification: Classification
+    /// Which figure was compared.
+    public let figure: ComparedFigure
+    /// Where the ledger side was read (several for a conflict or entries summed from several inputs).
+    public let ledgerSources: [SourceLocation]
+    /// Where the statement side was read.
+    public let statementSources: [SourceLocation]
+    /// Explanations that change how to read the line (an absent side treated as zero, a figure fallback).
+    public let notes: [String]
+
+    /// Creates a line.
+    public init(
+        key: BalanceKey, ledger: Amount?, statement: Amount?, difference: Amount?,
+        relativeDifferenceBasisPoints: Amount? = nil, tolerance: AppliedTolerance?, classification: Classification,
+        figure: ComparedFigure = .total, ledgerSources: [SourceLocation] = [], statementSources: [SourceLocation] = [],
+        notes: [String] = []
+    ) {
+        self.key = key
+        self.ledger = ledger
+        self.statement = statement
+        self.difference = difference
+        self.relativeDifferenceBasisPoints = relativeDifferenceBasisPoints
+        self.tolerance = tolerance
+        self.classification = classification
+        self.figure = figure
+        self.ledgerSources = ledgerSources
+        self.statementSources = statementSources
+        self.notes = notes
+    }
+}
+
+/// What the reconciler produced: one line per key in key order, and the counts.
+public struct ReconciliationResult: Sendable, Hashable {
+    /// One line per key, ordered by venue, account, asset.
+    public let lines: [ReconciliationLine]
+
+    /// Creates a result; the lines are sorted by key.
+    public init(lines: [ReconciliationLine]) {
+        self.lines = lines.sorted { $0.key < $1.key }
+    }
+
+    /// How many lines carry each classification (every classification present, zero when unused).
+    public var counts: [Classification: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: Classification.allCases.map { ($0, 0) })
+        for line in lines { counts[line.classification, default: 0] += 1 }
+        return counts
+    }
+
+    /// The lines that need attention.
+    public var breaks: [ReconciliationLine] { lines.filter(\.classification.isBreak) }
+}

@@ -1,0 +1,188 @@
+/// Everything a run concluded: the result, the inputs it read, the verdict and the exit status. Report writers render
+/// it; the audit trail records its digest.
+public struct ReconciliationReport: Sendable {
+    /// The run's id (shared with the audit trail and the repository).
+    public let runID: String
+    /// The job's name.
+    public let job: String
+    /// The business day reconciled.
+    public let asOf: String
+    /// When the run started (from the run's clock), ISO 8601 UTC.
+    public let startedAt: String
+    /// The version of `recon` that produced it.
+    public let toolVersion: String
+    /// The verdict.
+    public let status: ReconciliationStatus
+    /// Breaks accepted before the exit status becomes 1.
+    public let maxBreaks: Int
+    /// One line per key.
+    public let result: ReconciliationResult
+    /// The inputs read.
+    public let inputs: [InputSummary]
+    /// For breaks seen in earlier runs of the job: since when and for how many consecutive runs.
+    public var ageing: [BalanceKey: BreakAge]
+    /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
+    public let resultDigest: String
+
+    /// Creates a report, deriving the status and the digest.
+    public init(
+        runID: String, job: String, asOf: String, startedAt: String, toolVersion: String, maxBreaks: Int,
+        result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:]
+    ) {
+        self.runID = runID
+        self.job = job
+        self.asOf = asOf
+        self.startedAt = startedAt
+        self.toolVersion = toolVersion
+        self.maxBreaks = maxBreaks
+        self.result = result
+        self.inputs = inputs
+        self.ageing = ageing
+        let status = Self.status(of: result, inputs: inputs)
+        self.status = status
+        self.resultDigest = Self.digest(job: job, asOf: asOf, status: status, result: result)
+    }
+
+    /// The run status: `failed` when every input failed, `partial` when some did, else from the lines.
+    public static func status(of result: ReconciliationResult, inputs: [InputSummary]) -> ReconciliationStatus {
+        let failedInputs = inputs.filter(\.failed).count
+        if !inputs.isEmpty && failedInputs == inputs.count { return .failed }
+        if failedInputs > 0 { return .partial }
+        let counts = result.counts
+        if Classification.allCases.contains(where: { $0.isBreak && counts[$0, default: 0] > 0 }) { return .breaks }
+        if counts[.withinTolerance, default: 0] > 0 { return .reconciledWithinTolerance }
+        return .reconciled
+    }
+
+    /// The number of breaks.
+    public var breakCount: Int { result.lines.count { $0.classification.isBreak } }
+
+    /// 0 reconciled (or breaks within `max_breaks`), 1 breaks, 2 an input or the run failed.
+    public var exitStatus: Int32 {
+        switch status {
+        case .reconciled, .reconciledWithinTolerance: 0
+        case .breaks: breakCount > maxBreaks ? 1 : 0
+        case .partial, .failed: 2
+        }
+    }
+
+    /// The canonical result, the bytes the digest covers.
+    public static func canonicalResult(
+        job: String, asOf: String, status: ReconciliationStatus, result: ReconciliationResult
+    )
+        -> JSONValue
+    {
+        .object([
+            "job": .string(job),
+            "as_of": .string(asOf),
+            "status": .string(status.rawValue),
+            "counts": countsJSON(result.counts),
+            "lines": .array(result.lines.map { $0.jsonValue(age: nil) }),
+        ])
+    }
+
+    static func digest(job: String, asOf: String, status: ReconciliationStatus, result: ReconciliationResult) -> String
+    {
+        var hasher = InputHasher()
+        var encoded = canonicalResult(job: job, asOf: asOf, status: status, result: result).encoded()
+        encoded.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        return "sha256:" + hasher.finalizeHex()
+    }
+
+    /// Counts per classification as a JSON object (every classification present).
+    public static func countsJSON(_ counts: [Classification: Int]) -> JSONValue {
+        .object(
+            Dictionary(
+                uniqueKeysWithValues: Classification.allCases.map { ($0.rawValue, .integer(counts[$0, default: 0])) }))
+    }
+}
+
+/// Since when a break has been seen, from the run repository.
+public struct BreakAge: Sendable, Hashable {
+    /// The as-of day of the first run (of the current streak) that showed the break.
+    public let firstSeen: String
+    /// How many consecutive runs of the job, this one included, have shown it.
+    public let consecutiveRuns: Int
+
+    /// Creates an age.
+    public init(firstSeen: String, consecutiveRuns: Int) {
+        self.firstSeen = firstSeen
+        self.consecutiveRuns = consecutiveRuns
+    }
+}
+
+/// One input as a report shows it.
+public struct InputSummary: Sendable, Hashable {
+    /// Ledger or statement.
+    public let side: Side
+    /// Its label.
+    public let name: String
+    /// Entries or balances.
+    public let kind: InputKind
+    /// Its files with size, digest and format.
+    public let files: [FileFacts]
+    /// Rows or records read.
+    public let recordCount: Int
+    /// Balances it contributed.
+    public let balanceCount: Int
+    /// Its diagnostics.
+    public let diagnostics: [Diagnostic]
+    /// The error that stopped it, if any.
+    public let error: String?
+    /// Whether it failed.
+    public let failed: Bool
+
+    /// Creates a summary.
+    public init(
+        side: Side, name: String, kind: InputKind, files: [FileFacts], recordCount: Int, balanceCount: Int,
+        diagnostics: [Diagnostic], error: String?, failed: Bool
+    ) {
+        self.side = side
+        self.name = name
+        self.kind = kind
+        self.files = files
+        self.recordCount = recordCount
+        self.balanceCount = balanceCount
+        self.diagnostics = diagnostics
+        self.error = error
+        self.failed = failed
+    }
+}
+
+extension ReconciliationLine {
+    /// The line as report JSON: amounts as decimal strings, `null` for an absent side.
+    public func jsonValue(age: BreakAge?) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "venue": .string(key.venue),
+            "account": .string(key.account),
+            "asset": .string(key.asset),
+            "ledger": .amount(ledger),
+            "statement": .amount(statement),
+            "difference": .amount(difference),
+            "relative_difference_bps": .amount(relativeDifferenceBasisPoints),
+            "tolerance": .amount(tolerance?.value),
+            "tolerance_source": .string(tolerance?.source),
+            "classification": .string(classification.rawValue),
+            "compared": .string(figure.rawValue),
+            "ledger_sources": .array(ledgerSources.map { .string($0.description) }),
+            "statement_sources": .array(statementSources.map { .string($0.description) }),
+            "notes": .array(notes.map { .string($0) }),
+        ]
+        if let age {
+            members["first_seen"] = .string(age.firstSeen)
+            members["consecutive_runs"] = .integer(age.consecutiveRuns)
+        }
+        return .object(members)
+    }
+}
+
+extension Diagnostic {
+    /// The diagnostic as report JSON.
+    public var jsonValue: JSONValue {
+        .object([
+            "severity": .string(severity.rawValue),
+            "message": .string(message),
+            "location": .string(location?.description),
+        ])
+    }
+}
