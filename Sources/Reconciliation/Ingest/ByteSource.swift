@@ -1,0 +1,121 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A stream of bytes read in chunks into a caller's buffer: a file, an inflated gzip stream, a prefetching wrapper.
+///
+/// Sources never load a whole file; memory is the caller's buffer plus a fixed amount per source.
+public protocol ByteSource: AnyObject {
+    /// Fills the start of `buffer` and returns how many bytes it wrote; 0 means the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int
+}
+
+/// Reads a file sequentially with `read(2)`, hashing every byte with SHA-256 on the way.
+public final class FileByteSource: ByteSource {
+    /// The path as shown in messages.
+    public let displayPath: String
+    /// The file's size when it was opened.
+    public let size: Int64
+    /// How many bytes have been read so far (shared with progress displays).
+    public let progress: ByteCounter
+    private let descriptor: Int32
+    private var hasher = InputHasher()
+    private var offset: Int64 = 0
+    private var finished = false
+
+    /// Opens `path` for reading; `displayPath` is what messages show.
+    public init(path: String, displayPath: String, progress: ByteCounter = ByteCounter()) throws(ReconciliationError) {
+        self.displayPath = displayPath
+        self.progress = progress
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw ReconciliationError(
+                .ingest, "cannot open: \(systemErrorMessage(errno))", at: SourceLocation(file: displayPath))
+        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let code = errno
+            close(descriptor)
+            throw ReconciliationError(
+                .ingest, "cannot stat: \(systemErrorMessage(code))", at: SourceLocation(file: displayPath))
+        }
+        guard (info.st_mode & S_IFMT) != S_IFDIR else {
+            close(descriptor)
+            throw ReconciliationError(.ingest, "is a directory, not a file", at: SourceLocation(file: displayPath))
+        }
+        self.descriptor = descriptor
+        self.size = Int64(info.st_size)
+        posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
+    }
+
+    deinit {
+        close(descriptor)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+        guard !finished, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        while true {
+            let count = Glibc.read(descriptor, base, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ReconciliationError(
+                    .ingest, "read failed at byte \(offset): \(systemErrorMessage(errno))",
+                    at: SourceLocation(file: displayPath))
+            }
+            if count == 0 {
+                finished = true
+                return 0
+            }
+            hasher.update(UnsafeRawBufferPointer(start: base, count: count))
+            offset += Int64(count)
+            progress.add(count)
+            return count
+        }
+    }
+
+    /// The bytes read so far.
+    public var bytesRead: Int64 { offset }
+
+    /// The SHA-256 of the whole file, reading what the consumer left unread so the digest always covers every byte.
+    public func finishDigest() throws(ReconciliationError) -> String {
+        if !finished {
+            let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+            defer { scratch.deallocate() }
+            while try read(into: scratch) > 0 {}
+        }
+        return hasher.finalizeHex()
+    }
+
+    /// Reads up to `count` bytes at `position` without moving the stream (for magic-byte detection).
+    public func peek(_ count: Int, at position: Int64 = 0) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(position)) }
+        return got > 0 ? Array(bytes[0..<got]) : []
+    }
+}
+
+/// A thread-safe running count of bytes, for progress displays.
+public final class ByteCounter: Sendable {
+    private let value = Atomic<Int64>(0)
+
+    /// Creates a counter at zero.
+    public init() {}
+
+    /// Adds `count` bytes.
+    public func add(_ count: Int) {
+        value.add(Int64(count), ordering: .relaxed)
+    }
+
+    /// The bytes counted so far.
+    public var count: Int64 { value.load(ordering: .relaxed) }
+}
+
+/// The text of a C `errno`.
+func systemErrorMessage(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
+}

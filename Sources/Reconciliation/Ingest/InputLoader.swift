@@ -1,0 +1,127 @@
+/// What reading one input produced: its files' facts, the normalized balances, diagnostics, and whether it failed.
+public struct InputOutcome: Sendable {
+    /// The input as the job describes it.
+    public let spec: InputSpec
+    /// Its position among the inputs of its side.
+    public let index: Int
+    /// Each file's size, digest and format.
+    public var files: [FileFacts] = []
+    /// The balances, normalized (empty when the input failed).
+    public var balances: [Balance] = []
+    /// Rows or records read (entries before summing).
+    public var recordCount = 0
+    /// What the readers and the normalizer found.
+    public var diagnostics: [Diagnostic] = []
+    /// The error that stopped the input, if one did.
+    public var failure: ReconciliationError?
+
+    /// Whether the input cannot be trusted: it stopped, or a row could not be read.
+    public var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
+
+    /// The first error, for summaries.
+    public var firstError: String? {
+        failure?.description ?? diagnostics.first { $0.severity == .error }?.description
+    }
+}
+
+/// Facts about one input file, for reports, the audit trail and replay.
+public struct FileFacts: Sendable, Hashable {
+    /// The path as shown.
+    public let displayPath: String
+    /// Its size in bytes (as stored, compressed or not).
+    public let size: Int64
+    /// The SHA-256 of its bytes, lowercase hex (empty when the file could not be opened).
+    public let sha256: String
+    /// Whether it is gzip-compressed.
+    public let compressed: Bool
+    /// The format it was read as.
+    public let format: String
+}
+
+/// Reads one input end to end: open each file (gzip by magic bytes), choose the reader (named or detected), read,
+/// normalize. Never throws: whatever goes wrong is recorded on the outcome, so other inputs carry on.
+public struct InputLoader: Sendable {
+    /// Job-level asset aliases.
+    public var jobAliases: [String: String]
+    /// Whether reading (and inflating) runs on its own thread ahead of parsing.
+    public var prefetch: Bool
+    /// Where bytes-read progress is counted, by input name.
+    public var progress: @Sendable (InputSpec) -> ByteCounter
+
+    /// Creates a loader.
+    public init(
+        jobAliases: [String: String] = [:], prefetch: Bool = true,
+        progress: @escaping @Sendable (InputSpec) -> ByteCounter = { _ in ByteCounter() }
+    ) {
+        self.jobAliases = jobAliases
+        self.prefetch = prefetch
+        self.progress = progress
+    }
+
+    /// Loads `spec`, the `index`-th input of its side; `open` maps a file to the path actually opened (replays read
+    /// from an archive).
+    public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
+        var outcome = InputOutcome(spec: spec, index: index)
+        let collector = RecordCollector(kind: spec.options.kind, maxErrors: spec.options.limits.maxErrors)
+        let counter = progress(spec)
+        for file in spec.files {
+            do throws(ReconciliationError) {
+                let input = try InputBytes(
+                    path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
+                    prefetch: prefetch, progress: counter)
+                var format = spec.format ?? "?"
+                do throws(ReconciliationError) {
+                    let reader: any StatementReader
+                    var source = input.bytes
+                    if let name = spec.format, let named = StatementFormats.reader(named: name) {
+                        reader = named
+                    } else {
+                        let prefix = try ReplayByteSource.readPrefix(input.bytes, count: 1 << 16)
+                        reader = try Self.detect(ContentPrefix(prefix), file: file.displayPath)
+                        source = ReplayByteSource(prefix: prefix, upstream: input.bytes)
+                    }
+                    format = reader.format
+                    try reader.read(source, path: file.displayPath, options: spec.options, into: collector)
+                } catch {
+                    outcome.failure = error
+                }
+                let digest = (try? input.finishDigest()) ?? ""
+                outcome.files.append(
+                    FileFacts(
+                        displayPath: file.displayPath, size: input.file.size, sha256: digest,
+                        compressed: input.isCompressed, format: format))
+            } catch {
+                outcome.failure = error
+                outcome.files.append(
+                    FileFacts(
+                        displayPath: file.displayPath, size: 0, sha256: "", compressed: false,
+                        format: spec.format ?? "?"))
+            }
+            if outcome.failure != nil || collector.shouldStop { break }
+        }
+        if collector.shouldStop && outcome.failure == nil {
+            collector.diagnose(.note, "stopped reading after \(collector.errorCount) errors")
+        }
+        let normalizer = Normalizer(
+            venue: spec.options.venue, account: spec.options.account, jobAliases: jobAliases,
+            inputAliases: spec.aliases, accountMap: spec.accounts)
+        let balances = normalizer.balances(from: collector.records, kind: spec.options.kind, into: collector)
+        outcome.recordCount = collector.rowCount
+        outcome.diagnostics = collector.diagnostics
+        if !outcome.failed { outcome.balances = balances }
+        return outcome
+    }
+
+    /// The reader for content whose format was not named.
+    static func detect(_ prefix: ContentPrefix, file: String) throws(ReconciliationError) -> any StatementReader {
+        let candidates = StatementFormats.candidates(for: prefix)
+        if candidates.count == 1, let only = candidates.first { return only }
+        let names = (candidates.isEmpty ? StatementFormats.all : candidates).map(\.format).joined(separator: ", ")
+        throw ReconciliationError(
+            .ingest,
+            candidates.isEmpty
+                ? "could not tell the format of \(file); candidates: \(names) (set `format:`)"
+                : "could not tell the format of \(file): it could be any of \(names) (set `format:`)",
+            at: SourceLocation(file: file))
+    }
+}

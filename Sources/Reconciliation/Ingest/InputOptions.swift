@@ -1,0 +1,105 @@
+/// Which column (CSV), path (JSON) or element path (XML) holds each field of a record.
+public struct FieldMapping: Sendable, Hashable {
+    /// The venue field; when absent the input's fixed venue is used.
+    public var venue: String?
+    /// The account field; when absent the input's fixed account is used.
+    public var account: String?
+    /// The asset field.
+    public var asset: String?
+    /// The total amount field.
+    public var amount: String?
+    /// The available amount field (total = available + hold when `amount` is not mapped).
+    public var available: String?
+    /// The on-hold amount field.
+    public var hold: String?
+
+    /// Creates a mapping.
+    public init(
+        venue: String? = nil, account: String? = nil, asset: String? = nil, amount: String? = nil,
+        available: String? = nil, hold: String? = nil
+    ) {
+        self.venue = venue
+        self.account = account
+        self.asset = asset
+        self.amount = amount
+        self.available = available
+        self.hold = hold
+    }
+
+    /// Whether nothing is mapped.
+    public var isEmpty: Bool {
+        venue == nil && account == nil && asset == nil && amount == nil && available == nil && hold == nil
+    }
+
+    /// The mapped fields by role name, in a fixed order.
+    public var named: [(role: String, field: String)] {
+        [
+            ("venue", venue), ("account", account), ("asset", asset), ("amount", amount), ("available", available),
+            ("hold", hold),
+        ]
+        .compactMap { role, field in field.map { (role, $0) } }
+    }
+}
+
+/// Limits that keep one hostile input from taking unbounded memory or time.
+public struct IngestLimits: Sendable, Hashable {
+    /// Gzip output caps.
+    public var inflate: InflateLimits
+    /// The longest CSV record (or JSON/XML text value) accepted, in bytes.
+    public var maxRecordBytes: Int
+    /// How many row errors are collected before an input stops being read.
+    public var maxErrors: Int
+
+    /// Creates limits.
+    public init(inflate: InflateLimits = .standard, maxRecordBytes: Int = 4 << 20, maxErrors: Int = 20) {
+        self.inflate = inflate
+        self.maxRecordBytes = maxRecordBytes
+        self.maxErrors = maxErrors
+    }
+
+    /// The defaults: 64 GiB / 200:1 inflate caps, 4 MiB records, 20 errors.
+    public static let standard = IngestLimits()
+}
+
+/// Everything a reader needs to know about one input besides its bytes.
+public struct InputOptions: Sendable, Hashable {
+    /// Entries (summed) or balances (one per key).
+    public var kind: InputKind
+    /// The venue for every record, when the data does not name one (or to override it).
+    public var venue: String?
+    /// The account for every record, when the data does not name one.
+    public var account: String?
+    /// Where each field is (generic formats).
+    public var fields: FieldMapping
+    /// The JSON path or XML element path of one record (generic JSON/XML), e.g. `data.balances[*]`.
+    public var records: String?
+    /// Whether the first CSV line names the columns (otherwise columns are 1-based numbers).
+    public var hasHeader: Bool
+    /// The CSV field delimiter.
+    public var delimiter: UInt8
+    /// How amounts are written.
+    public var amountSyntax: AmountSyntax
+    /// Which camt balance type is the statement's balance (`CLBD` by default).
+    public var balanceType: String
+    /// Limits for hostile input.
+    public var limits: IngestLimits
+
+    /// Creates options; the defaults read a headed, comma-separated CSV of balances with strict amounts.
+    public init(
+        kind: InputKind = .balances, venue: String? = nil, account: String? = nil,
+        fields: FieldMapping = FieldMapping(),
+        records: String? = nil, hasHeader: Bool = true, delimiter: UInt8 = UInt8(ascii: ","),
+        amountSyntax: AmountSyntax = .standard, balanceType: String = "CLBD", limits: IngestLimits = .standard
+    ) {
+        self.kind = kind
+        self.venue = venue
+        self.account = account
+        self.fields = fields
+        self.records = records
+        self.hasHeader = hasHeader
+        self.delimiter = delimiter
+        self.amountSyntax = amountSyntax
+        self.balanceType = balanceType
+        self.limits = limits
+    }
+}

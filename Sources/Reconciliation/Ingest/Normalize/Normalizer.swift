@@ -1,0 +1,87 @@
+/// Turns raw records into balances: venue and account filled in from the input's settings, codes trimmed and cased,
+/// asset aliases and account mapping applied, and (for `entries`) sums merged per normalized key.
+///
+/// Venues are lowercased and assets uppercased so `Kraken`/`kraken` and `btc`/`BTC` meet; accounts are kept as
+/// written (trimmed), because account ids are case-sensitive at many venues.
+public struct Normalizer: Sendable {
+    /// The venue every record gets when set (it replaces a venue column).
+    public var venue: String?
+    /// The account a record gets when the data names none.
+    public var account: String?
+    /// Asset code → asset, keys uppercased. Input aliases override job aliases, which override built-in ones.
+    public var assetAliases: [String: String]
+    /// Statement account id → ledger account.
+    public var accountMap: [String: String]
+
+    /// Creates a normalizer; `jobAliases` and `inputAliases` are layered over the built-in aliases of each venue.
+    public init(
+        venue: String? = nil, account: String? = nil, jobAliases: [String: String] = [:],
+        inputAliases: [String: String] = [:], accountMap: [String: String] = [:]
+    ) {
+        self.venue = venue
+        self.account = account
+        var aliases: [String: String] = [:]
+        for (code, asset) in jobAliases { aliases[code.uppercased()] = asset.uppercased() }
+        for (code, asset) in inputAliases { aliases[code.uppercased()] = asset.uppercased() }
+        self.assetAliases = aliases
+        self.accountMap = accountMap
+    }
+
+    /// The normalized key of a raw record, or why it has none.
+    public func key(of record: RawRecord) -> Result<BalanceKey, Diagnostic> {
+        guard let rawVenue = venue ?? record.venue, !rawVenue.trimmingSpaces.isEmpty else {
+            return .failure(
+                Diagnostic(.error, "no venue: the row names none and the input sets no `venue:`", at: record.location))
+        }
+        guard let rawAccount = record.account ?? account, !rawAccount.trimmingSpaces.isEmpty else {
+            return .failure(
+                Diagnostic(
+                    .error, "no account: the row names none and the input sets no `account:`", at: record.location))
+        }
+        let venueName = rawVenue.trimmingSpaces.lowercased()
+        let accountID = rawAccount.trimmingSpaces
+        let code = record.asset.trimmingSpaces.uppercased()
+        let asset = assetAliases[code] ?? AssetAliases.builtIn(forVenue: venueName)[code] ?? code
+        return .success(BalanceKey(venue: venueName, account: accountMap[accountID] ?? accountID, asset: asset))
+    }
+
+    /// Normalizes every record; records that cannot be keyed become error diagnostics.
+    public func balances(from records: [RawRecord], kind: InputKind, into collector: RecordCollector) -> [Balance] {
+        var balances: [Balance] = []
+        balances.reserveCapacity(records.count)
+        var positions: [BalanceKey: Int] = [:]
+        for record in records {
+            let key: BalanceKey
+            switch self.key(of: record) {
+            case .success(let normalized): key = normalized
+            case .failure(let diagnostic):
+                collector.diagnose(diagnostic.severity, diagnostic.message, at: diagnostic.location)
+                continue
+            }
+            let balance = Balance(
+                key: key, total: record.total, available: record.available, hold: record.hold, source: record.location,
+                entryCount: record.entryCount)
+            guard kind == .entries, let position = positions[key] else {
+                if kind == .entries { positions[key] = balances.count }
+                balances.append(balance)
+                continue
+            }
+            // Two raw codes that mean the same key (` btc` and `BTC`, `XXBT` and `XBT`): their entries add up.
+            var merged = balances[position]
+            do {
+                merged.total = try merged.total.adding(balance.total)
+                if let available = balance.available {
+                    merged.available = try merged.available.map { try $0.adding(available) } ?? available
+                }
+                if let hold = balance.hold { merged.hold = try merged.hold.map { try $0.adding(hold) } ?? hold }
+            } catch {
+                collector.diagnose(.error, "the sum of entries for \(key) leaves the exact range", at: record.location)
+                continue
+            }
+            merged.entryCount += balance.entryCount
+            if balance.source < merged.source { merged.source = balance.source }
+            balances[position] = merged
+        }
+        return balances
+    }
+}

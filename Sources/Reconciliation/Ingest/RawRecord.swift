@@ -1,0 +1,43 @@
+/// A balance as a reader found it, before normalization: codes as the source wrote them, venue and account possibly
+/// left to the input's fixed settings.
+public struct RawRecord: Sendable, Hashable {
+    /// The venue named in the data, if the format carries one.
+    public var venue: String?
+    /// The account named in the data, if the format carries one.
+    public var account: String?
+    /// The asset code as written.
+    public var asset: String
+    /// The total (for an entries input: the sum of the entries so far).
+    public var total: Amount
+    /// The available part, when reported.
+    public var available: Amount?
+    /// The part on hold, when reported.
+    public var hold: Amount?
+    /// Where it was read (the first entry of a sum).
+    public var location: SourceLocation
+    /// How many rows make up `total`.
+    public var entryCount: Int
+
+    /// Creates a record.
+    public init(
+        venue: String? = nil, account: String? = nil, asset: String, total: Amount, available: Amount? = nil,
+        hold: Amount? = nil, location: SourceLocation, entryCount: Int = 1
+    ) {
+        self.venue = venue
+        self.account = account
+        self.asset = asset
+        self.total = total
+        self.available = available
+        self.hold = hold
+        self.location = location
+        self.entryCount = entryCount
+    }
+}
+
+/// Whether an input lists movements to be summed or one balance per key.
+public enum InputKind: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Movements: summed per key.
+    case entries
+    /// Balances: one row per key; a key written twice is a conflict, never summed or overwritten.
+    case balances
+}

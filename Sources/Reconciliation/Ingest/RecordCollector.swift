@@ -1,0 +1,80 @@
+/// Collects what a reader finds in one input: records (summed per key for an `entries` input) and diagnostics.
+///
+/// Row-level errors are collected, not thrown, so one pass reports every bad row (up to `maxErrors`); any error marks
+/// the input failed.
+public final class RecordCollector {
+    /// What kind of input this is.
+    public let kind: InputKind
+    /// How many error diagnostics are collected before reading stops.
+    public let maxErrors: Int
+    private(set) var records: [RawRecord] = []
+    private var index: [EntryKey: Int] = [:]
+    /// Diagnostics in the order they were found.
+    public private(set) var diagnostics: [Diagnostic] = []
+    /// How many error diagnostics there are.
+    public private(set) var errorCount = 0
+    /// How many data rows or records were read (entries before summing).
+    public private(set) var rowCount = 0
+
+    private struct EntryKey: Hashable {
+        let venue: String?
+        let account: String?
+        let asset: String
+    }
+
+    /// Creates an empty collector.
+    public init(kind: InputKind, maxErrors: Int = 20) {
+        self.kind = kind
+        self.maxErrors = maxErrors
+    }
+
+    /// Adds a record; an `entries` input sums it into the record of the same key. `countingRows: false` is for
+    /// records a reader already summed and counted itself (``countRows(_:)``).
+    public func add(_ record: RawRecord, countingRows: Bool = true) {
+        if countingRows { rowCount += record.entryCount }
+        guard kind == .entries else {
+            records.append(record)
+            return
+        }
+        let key = EntryKey(venue: record.venue, account: record.account, asset: record.asset)
+        guard let position = index[key] else {
+            index[key] = records.count
+            records.append(record)
+            return
+        }
+        var merged = records[position]
+        do {
+            merged.total = try merged.total.adding(record.total)
+            merged.available = try Self.sum(merged.available, record.available)
+            merged.hold = try Self.sum(merged.hold, record.hold)
+        } catch {
+            diagnose(
+                .error, "the sum of entries for \(record.asset) leaves the exact range (\(error))", at: record.location)
+            return
+        }
+        merged.entryCount += record.entryCount
+        records[position] = merged
+    }
+
+    private static func sum(_ lhs: Amount?, _ rhs: Amount?) throws(AmountError) -> Amount? {
+        switch (lhs, rhs) {
+        case (nil, nil): nil
+        case (let value?, nil), (nil, let value?): value
+        case (let left?, let right?): try left.adding(right)
+        }
+    }
+
+    /// Records a diagnostic.
+    public func diagnose(_ severity: Diagnostic.Severity, _ message: String, at location: SourceLocation? = nil) {
+        if severity == .error { errorCount += 1 }
+        diagnostics.append(Diagnostic(severity, message, at: location))
+    }
+
+    /// Whether a reader should stop: too many errors to be worth reading on.
+    public var shouldStop: Bool { errorCount >= maxErrors }
+
+    /// Counts rows a reader summed itself before calling ``add(_:countingRows:)``.
+    public func countRows(_ count: Int) {
+        rowCount += count
+    }
+}

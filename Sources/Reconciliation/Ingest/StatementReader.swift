@@ -1,0 +1,53 @@
+/// Turns the bytes of one file into raw balance records. One conforming type per format, in `Readers/`.
+///
+/// A reader reports bad rows through the collector (with file, line and column) and keeps going; it throws only when
+/// the file cannot be read any further (a broken gzip stream, malformed JSON or XML, an unknown header).
+public protocol StatementReader: Sendable {
+    /// The name used for `format:` in job files and `--format` on the command line.
+    var format: String { get }
+
+    /// Reads every record of `source` (the file at `path`) into `collector`.
+    func read(
+        _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
+    ) throws(ReconciliationError)
+
+    /// Whether the first bytes of a file look like this format (for detection when `format:` is omitted).
+    func recognizes(_ prefix: ContentPrefix) -> Bool
+}
+
+extension StatementReader {
+    /// By default a reader is never guessed; it must be named.
+    public func recognizes(_ prefix: ContentPrefix) -> Bool { false }
+}
+
+/// The first bytes of a decoded (inflated) file, with cheap views used by format detection.
+public struct ContentPrefix: Sendable {
+    /// Up to 64 KiB from the start of the file, after gzip.
+    public let bytes: [UInt8]
+
+    /// Wraps the bytes.
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// The bytes as text, with any UTF-8 BOM dropped.
+    public var text: String {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        return String(decoding: bytes[start...], as: UTF8.self)
+    }
+
+    /// The first non-blank line.
+    public var firstLine: Substring {
+        let text = self.text
+        let lines = text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        return lines.first ?? ""
+    }
+
+    /// The first non-whitespace byte.
+    public var firstSignificantByte: UInt8? {
+        bytes.drop(while: {
+            $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF
+        }).first
+    }
+}
