@@ -1,0 +1,82 @@
+/// One side of the reconciliation (ledger or statement): every balance from every input of that side, by key.
+///
+/// Nothing is merged blindly: entries inputs add up, but a key reported as a balance more than once on a side (two
+/// statement pages that overlap, a duplicated row, a balance and an entries sum) is kept whole and becomes a conflict.
+public struct BalanceBook: Sendable {
+    /// One input's balance for a key.
+    public struct Contribution: Sendable, Hashable {
+        /// The balance.
+        public let balance: Balance
+        /// Which input of this side it came from (its position in the job).
+        public let input: Int
+        /// Whether that input lists entries or balances.
+        public let kind: InputKind
+    }
+
+    /// What a side says about one key.
+    public enum Figure: Sendable, Hashable {
+        /// Nothing.
+        case absent
+        /// One balance (an entries sum over several inputs counts as one), the inputs it came from and where.
+        case balance(Balance, inputs: [Int], sources: [SourceLocation])
+        /// More than one balance for the key: nothing is chosen.
+        case conflict([Contribution])
+    }
+
+    /// The contributions per key.
+    public private(set) var contributions: [BalanceKey: [Contribution]] = [:]
+    /// Every (venue, account) pair each input reported, for `missing_means_zero`.
+    public private(set) var coverage: [Int: Set<VenueAccount>] = [:]
+
+    /// A venue and an account.
+    public struct VenueAccount: Sendable, Hashable {
+        /// The venue.
+        public let venue: String
+        /// The account.
+        public let account: String
+    }
+
+    /// Creates an empty book.
+    public init() {}
+
+    /// Adds the balances of input number `input`.
+    public mutating func add(_ balances: [Balance], input: Int, kind: InputKind) {
+        var covered = coverage[input] ?? []
+        for balance in balances {
+            contributions[balance.key, default: []].append(Contribution(balance: balance, input: input, kind: kind))
+            covered.insert(VenueAccount(venue: balance.key.venue, account: balance.key.account))
+        }
+        coverage[input] = covered
+    }
+
+    /// Every key on this side.
+    public var keys: Dictionary<BalanceKey, [Contribution]>.Keys { contributions.keys }
+
+    /// What this side says about `key`.
+    public func figure(for key: BalanceKey) -> Figure {
+        guard let parts = contributions[key], let first = parts.first else { return .absent }
+        if parts.count == 1 {
+            return .balance(first.balance, inputs: [first.input], sources: [first.balance.source])
+        }
+        guard parts.allSatisfy({ $0.kind == .entries }) else { return .conflict(parts) }
+        // Entries from several inputs (a ledger split into files) add up.
+        var total = first.balance
+        for part in parts.dropFirst() {
+            guard let sum = try? total.total.adding(part.balance.total) else { return .conflict(parts) }
+            total.total = sum
+            total.entryCount += part.balance.entryCount
+            if let available = part.balance.available {
+                total.available = (try? total.available.map { try $0.adding(available) } ?? available) ?? nil
+            }
+            if let hold = part.balance.hold {
+                total.hold = (try? total.hold.map { try $0.adding(hold) } ?? hold) ?? nil
+            }
+        }
+        return .balance(total, inputs: parts.map(\.input), sources: parts.map(\.balance.source))
+    }
+
+    /// Whether input `input` reported anything for the key's venue and account.
+    public func covers(_ key: BalanceKey, input: Int) -> Bool {
+        coverage[input]?.contains(VenueAccount(venue: key.venue, account: key.account)) ?? false
+    }
+}

@@ -1,0 +1,189 @@
+/// How the reconciler treats one input's side of a key.
+public struct InputPolicy: Sendable, Hashable {
+    /// What the input is called in notes (its path or name).
+    public var label: String
+    /// Whether a key this input does not report (for a venue and account it does report) counts as zero rather than
+    /// absent — for sources such as CCXT dumps that leave out empty currencies.
+    public var missingMeansZero: Bool
+    /// Which figure to compare when both sides report it.
+    public var compare: ComparedFigure?
+
+    /// Creates a policy.
+    public init(label: String, missingMeansZero: Bool = false, compare: ComparedFigure? = nil) {
+        self.label = label
+        self.missingMeansZero = missingMeansZero
+        self.compare = compare
+    }
+}
+
+/// The full outer join of the two books, one line per key, each classified under the tolerance policy.
+///
+/// Pure: books in, result out. The result depends only on the books and policies, never on input order, the clock or
+/// hash-map iteration order.
+public struct Reconciler: Sendable {
+    /// Tolerances.
+    public var tolerance: TolerancePolicy
+    /// Policies of the ledger inputs, by input number.
+    public var ledgerPolicies: [Int: InputPolicy]
+    /// Policies of the statement inputs, by input number.
+    public var statementPolicies: [Int: InputPolicy]
+
+    /// Creates a reconciler.
+    public init(
+        tolerance: TolerancePolicy = .exact, ledgerPolicies: [Int: InputPolicy] = [:],
+        statementPolicies: [Int: InputPolicy] = [:]
+    ) {
+        self.tolerance = tolerance
+        self.ledgerPolicies = ledgerPolicies
+        self.statementPolicies = statementPolicies
+    }
+
+    /// Classifies every key of either book.
+    public func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
+        let keys = Set(ledger.keys).union(statement.keys).sorted()
+        return ReconciliationResult(
+            lines: keys.map {
+                line(
+                    for: $0, ledger: ledger.figure(for: $0), statement: statement.figure(for: $0),
+                    books: (ledger, statement))
+            })
+    }
+
+    private func line(
+        for key: BalanceKey, ledger: BalanceBook.Figure, statement: BalanceBook.Figure,
+        books: (ledger: BalanceBook, statement: BalanceBook)
+    ) -> ReconciliationLine {
+        if case .conflict(let parts) = ledger {
+            return conflictLine(key, side: "ledger", parts, other: statement, otherIsLedger: false)
+        }
+        if case .conflict(let parts) = statement {
+            return conflictLine(key, side: "statement", parts, other: ledger, otherIsLedger: true)
+        }
+
+        var notes: [String] = []
+        var ledgerBalance: Balance?
+        var ledgerInputs: [Int] = []
+        var ledgerSources: [SourceLocation] = []
+        if case .balance(let balance, let inputs, let sources) = ledger {
+            (ledgerBalance, ledgerInputs, ledgerSources) = (balance, inputs, sources)
+        }
+        var statementBalance: Balance?
+        var statementInputs: [Int] = []
+        var statementSources: [SourceLocation] = []
+        if case .balance(let balance, let inputs, let sources) = statement {
+            (statementBalance, statementInputs, statementSources) = (balance, inputs, sources)
+        }
+
+        // Which figure: the statement input's choice, else the ledger input's, else the total.
+        let requested =
+            statementInputs.compactMap { statementPolicies[$0]?.compare }.first
+            ?? ledgerInputs.compactMap { ledgerPolicies[$0]?.compare }.first ?? .total
+        var figure = requested
+        if requested != .total {
+            let missingOn = [("ledger", ledgerBalance), ("statement", statementBalance)]
+                .filter { $0.1 != nil && $0.1?.amount(requested) == nil }.map(\.0)
+            if !missingOn.isEmpty {
+                figure = .total
+                notes.append(
+                    "compared total: the \(missingOn.joined(separator: " and ")) does not report \(requested.rawValue)")
+            }
+        }
+        var ledgerAmount = ledgerBalance?.amount(figure)
+        var statementAmount = statementBalance?.amount(figure)
+
+        // An absent side counts as zero where an input of that side says omissions mean zero.
+        if ledgerAmount == nil, let policy = zeroPolicy(for: key, in: ledgerPolicies, book: books.ledger) {
+            ledgerAmount = .zero
+            notes.append("ledger has no balance; counted as zero (missing_means_zero on \(policy.label))")
+        }
+        if statementAmount == nil, let policy = zeroPolicy(for: key, in: statementPolicies, book: books.statement) {
+            statementAmount = .zero
+            notes.append("statement has no balance; counted as zero (missing_means_zero on \(policy.label))")
+        }
+
+        func make(
+            _ classification: Classification, difference: Amount?, tolerance: AppliedTolerance? = nil,
+            basisPoints: Amount? = nil
+        )
+            -> ReconciliationLine
+        {
+            ReconciliationLine(
+                key: key, ledger: ledgerAmount, statement: statementAmount, difference: difference,
+                relativeDifferenceBasisPoints: basisPoints, tolerance: tolerance, classification: classification,
+                figure: figure, ledgerSources: ledgerSources, statementSources: statementSources, notes: notes)
+        }
+
+        switch (ledgerAmount, statementAmount) {
+        case (nil, let statement?):
+            return make(statement.isZero ? .matched : .missingInLedger, difference: statement)
+        case (let ledger?, nil):
+            return make(ledger.isZero ? .matched : .missingInStatement, difference: ledger.negated())
+        case (let ledger?, let statement?):
+            let applied = tolerance.tolerance(
+                for: key, ledger: ledger, statement: statement, statementPrecision: statement.scale)
+            guard let difference = try? statement.subtracting(ledger) else {
+                notes.append("the difference leaves the exact range")
+                return make(.mismatch, difference: nil, tolerance: applied)
+            }
+            let basisPoints = Self.basisPoints(difference, ledger, statement)
+            let classification: Classification =
+                difference.isZero ? .matched : (difference.magnitude <= applied.value ? .withinTolerance : .mismatch)
+            return make(classification, difference: difference, tolerance: applied, basisPoints: basisPoints)
+        case (nil, nil):
+            // Unreachable: a key comes from one of the books. Kept total rather than trapping.
+            return make(.matched, difference: .zero)
+        }
+    }
+
+    private func zeroPolicy(for key: BalanceKey, in policies: [Int: InputPolicy], book: BalanceBook) -> InputPolicy? {
+        policies.keys.sorted().lazy.filter { policies[$0]?.missingMeansZero == true && book.covers(key, input: $0) }
+            .first.flatMap { policies[$0] }
+    }
+
+    private func conflictLine(
+        _ key: BalanceKey, side: String, _ parts: [BalanceBook.Contribution], other: BalanceBook.Figure,
+        otherIsLedger: Bool
+    ) -> ReconciliationLine {
+        let ordered = parts.sorted { $0.balance.source < $1.balance.source }
+        let listed = ordered.map { "\($0.balance.source) (\($0.balance.total))" }.joined(separator: ", ")
+        var note = "the \(side) reports this key \(parts.count) times: \(listed); nothing was merged"
+        var otherAmount: Amount?
+        var otherSources: [SourceLocation] = []
+        switch other {
+        case .balance(let balance, _, let sources):
+            otherAmount = balance.total
+            otherSources = sources
+        case .conflict(let otherParts):
+            otherSources = otherParts.map(\.balance.source).sorted()
+            note += "; the \(otherIsLedger ? "ledger" : "statement") reports it \(otherParts.count) times too"
+        case .absent:
+            break
+        }
+        let sources = ordered.map(\.balance.source)
+        return ReconciliationLine(
+            key: key, ledger: otherIsLedger ? otherAmount : nil, statement: otherIsLedger ? nil : otherAmount,
+            difference: nil, tolerance: nil, classification: .conflict,
+            ledgerSources: otherIsLedger ? otherSources : sources,
+            statementSources: otherIsLedger ? sources : otherSources,
+            notes: [note])
+    }
+
+    /// `difference / max(|ledger|, |statement|)` in basis points, rounded half away from zero to two decimals; `nil`
+    /// when both sides are zero.
+    static func basisPoints(_ difference: Amount, _ ledger: Amount, _ statement: Amount) -> Amount? {
+        let larger = max(ledger.magnitude, statement.magnitude)
+        guard !larger.isZero else { return nil }
+        let scale = max(difference.scale, larger.scale)
+        guard let numerator = try? difference.magnitude.rescaled(to: scale),
+            let denominator = try? larger.rescaled(to: scale)
+        else { return nil }
+        // |difference| × 10^6 / larger, exactly, in 256 bits: the quotient is at most 2 × 10^6.
+        let divisor = UInt128(denominator.significand)
+        let product = UInt128(numerator.significand).multipliedFullWidth(by: 1_000_000)
+        guard product.high < divisor else { return nil }
+        var (quotient, remainder) = divisor.dividingFullWidth(product)
+        if remainder >= divisor - remainder { quotient += 1 }
+        let value = Amount(uncheckedSignificand: Int128(quotient), scale: 2)
+        return difference.isNegative ? value.negated() : value
+    }
+}

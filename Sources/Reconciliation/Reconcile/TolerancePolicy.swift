@@ -1,0 +1,106 @@
+/// How much difference a line may show and still count as reconciled.
+///
+/// A rule may combine kinds; the effective tolerance of a rule is the largest of its kinds:
+/// - `absolute`: a fixed amount;
+/// - `relative`: a fraction of the larger magnitude of the two sides (symmetric, so swapping sides changes nothing);
+/// - `inferred`: `multiplier × 10^−decimals` of the statement's written precision (half a unit of the last printed
+///   digit by default); integers are exact unless `integers` is set.
+///
+/// Precedence, most specific first: venue+asset, asset, venue, default. The first rule that exists is used whole.
+public struct TolerancePolicy: Sendable, Hashable {
+    /// The rule for keys no other rule names.
+    public var defaultRule: ToleranceRule
+    /// Rules by asset.
+    public var assets: [String: ToleranceRule]
+    /// Rules by venue.
+    public var venues: [String: ToleranceRule]
+    /// Rules by venue, then asset.
+    public var venueAssets: [String: [String: ToleranceRule]]
+
+    /// Creates a policy; by default everything must match exactly.
+    public init(
+        defaultRule: ToleranceRule = ToleranceRule(absolute: .zero), assets: [String: ToleranceRule] = [:],
+        venues: [String: ToleranceRule] = [:], venueAssets: [String: [String: ToleranceRule]] = [:]
+    ) {
+        self.defaultRule = defaultRule
+        self.assets = assets
+        self.venues = venues
+        self.venueAssets = venueAssets
+    }
+
+    /// Exact comparison everywhere.
+    public static let exact = TolerancePolicy()
+
+    /// The rule for a key and the words naming its scope (`asset BTC`, `venue kraken`, `default`).
+    public func rule(for key: BalanceKey) -> (rule: ToleranceRule, scope: String) {
+        if let rule = venueAssets[key.venue]?[key.asset] { return (rule, "venue \(key.venue) asset \(key.asset)") }
+        if let rule = assets[key.asset] { return (rule, "asset \(key.asset)") }
+        if let rule = venues[key.venue] { return (rule, "venue \(key.venue)") }
+        return (defaultRule, "default")
+    }
+
+    /// The tolerance for comparing `ledger` and `statement` under the key's rule; `statementPrecision` is the number
+    /// of decimals the statement wrote.
+    public func tolerance(for key: BalanceKey, ledger: Amount, statement: Amount, statementPrecision: Int)
+        -> AppliedTolerance
+    {
+        let (rule, scope) = rule(for: key)
+        var best: AppliedTolerance?
+        func consider(_ value: Amount, _ kind: String) {
+            if best == nil || value > best?.value ?? .zero {
+                best = AppliedTolerance(value: value, source: "\(scope) \(kind)")
+            }
+        }
+        if let absolute = rule.absolute { consider(absolute, "absolute") }
+        if let relative = rule.relative {
+            let larger = max(ledger.magnitude, statement.magnitude)
+            consider(relative.multipliedTowardZero(by: larger), "relative \(ToleranceRule.basisPoints(relative)) bps")
+        }
+        if let inferred = rule.inferred {
+            if statementPrecision == 0 && !inferred.integers {
+                consider(.zero, "inferred from 0 decimals (integers exact)")
+            } else {
+                let unit = Amount(uncheckedSignificand: 1, scale: min(statementPrecision, Amount.maxScale))
+                consider(
+                    inferred.multiplier.multipliedTowardZero(by: unit), "inferred from \(statementPrecision) decimals")
+            }
+        }
+        return best ?? AppliedTolerance(value: .zero, source: "\(scope) exact")
+    }
+}
+
+/// One tolerance rule: any combination of an absolute amount, a relative fraction and inference from precision.
+public struct ToleranceRule: Sendable, Hashable {
+    /// A fixed amount.
+    public var absolute: Amount?
+    /// A fraction of the larger side (`0.0005` is 5 bps).
+    public var relative: Amount?
+    /// Inference from the statement's written precision.
+    public var inferred: InferredTolerance?
+
+    /// Creates a rule.
+    public init(absolute: Amount? = nil, relative: Amount? = nil, inferred: InferredTolerance? = nil) {
+        self.absolute = absolute
+        self.relative = relative
+        self.inferred = inferred
+    }
+
+    /// A fraction in basis points, as written in sources: `0.0005` → `5`.
+    static func basisPoints(_ fraction: Amount) -> String {
+        fraction.multipliedTowardZero(by: Amount(10_000)).normalized.description
+    }
+}
+
+/// Tolerance inferred from precision: `multiplier × 10^−decimals`.
+public struct InferredTolerance: Sendable, Hashable {
+    /// The share of one unit of the last printed digit (0.5 by default: half a unit).
+    public var multiplier: Amount
+    /// Whether integers (no decimals printed) get a tolerance of `multiplier` too; by default they are exact.
+    public var integers: Bool
+
+    /// Creates the inference settings.
+    public init(multiplier: Amount? = nil, integers: Bool = false) {
+        self.multiplier = multiplier ?? Amount(uncheckedSignificand: 5, scale: 1)
+        self.integers = integers
+    }
+}
