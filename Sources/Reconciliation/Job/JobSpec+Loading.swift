@@ -1,0 +1,463 @@
+import Configuration
+import Yams
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Settings given on the command line; they win over the environment, which wins over the job file.
+public struct JobOverrides: Sendable, Hashable {
+    /// `--out DIR`.
+    public var reportDirectory: String?
+    /// `--log-level`.
+    public var logLevel: String?
+    /// `--archive DIR`.
+    public var archiveDirectory: String?
+    /// `--audit FILE`.
+    public var auditPath: String?
+    /// `--repository FILE`.
+    public var repositoryPath: String?
+    /// `--max-breaks N`.
+    public var maxBreaks: Int?
+    /// `--as-of` (replays pin the recorded business day).
+    public var asOf: String?
+
+    /// No overrides.
+    public init(
+        reportDirectory: String? = nil, logLevel: String? = nil, archiveDirectory: String? = nil,
+        auditPath: String? = nil, repositoryPath: String? = nil, maxBreaks: Int? = nil, asOf: String? = nil
+    ) {
+        self.reportDirectory = reportDirectory
+        self.logLevel = logLevel
+        self.archiveDirectory = archiveDirectory
+        self.auditPath = auditPath
+        self.repositoryPath = repositoryPath
+        self.maxBreaks = maxBreaks
+        self.asOf = asOf
+    }
+}
+
+extension JobSpec {
+    /// The environment variables that override scalar settings, with the job key each one replaces.
+    public static let environmentOverrides: [(variable: String, key: String)] = [
+        ("RECON_REPORT_DIR", "report.dir"),
+        ("RECON_REPORT_FORMATS", "report.formats"),
+        ("RECON_LOG_LEVEL", "log_level"),
+        ("RECON_MAX_BREAKS", "max_breaks"),
+        ("RECON_AUDIT_FILE", "audit.path"),
+        ("RECON_AUDIT_SIGNING_KEY", "audit.signing_key (the key itself, not a path)"),
+        ("RECON_REPOSITORY", "repository"),
+        ("RECON_ARCHIVE_DIR", "archive"),
+    ]
+
+    /// The log levels accepted.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Loads, validates and resolves a job file.
+    ///
+    /// Paths in the file are relative to the file's directory; paths in the environment and overrides are relative
+    /// to `currentDirectory`.
+    ///
+    /// ```swift
+    /// let job = try JobSpec.load(path: "jobs/eod-sample.yaml", environment: ProcessInfo.processInfo.environment)
+    /// ```
+    public static func load(
+        path: String, environment: [String: String] = [:], overrides: JobOverrides = JobOverrides(),
+        currentDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws(ReconciliationError) -> JobSpec {
+        let paths = PathResolver(currentDirectory: currentDirectory)
+        let jobPath = paths.absolute(path)
+        let display = paths.display(jobPath)
+        guard let data = FileManager.default.contents(atPath: jobPath) else {
+            throw ReconciliationError(.job, "cannot read the job file", at: SourceLocation(file: display))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ReconciliationError(.job, "the job file is not UTF-8", at: SourceLocation(file: display))
+        }
+        return try parse(
+            yaml: text, file: display, baseDirectory: paths.directory(of: jobPath), environment: environment,
+            overrides: overrides, paths: paths)
+    }
+
+    /// Parses job YAML whose relative paths resolve against `baseDirectory`.
+    static func parse(
+        yaml text: String, file: String, baseDirectory: String, environment: [String: String],
+        overrides: JobOverrides, paths: PathResolver
+    ) throws(ReconciliationError) -> JobSpec {
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: text) else {
+                throw ReconciliationError(.job, "the job file is empty", at: SourceLocation(file: file))
+            }
+            root = composed
+        } catch let error as ReconciliationError {
+            throw error
+        } catch let error as YamlError {
+            throw ReconciliationError(
+                .job, "not valid YAML: \(yamlProblem(error))", at: yamlLocation(error, file: file))
+        } catch {
+            throw ReconciliationError(.job, "not valid YAML: \(error)", at: SourceLocation(file: file))
+        }
+        let document = JobFileNode(node: root, path: "", file: file)
+        let top = try document.mapping(known: [
+            "job", "as_of", "ledger", "statements", "tolerance", "max_breaks", "aliases", "report", "audit",
+            "repository", "archive", "log_level", "limits",
+        ])
+        func required(_ key: String) throws(ReconciliationError) -> JobFileNode {
+            guard let node = top[key] else { throw document.error("missing required key `\(key)`") }
+            return node
+        }
+        func resolve(_ relative: String) -> String { paths.absolute(relative, from: baseDirectory) }
+
+        let nameNode = try required("job")
+        let name = try nameNode.nonEmptyString()
+        guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
+            throw nameNode.error("a job name may hold letters, digits, '.', '_' and '-' only, got '\(name)'")
+        }
+        let asOfNode = try required("as_of")
+        var asOf = try asOfNode.string()
+        if let pinned = overrides.asOf { asOf = pinned }
+        guard isCalendarDate(asOf) else { throw asOfNode.error("expected a date YYYY-MM-DD, got '\(asOf)'") }
+
+        let limits = try top["limits"].map { node throws(ReconciliationError) in try parseLimits(node) } ?? .standard
+        var aliases: [String: String] = [:]
+        if let node = top["aliases"] { aliases = try node.stringMap() }
+
+        let ledgerNode = try required("ledger")
+        let ledger = try ledgerNode.sequence().map { node throws(ReconciliationError) in
+            try parseInput(node, side: .ledger, limits: limits, resolve: resolve, paths: paths)
+        }
+        guard !ledger.isEmpty else { throw ledgerNode.error("needs at least one input") }
+        let statementsNode = try required("statements")
+        let statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
+            try parseInput(node, side: .statement, limits: limits, resolve: resolve, paths: paths)
+        }
+        guard !statements.isEmpty else { throw statementsNode.error("needs at least one input") }
+
+        let tolerance =
+            try top["tolerance"].map { node throws(ReconciliationError) in try parseTolerancePolicy(node) }
+            ?? .exact
+        var maxBreaks =
+            try top["max_breaks"].map { node throws(ReconciliationError) in
+                Int(try node.integer(in: 0...1_000_000_000))
+            } ?? 0
+
+        // Report: job file, then environment, then command line.
+        var reportDirectory = resolve("../out/\(name)")
+        var formats: [ReportFormat] = [.json, .markdown]
+        if let reportNode = top["report"] {
+            let report = try reportNode.mapping(known: ["dir", "formats"])
+            if let dir = report["dir"] { reportDirectory = resolve(try dir.nonEmptyString()) }
+            if let formatsNode = report["formats"] {
+                formats = try formatsNode.sequence().map { node throws(ReconciliationError) in
+                    guard let format = ReportFormat(rawValue: try node.string()) else {
+                        throw node.error(
+                            "unknown report format '\(try node.string())'; known: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
+                        )
+                    }
+                    return format
+                }
+            }
+        }
+        var audit: AuditSettings?
+        if let auditNode = top["audit"] {
+            let settings = try auditNode.mapping(known: ["path", "signing_key"])
+            guard let pathNode = settings["path"] else { throw auditNode.error("missing required key `path`") }
+            audit = AuditSettings(
+                path: resolve(try pathNode.nonEmptyString()),
+                signingKeyPath: try settings["signing_key"].map { node throws(ReconciliationError) in
+                    resolve(try node.nonEmptyString())
+                })
+        }
+        var repositoryPath = try top["repository"].map { node throws(ReconciliationError) in
+            resolve(try pathValue(node))
+        }
+        var archiveDirectory = try top["archive"].map { node throws(ReconciliationError) in
+            resolve(try pathValue(node, key: "dir"))
+        }
+        var logLevel =
+            try top["log_level"].map { node throws(ReconciliationError) in try node.choice(logLevels) }
+            ?? "info"
+
+        // Environment overrides, read through swift-configuration (`recon.report.dir` ⇄ `RECON_REPORT_DIR`).
+        let config = ConfigReader(
+            provider: EnvironmentVariablesProvider(
+                environmentVariables: environment, secretsSpecifier: .specific(["RECON_AUDIT_SIGNING_KEY"])))
+        func environmentError(_ variable: String, _ message: String) -> ReconciliationError {
+            ReconciliationError(.job, "environment variable \(variable): \(message)")
+        }
+        if let value = config.string(forKey: "recon.report.dir"), !value.isEmpty {
+            reportDirectory = paths.absolute(value)
+        }
+        if let value = config.string(forKey: "recon.report.formats"), !value.isEmpty {
+            formats = try value.split(separator: ",").map { part throws(ReconciliationError) in
+                let trimmed = String(part).trimmingSpaces
+                guard let format = ReportFormat(rawValue: trimmed) else {
+                    throw environmentError("RECON_REPORT_FORMATS", "unknown report format '\(trimmed)'")
+                }
+                return format
+            }
+        }
+        if let value = config.string(forKey: "recon.log.level"), !value.isEmpty {
+            guard logLevels.contains(value.lowercased()) else {
+                throw environmentError(
+                    "RECON_LOG_LEVEL", "expected one of \(logLevels.joined(separator: ", ")), got '\(value)'")
+            }
+            logLevel = value.lowercased()
+        }
+        if let value = config.string(forKey: "recon.max.breaks"), !value.isEmpty {
+            guard let number = Int(value), number >= 0 else {
+                throw environmentError("RECON_MAX_BREAKS", "expected a whole number, got '\(value)'")
+            }
+            maxBreaks = number
+        }
+        if let value = config.string(forKey: "recon.audit.file"), !value.isEmpty {
+            audit = AuditSettings(path: paths.absolute(value), signingKeyPath: audit?.signingKeyPath)
+        }
+        if let value = config.string(forKey: "recon.repository"), !value.isEmpty {
+            repositoryPath = paths.absolute(value)
+        }
+        if let value = config.string(forKey: "recon.archive.dir"), !value.isEmpty {
+            archiveDirectory = paths.absolute(value)
+        }
+
+        // Command line.
+        if let value = overrides.reportDirectory { reportDirectory = paths.absolute(value) }
+        if let value = overrides.logLevel {
+            guard logLevels.contains(value) else {
+                throw ReconciliationError(
+                    .usage, "--log-level: expected one of \(logLevels.joined(separator: ", ")), got '\(value)'")
+            }
+            logLevel = value
+        }
+        if let value = overrides.archiveDirectory { archiveDirectory = paths.absolute(value) }
+        if let value = overrides.auditPath {
+            audit = AuditSettings(path: paths.absolute(value), signingKeyPath: audit?.signingKeyPath)
+        }
+        if let value = overrides.repositoryPath { repositoryPath = paths.absolute(value) }
+        if let value = overrides.maxBreaks { maxBreaks = value }
+
+        return JobSpec(
+            name: name, asOf: asOf, ledger: ledger, statements: statements, tolerance: tolerance, maxBreaks: maxBreaks,
+            aliases: aliases, report: ReportSettings(directory: reportDirectory, formats: formats), audit: audit,
+            repositoryPath: repositoryPath, archiveDirectory: archiveDirectory, logLevel: logLevel, limits: limits)
+    }
+
+    /// A path given either as a scalar or as a one-key mapping (`repository: {path: …}`).
+    private static func pathValue(_ node: JobFileNode, key: String = "path") throws(ReconciliationError) -> String {
+        if case .mapping = node.node {
+            let mapping = try node.mapping(known: [key])
+            guard let value = mapping[key] else { throw node.error("missing required key `\(key)`") }
+            return try value.nonEmptyString()
+        }
+        return try node.nonEmptyString()
+    }
+
+    private static func parseLimits(_ node: JobFileNode) throws(ReconciliationError) -> IngestLimits {
+        let map = try node.mapping(known: ["max_inflated_bytes", "max_inflate_ratio", "max_line_bytes", "max_errors"])
+        var limits = IngestLimits.standard
+        if let value = map["max_inflated_bytes"] {
+            limits.inflate.maxInflatedBytes = try value.integer(in: 1...Int64.max)
+        }
+        if let value = map["max_inflate_ratio"] { limits.inflate.maxRatio = try value.integer(in: 2...1_000_000) }
+        if let value = map["max_line_bytes"] { limits.maxRecordBytes = Int(try value.integer(in: 1024...(1 << 30))) }
+        if let value = map["max_errors"] { limits.maxErrors = Int(try value.integer(in: 1...1_000_000)) }
+        return limits
+    }
+
+    static let inputKeys = [
+        "name", "path", "paths", "format", "kind", "venue", "account", "columns", "fields", "records", "header",
+        "delimiter", "decimal_separator", "thousands_separator", "negative_parentheses", "currency_symbols",
+        "empty_is_zero", "aliases", "accounts", "missing_means_zero", "compare", "balance_type",
+    ]
+
+    private static func parseInput(
+        _ node: JobFileNode, side: Side, limits: IngestLimits, resolve: (String) -> String, paths: PathResolver
+    ) throws(ReconciliationError) -> InputSpec {
+        let map = try node.mapping(known: inputKeys)
+        var files: [InputFile] = []
+        if let pathNode = map["path"] {
+            guard map["paths"] == nil else { throw node.error("give either `path` or `paths`, not both") }
+            let absolute = resolve(try pathNode.nonEmptyString())
+            files = [InputFile(path: absolute, displayPath: paths.display(absolute))]
+        } else if let pathsNode = map["paths"] {
+            files = try pathsNode.sequence().map { item throws(ReconciliationError) in
+                let absolute = resolve(try item.nonEmptyString())
+                return InputFile(path: absolute, displayPath: paths.display(absolute))
+            }
+            guard !files.isEmpty else { throw pathsNode.error("needs at least one path") }
+        } else {
+            throw node.error("missing required key `path`")
+        }
+
+        var format: String?
+        if let formatNode = map["format"] {
+            let name = try formatNode.string()
+            guard StatementFormats.reader(named: name) != nil else {
+                throw formatNode.error(
+                    "unknown format '\(name)'; known formats: \(StatementFormats.names.joined(separator: ", "))")
+            }
+            format = name
+        }
+        var options = InputOptions(kind: side == .ledger ? .entries : .balances, limits: limits)
+        if let kindNode = map["kind"] {
+            options.kind = InputKind(rawValue: try kindNode.choice(InputKind.allCases.map(\.rawValue))) ?? .balances
+        }
+        options.venue = try map["venue"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+        options.account = try map["account"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+        if map["columns"] != nil && map["fields"] != nil {
+            throw node.error("give either `columns` (CSV) or `fields` (JSON, XML), not both")
+        }
+        if let fieldsNode = map["columns"] ?? map["fields"] {
+            let fields = try fieldsNode.mapping(known: ["venue", "account", "asset", "amount", "available", "hold"])
+            func field(_ key: String) throws(ReconciliationError) -> String? {
+                try fields[key].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+            }
+            options.fields = FieldMapping(
+                venue: try field("venue"), account: try field("account"), asset: try field("asset"),
+                amount: try field("amount"), available: try field("available"), hold: try field("hold"))
+            if options.fields.asset == nil { throw fieldsNode.error("missing required key `asset`") }
+            if options.fields.amount == nil && options.fields.available == nil && options.fields.hold == nil {
+                throw fieldsNode.error("map `amount`, or `available` and `hold`")
+            }
+        }
+        options.records = try map["records"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+        if let value = map["header"] { options.hasHeader = try value.bool() }
+        if let value = map["delimiter"] { options.delimiter = try value.byte() }
+        if let value = map["decimal_separator"] {
+            let byte = try value.byte()
+            guard byte == UInt8(ascii: ".") || byte == UInt8(ascii: ",") else {
+                throw value.error("expected '.' or ','")
+            }
+            options.amountSyntax.decimalSeparator = byte
+        }
+        if let value = map["thousands_separator"] {
+            let byte = try value.byte()
+            guard byte != options.amountSyntax.decimalSeparator else {
+                throw value.error("the thousands separator cannot be the decimal separator")
+            }
+            options.amountSyntax.groupingSeparator = byte
+        }
+        if let value = map["negative_parentheses"] { options.amountSyntax.allowsParentheses = try value.bool() }
+        if let value = map["currency_symbols"] { options.amountSyntax.allowsCurrencySymbol = try value.bool() }
+        if let value = map["empty_is_zero"] { options.amountSyntax.emptyMeansZero = try value.bool() }
+        if let value = map["balance_type"] { options.balanceType = try value.nonEmptyString().uppercased() }
+
+        let generic = format == nil || ["csv", "json", "xml"].contains(format ?? "")
+        if let format, ["json", "xml"].contains(format) {
+            if options.records == nil { throw node.error("format \(format) needs `records` (the path of one record)") }
+            if options.fields.isEmpty { throw node.error("format \(format) needs `fields`") }
+        }
+        if format == "csv" && options.fields.isEmpty {
+            options.fields = FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")
+        }
+        if generic && format != nil && options.fields.venue == nil && options.venue == nil {
+            throw node.error("no venue: map a `venue` column or set `venue:`")
+        }
+        if generic && format != nil && options.fields.account == nil && options.account == nil {
+            throw node.error("no account: map an `account` column or set `account:`")
+        }
+
+        let compare = try map["compare"].map { node throws(ReconciliationError) in
+            ComparedFigure(rawValue: try node.choice(ComparedFigure.allCases.map(\.rawValue))) ?? .total
+        }
+        return InputSpec(
+            side: side,
+            name: try map["name"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+                ?? files[0].displayPath,
+            files: files, format: format, options: options,
+            aliases: try map["aliases"].map { node throws(ReconciliationError) in try node.stringMap() } ?? [:],
+            accounts: try map["accounts"].map { node throws(ReconciliationError) in try node.stringMap() } ?? [:],
+            missingMeansZero: try map["missing_means_zero"].map { node throws(ReconciliationError) in try node.bool() }
+                ?? false,
+            compare: compare)
+    }
+
+    private static func parseTolerancePolicy(_ node: JobFileNode) throws(ReconciliationError) -> TolerancePolicy {
+        let map = try node.mapping(known: ["default", "assets", "venues", "venue_assets"])
+        var policy = TolerancePolicy.exact
+        if let value = map["default"] { policy.defaultRule = try parseRule(value) }
+        if let value = map["assets"] {
+            for (asset, rule) in try value.freeMapping() { policy.assets[asset.uppercased()] = try parseRule(rule) }
+        }
+        if let value = map["venues"] {
+            for (venue, rule) in try value.freeMapping() { policy.venues[venue.lowercased()] = try parseRule(rule) }
+        }
+        if let value = map["venue_assets"] {
+            for (venue, assets) in try value.freeMapping() {
+                var rules: [String: ToleranceRule] = [:]
+                for (asset, rule) in try assets.freeMapping() { rules[asset.uppercased()] = try parseRule(rule) }
+                policy.venueAssets[venue.lowercased()] = rules
+            }
+        }
+        return policy
+    }
+
+    private static func parseRule(_ node: JobFileNode) throws(ReconciliationError) -> ToleranceRule {
+        let map = try node.mapping(known: ["absolute", "relative", "relative_bps", "inferred"])
+        var rule = ToleranceRule()
+        if let value = map["absolute"] { rule.absolute = try value.nonNegativeAmount() }
+        if let value = map["relative"] {
+            guard map["relative_bps"] == nil else {
+                throw node.error("give either `relative` or `relative_bps`, not both")
+            }
+            rule.relative = try value.nonNegativeAmount()
+        }
+        if let value = map["relative_bps"] {
+            let basisPoints = try value.nonNegativeAmount()
+            guard let fraction = try? basisPoints.multiplied(by: Amount(uncheckedSignificand: 1, scale: 4)) else {
+                throw value.error("out of range")
+            }
+            rule.relative = fraction
+        }
+        if let value = map["inferred"] {
+            if case .mapping = value.node {
+                let settings = try value.mapping(known: ["multiplier", "integers"])
+                rule.inferred = InferredTolerance(
+                    multiplier: try settings["multiplier"].map { node throws(ReconciliationError) in
+                        try node.nonNegativeAmount()
+                    },
+                    integers: try settings["integers"].map { node throws(ReconciliationError) in try node.bool() }
+                        ?? false)
+            } else if try value.bool() {
+                rule.inferred = InferredTolerance()
+            }
+        }
+        if rule.absolute == nil && rule.relative == nil && rule.inferred == nil {
+            throw node.error("a tolerance needs `absolute`, `relative`, `relative_bps` or `inferred`")
+        }
+        return rule
+    }
+
+    private static func yamlProblem(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
+            problem
+        case .reader(let problem, _, _, _): problem
+        case .duplicatedKeysInMapping(let duplicates, _): "duplicated keys \(duplicates.joined(separator: ", "))"
+        default: "\(error)"
+        }
+    }
+
+    private static func yamlLocation(_ error: YamlError, file: String) -> SourceLocation {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
+            SourceLocation(file: file, line: mark.line, column: mark.column)
+        default: SourceLocation(file: file)
+        }
+    }
+}
+
+/// Whether `text` is a real calendar date `YYYY-MM-DD`.
+func isCalendarDate(_ text: String) -> Bool {
+    let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+        let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+        (1...12).contains(month), day >= 1
+    else { return false }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return day <= days[month - 1]
+}

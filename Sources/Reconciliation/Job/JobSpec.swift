@@ -1,0 +1,157 @@
+/// A job, resolved and validated: every path absolute, every default filled in, every override applied.
+///
+/// Load one with ``JobSpec/load(path:environment:overrides:)``; build one in code with the memberwise initializers.
+public struct JobSpec: Sendable, Hashable {
+    /// The job's name (letters, digits, `.`, `_`, `-`); runs, locks and history are keyed by it.
+    public var name: String
+    /// The business day reconciled, `YYYY-MM-DD`.
+    public var asOf: String
+    /// Our own books: position manager or accounting exports.
+    public var ledger: [InputSpec]
+    /// What the venues say.
+    public var statements: [InputSpec]
+    /// Tolerances.
+    public var tolerance: TolerancePolicy
+    /// How many breaks a team accepts before the run exits 1 (the status still says `breaks`).
+    public var maxBreaks: Int
+    /// Asset aliases for every input (code → asset).
+    public var aliases: [String: String]
+    /// Where reports go and in which formats.
+    public var report: ReportSettings
+    /// The audit file, if any.
+    public var audit: AuditSettings?
+    /// The SQLite run repository, if any.
+    public var repositoryPath: String?
+    /// Where inputs are archived by content hash, if anywhere.
+    public var archiveDirectory: String?
+    /// The log level (`trace` … `critical`).
+    public var logLevel: String
+    /// Limits against hostile input.
+    public var limits: IngestLimits
+
+    /// Creates a job.
+    public init(
+        name: String, asOf: String, ledger: [InputSpec], statements: [InputSpec], tolerance: TolerancePolicy = .exact,
+        maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
+        repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "info",
+        limits: IngestLimits = .standard
+    ) {
+        self.name = name
+        self.asOf = asOf
+        self.ledger = ledger
+        self.statements = statements
+        self.tolerance = tolerance
+        self.maxBreaks = maxBreaks
+        self.aliases = aliases
+        self.report = report
+        self.audit = audit
+        self.repositoryPath = repositoryPath
+        self.archiveDirectory = archiveDirectory
+        self.logLevel = logLevel
+        self.limits = limits
+    }
+
+    /// Every input, ledger first, in job order.
+    public var inputs: [InputSpec] { ledger + statements }
+}
+
+/// Which side of the reconciliation an input is on.
+public enum Side: String, Sendable, Hashable, Codable {
+    /// Our books.
+    case ledger
+    /// The venue's statement.
+    case statement
+}
+
+/// One input of a job: one or more files read with one format and one set of options.
+public struct InputSpec: Sendable, Hashable {
+    /// Ledger or statement.
+    public var side: Side
+    /// A label for messages and reports (the first path when not named).
+    public var name: String
+    /// The files, in order (several page files can form one statement).
+    public var files: [InputFile]
+    /// The format name, or `nil` to detect it from the content.
+    public var format: String?
+    /// Reader options.
+    public var options: InputOptions
+    /// Asset aliases for this input only.
+    public var aliases: [String: String]
+    /// Statement account id → ledger account.
+    public var accounts: [String: String]
+    /// Whether keys this input leaves out count as zero.
+    public var missingMeansZero: Bool
+    /// Which figure to compare.
+    public var compare: ComparedFigure?
+
+    /// Creates an input.
+    public init(
+        side: Side, name: String, files: [InputFile], format: String? = nil, options: InputOptions = InputOptions(),
+        aliases: [String: String] = [:], accounts: [String: String] = [:], missingMeansZero: Bool = false,
+        compare: ComparedFigure? = nil
+    ) {
+        self.side = side
+        self.name = name
+        self.files = files
+        self.format = format
+        self.options = options
+        self.aliases = aliases
+        self.accounts = accounts
+        self.missingMeansZero = missingMeansZero
+        self.compare = compare
+    }
+}
+
+/// A file to read: where it is, and how messages and reports name it.
+public struct InputFile: Sendable, Hashable {
+    /// The path to open.
+    public var path: String
+    /// The path shown in messages and reports (relative to the working directory when inside it).
+    public var displayPath: String
+
+    /// Creates a file reference.
+    public init(path: String, displayPath: String) {
+        self.path = path
+        self.displayPath = displayPath
+    }
+}
+
+/// Report output settings.
+public struct ReportSettings: Sendable, Hashable {
+    /// The directory reports are written to (created when missing).
+    public var directory: String
+    /// The formats written.
+    public var formats: [ReportFormat]
+
+    /// Creates settings.
+    public init(directory: String, formats: [ReportFormat] = [.json, .markdown]) {
+        self.directory = directory
+        self.formats = formats
+    }
+}
+
+/// The report formats.
+public enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    /// `report.json`, for machines.
+    case json
+    /// `report.md`, a summary for tickets.
+    case markdown
+    /// `report.csv`, every line, safe to open in a spreadsheet.
+    case csv
+    /// `report.html`, one self-contained page.
+    case html
+}
+
+/// Audit file settings.
+public struct AuditSettings: Sendable, Hashable {
+    /// The append-only audit file.
+    public var path: String
+    /// A file holding the Ed25519 private key that signs checkpoints, if any.
+    public var signingKeyPath: String?
+
+    /// Creates settings.
+    public init(path: String, signingKeyPath: String? = nil) {
+        self.path = path
+        self.signingKeyPath = signingKeyPath
+    }
+}

@@ -1,0 +1,42 @@
+/// Lexical path handling: relative paths resolved against a base, and paths shown relative to the working directory
+/// so messages and reports read the way the user typed them.
+struct PathResolver: Sendable {
+    /// The working directory (absolute).
+    let currentDirectory: String
+
+    init(currentDirectory: String) {
+        self.currentDirectory = Self.normalize(currentDirectory)
+    }
+
+    /// `path` made absolute against `base` (the working directory by default) and normalized.
+    func absolute(_ path: String, from base: String? = nil) -> String {
+        if path.hasPrefix("/") { return Self.normalize(path) }
+        return Self.normalize((base ?? currentDirectory) + "/" + path)
+    }
+
+    /// The directory holding `path`.
+    func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return currentDirectory }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The path relative to the working directory when inside it, else absolute.
+    func display(_ absolutePath: String) -> String {
+        let prefix = currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/"
+        if absolutePath.hasPrefix(prefix) { return String(absolutePath.dropFirst(prefix.count)) }
+        return absolutePath
+    }
+
+    /// Removes `.`, `..` and repeated slashes without touching the file system.
+    static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": if !parts.isEmpty { parts.removeLast() }
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,157 @@
+import Dispatch
+import Synchronization
+
+/// Something that happened during a run, for logs and progress displays.
+public enum RunEvent: Sendable {
+    /// The run started.
+    case started(runID: String, job: String, asOf: String)
+    /// An input was read (or failed).
+    case inputLoaded(InputSummary)
+    /// A line was classified.
+    case lineClassified(ReconciliationLine)
+    /// Reports were written.
+    case reportWritten(WrittenFile)
+    /// The run finished with a report.
+    case completed(ReconciliationReport)
+    /// The run could not finish.
+    case failed(ReconciliationError)
+}
+
+/// A file a run wrote, with its digest.
+public struct WrittenFile: Sendable, Hashable {
+    /// Its path.
+    public let path: String
+    /// The SHA-256 of its bytes.
+    public let sha256: String
+
+    /// Creates a record of a written file.
+    public init(path: String, sha256: String) {
+        self.path = path
+        self.sha256 = sha256
+    }
+}
+
+/// What a run produced.
+public struct RunOutcome: Sendable {
+    /// The report.
+    public let report: ReconciliationReport
+    /// The report files written.
+    public let files: [WrittenFile]
+    /// The full outcome of every input (balances included), ledger first.
+    public let inputs: [InputOutcome]
+}
+
+/// Runs one job through the pipeline: ingest every input (in parallel, bounded by cores) → normalize → two books →
+/// reconcile → report files. Each stage is a plain call with a named type on each side; only the ends do I/O.
+///
+/// ```swift
+/// let job = try JobSpec.load(path: "jobs/eod-sample.yaml", environment: ProcessInfo.processInfo.environment)
+/// let outcome = try ReconciliationJob(spec: job).run()
+/// print(outcome.report.status)   // breaks
+/// ```
+public struct ReconciliationJob: Sendable {
+    /// The job.
+    public let spec: JobSpec
+    /// The clock, run id and environment.
+    public let environment: RunEnvironment
+    /// Maps an input file to the path actually opened (a replay reads archived copies).
+    public var openPath: @Sendable (InputFile) -> String = { $0.path }
+    /// Counts bytes read per input, for progress displays.
+    public var progress: @Sendable (InputSpec) -> ByteCounter = { _ in ByteCounter() }
+    /// A fixed run id (replays), instead of a new one.
+    public var runID: String?
+
+    /// Creates a runnable job.
+    public init(spec: JobSpec, environment: RunEnvironment = .live()) {
+        self.spec = spec
+        self.environment = environment
+    }
+
+    /// Runs the job; `events` hears about every stage. Throws only when the run as a whole cannot finish (reports
+    /// cannot be written); a failed input makes the run `partial`, not an error.
+    public func run(events: @Sendable (RunEvent) -> Void = { _ in }) throws(ReconciliationError) -> RunOutcome {
+        let startedAt = environment.now()
+        let runID = self.runID ?? environment.makeRunID(spec.name, startedAt)
+        events(.started(runID: runID, job: spec.name, asOf: spec.asOf))
+
+        let outcomes = loadInputs(events: events)
+        let result = reconcile(outcomes)
+        for line in result.lines { events(.lineClassified(line)) }
+
+        let report = ReconciliationReport(
+            runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
+            toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result,
+            inputs: outcomes.map(Self.summary))
+        let files: [WrittenFile]
+        do {
+            files = try writeReports(report)
+        } catch {
+            events(.failed(error))
+            throw error
+        }
+        for file in files { events(.reportWritten(file)) }
+        events(.completed(report))
+        return RunOutcome(report: report, files: files, inputs: outcomes)
+    }
+
+    /// Reads every input, several at a time (at most one per core).
+    func loadInputs(events: @Sendable (RunEvent) -> Void) -> [InputOutcome] {
+        let inputs = spec.inputs
+        let loader = InputLoader(jobAliases: spec.aliases, prefetch: true, progress: progress)
+        let results = Mutex<[InputOutcome?]>(Array(repeating: nil, count: inputs.count))
+        let ledgerCount = spec.ledger.count
+        let openPath = self.openPath
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { position in
+            let index = position < ledgerCount ? position : position - ledgerCount
+            let outcome = loader.load(inputs[position], index: index, open: openPath)
+            results.withLock { $0[position] = outcome }
+            events(.inputLoaded(Self.summary(outcome)))
+        }
+        return results.withLock { $0.compactMap { $0 } }
+    }
+
+    /// Builds both books from the inputs that did not fail and reconciles them.
+    func reconcile(_ outcomes: [InputOutcome]) -> ReconciliationResult {
+        var ledger = BalanceBook()
+        var statement = BalanceBook()
+        var ledgerPolicies: [Int: InputPolicy] = [:]
+        var statementPolicies: [Int: InputPolicy] = [:]
+        for outcome in outcomes {
+            let policy = InputPolicy(
+                label: outcome.spec.name, missingMeansZero: outcome.spec.missingMeansZero, compare: outcome.spec.compare
+            )
+            switch outcome.spec.side {
+            case .ledger:
+                ledger.add(outcome.balances, input: outcome.index, kind: outcome.spec.options.kind)
+                ledgerPolicies[outcome.index] = policy
+            case .statement:
+                statement.add(outcome.balances, input: outcome.index, kind: outcome.spec.options.kind)
+                statementPolicies[outcome.index] = policy
+            }
+        }
+        let reconciler = Reconciler(
+            tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies)
+        return reconciler.reconcile(ledger: ledger, statement: statement)
+    }
+
+    /// Writes every configured report format into the report directory.
+    func writeReports(_ report: ReconciliationReport) throws(ReconciliationError) -> [WrittenFile] {
+        try FileOutput.makeDirectory(spec.report.directory)
+        var files: [WrittenFile] = []
+        for format in spec.report.formats {
+            let writer = ReportWriters.writer(for: format)
+            let path = spec.report.directory + "/" + writer.fileName
+            let digest = try FileOutput.writeAtomically(writer.render(report), to: path)
+            files.append(WrittenFile(path: path, sha256: digest))
+        }
+        return files
+    }
+
+    /// The report's view of an input.
+    static func summary(_ outcome: InputOutcome) -> InputSummary {
+        InputSummary(
+            side: outcome.spec.side, name: outcome.spec.name, kind: outcome.spec.options.kind, files: outcome.files,
+            recordCount: outcome.recordCount, balanceCount: outcome.balances.count, diagnostics: outcome.diagnostics,
+            error: outcome.firstError, failed: outcome.failed)
+    }
+}

@@ -1,0 +1,77 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What a run takes from the world outside the job: the clock, the run id, the environment variables and the working
+/// directory. Tests pin them; replays reproduce a run with them.
+public struct RunEnvironment: Sendable {
+    /// The current time.
+    public var now: @Sendable () -> Date
+    /// A new run id for a job starting at a time.
+    public var makeRunID: @Sendable (_ job: String, _ startedAt: Date) -> String
+    /// Environment variables (for `RECON_*` overrides).
+    public var variables: [String: String]
+    /// The working directory relative paths are shown against.
+    public var currentDirectory: String
+    /// The tool version recorded in reports and the audit trail.
+    public var toolVersion: String
+
+    /// Creates an environment.
+    public init(
+        now: @escaping @Sendable () -> Date, makeRunID: @escaping @Sendable (String, Date) -> String,
+        variables: [String: String], currentDirectory: String, toolVersion: String = ReconVersion.current
+    ) {
+        self.now = now
+        self.makeRunID = makeRunID
+        self.variables = variables
+        self.currentDirectory = currentDirectory
+        self.toolVersion = toolVersion
+    }
+
+    /// The real clock, random run ids, the process environment and working directory.
+    public static func live() -> RunEnvironment {
+        RunEnvironment(
+            now: { Date() },
+            makeRunID: { job, startedAt in
+                let stamp = timestampForID(startedAt)
+                let random = (0..<3).map { _ in String(UInt8.random(in: 0...255), radix: 16) }
+                    .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+                return "\(job)-\(stamp)-\(random)"
+            },
+            variables: ProcessInfo.processInfo.environment,
+            currentDirectory: FileManager.default.currentDirectoryPath)
+    }
+
+    /// `20261124T183000Z`.
+    static func timestampForID(_ date: Date) -> String {
+        iso8601(date).filter { $0 != "-" && $0 != ":" }
+    }
+}
+
+/// `2026-11-24T18:30:00Z`, computed without locale or time zone settings.
+func iso8601(_ date: Date) -> String {
+    let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+    let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+    let secondOfDay = seconds - days * 86_400
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let shifted = days + 719_468
+    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+    let dayOfEra = shifted - era * 146_097
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let monthIndex = (5 * dayOfYear + 2) / 153
+    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+    return
+        "\(year)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+}
+
+/// The version of `recon`.
+public enum ReconVersion {
+    /// The version string recorded in reports and audit records.
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,54 @@
+/// `report.csv`: every line, one row each, safe to open in a spreadsheet.
+///
+/// Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
+/// `'`; amount cells stay plain numbers so they sort and sum.
+public struct CSVReportWriter: ReportWriter {
+    public let format = ReportFormat.csv
+    public let fileName = "report.csv"
+
+    /// Creates the writer.
+    public init() {}
+
+    static let header = [
+        "venue", "account", "asset", "classification", "ledger", "statement", "difference", "relative_difference_bps",
+        "tolerance", "tolerance_source", "compared", "first_seen", "consecutive_runs", "ledger_sources",
+        "statement_sources", "notes",
+    ]
+
+    public func render(_ report: ReconciliationReport) -> String {
+        var text = Self.header.joined(separator: ",") + "\r\n"
+        for line in report.result.lines {
+            let age = report.ageing[line.key]
+            let cells = [
+                Self.text(line.key.venue), Self.text(line.key.account), Self.text(line.key.asset),
+                Self.text(line.classification.rawValue), Self.number(line.ledger), Self.number(line.statement),
+                Self.number(line.difference), Self.number(line.relativeDifferenceBasisPoints),
+                Self.number(line.tolerance?.value), Self.text(line.tolerance?.source ?? ""),
+                Self.text(line.figure.rawValue),
+                Self.text(age?.firstSeen ?? ""), age.map { String($0.consecutiveRuns) } ?? "",
+                Self.text(line.ledgerSources.map(\.description).joined(separator: " ")),
+                Self.text(line.statementSources.map(\.description).joined(separator: " ")),
+                Self.text(line.notes.joined(separator: "; ")),
+            ]
+            text += cells.joined(separator: ",") + "\r\n"
+        }
+        return text
+    }
+
+    /// An amount as a plain number cell.
+    static func number(_ amount: Amount?) -> String {
+        amount?.description ?? ""
+    }
+
+    /// A text cell: neutralized against formula injection, quoted when needed.
+    static func text(_ value: String) -> String {
+        var cell = value
+        if let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
+            cell = "'" + cell
+        }
+        if cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            cell = "\"" + cell.replacingAll("\"", with: "\"\"") + "\""
+        }
+        return cell
+    }
+}

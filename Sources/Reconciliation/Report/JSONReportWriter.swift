@@ -1,0 +1,58 @@
+/// `report.json`: the whole report for machines. Amounts are decimal strings, keys sorted, lines in key order.
+public struct JSONReportWriter: ReportWriter {
+    public let format = ReportFormat.json
+    public let fileName = "report.json"
+
+    /// Creates the writer.
+    public init() {}
+
+    public func render(_ report: ReconciliationReport) -> String {
+        report.jsonValue.prettyEncoded()
+    }
+}
+
+extension ReconciliationReport {
+    /// The report as JSON (the schema is documented in docs/REPORTS.md).
+    public var jsonValue: JSONValue {
+        .object([
+            "schema": .string("recon.report/1"),
+            "run_id": .string(runID),
+            "job": .string(job),
+            "as_of": .string(asOf),
+            "started_at": .string(startedAt),
+            "tool_version": .string(toolVersion),
+            "status": .string(status.rawValue),
+            "exit_status": .integer(exitStatus),
+            "max_breaks": .integer(maxBreaks),
+            "result_digest": .string(resultDigest),
+            "counts": Self.countsJSON(result.counts),
+            "counts_by_venue": .object(
+                Dictionary(uniqueKeysWithValues: countsByVenue.map { ($0.venue, Self.countsJSON($0.counts)) })),
+            "inputs": .array(inputs.map(\.jsonValue)),
+            "lines": .array(result.lines.map { $0.jsonValue(age: ageing[$0.key]) }),
+        ])
+    }
+}
+
+extension InputSummary {
+    /// The input as report JSON.
+    public var jsonValue: JSONValue {
+        .object([
+            "side": .string(side.rawValue),
+            "name": .string(name),
+            "kind": .string(kind.rawValue),
+            "files": .array(
+                files.map {
+                    .object([
+                        "path": .string($0.displayPath), "size": .integer($0.size), "sha256": .string($0.sha256),
+                        "compressed": .bool($0.compressed), "format": .string($0.format),
+                    ])
+                }),
+            "records": .integer(recordCount),
+            "balances": .integer(balanceCount),
+            "status": .string(failed ? "failed" : "ok"),
+            "error": .string(error),
+            "diagnostics": .array(diagnostics.map(\.jsonValue)),
+        ])
+    }
+}

@@ -1,0 +1,87 @@
+/// `report.md`: a summary to paste into a ticket — status, counts, counts per venue, the breaks, the inputs.
+public struct MarkdownReportWriter: ReportWriter {
+    public let format = ReportFormat.markdown
+    public let fileName = "report.md"
+
+    /// At most this many breaks are listed; the rest are in report.json / report.csv.
+    public var maxListedBreaks = 200
+
+    /// Creates the writer.
+    public init() {}
+
+    public func render(_ report: ReconciliationReport) -> String {
+        var text = "# Reconciliation `\(report.job)` — \(report.asOf)\n\n"
+        text += "**Status: \(report.status.rawValue)** (exit \(report.exitStatus))"
+        if report.status == .breaks && report.exitStatus == 0 {
+            text += " — \(report.breakCount) break(s), within `max_breaks: \(report.maxBreaks)`"
+        }
+        text += "\n\nRun `\(report.runID)` · started \(report.startedAt) · result digest `\(report.resultDigest)`\n\n"
+
+        let counts = report.result.counts
+        text += "| Classification | Lines |\n|---|---:|\n"
+        for classification in Classification.allCases {
+            text += "| \(classification.rawValue) | \(counts[classification, default: 0]) |\n"
+        }
+        text += "| **total** | **\(report.result.lines.count)** |\n\n"
+
+        text += "## By venue\n\n| Venue | " + Classification.allCases.map(\.rawValue).joined(separator: " | ") + " |\n"
+        text += "|---|" + String(repeating: "---:|", count: Classification.allCases.count) + "\n"
+        for (venue, venueCounts) in report.countsByVenue {
+            text +=
+                "| \(cell(venue)) | "
+                + Classification.allCases.map { String(venueCounts[$0, default: 0]) }.joined(separator: " | ") + " |\n"
+        }
+
+        let breaks = report.result.breaks
+        text += "\n## Breaks (\(breaks.count))\n\n"
+        if breaks.isEmpty {
+            text += "None.\n"
+        } else {
+            text +=
+                "| Venue | Account | Asset | Ledger | Statement | Difference | Tolerance | Classification | Since | Notes |\n"
+            text += "|---|---|---|---:|---:|---:|---|---|---|---|\n"
+            for line in breaks.prefix(maxListedBreaks) {
+                let tolerance = line.tolerance.map { "\($0.value) (\($0.source))" } ?? ""
+                let age = report.ageing[line.key].map { "\($0.firstSeen) (\($0.consecutiveRuns) runs)" } ?? ""
+                let columns = [
+                    line.key.venue, line.key.account, line.key.asset, line.ledger?.description ?? "—",
+                    line.statement?.description ?? "—", line.difference?.description ?? "—", tolerance,
+                    line.classification.rawValue, age, line.notes.joined(separator: "; "),
+                ]
+                text += "| " + columns.map(cell).joined(separator: " | ") + " |\n"
+            }
+            if breaks.count > maxListedBreaks {
+                text += "\n… and \(breaks.count - maxListedBreaks) more in report.json.\n"
+            }
+        }
+
+        text += "\n## Inputs\n\n| Side | Input | Format | Records | SHA-256 | Status |\n|---|---|---|---:|---|---|\n"
+        for input in report.inputs {
+            let formats = Set(input.files.map(\.format)).sorted().joined(separator: ", ")
+            let digests = input.files.map { "`\($0.sha256.prefix(16))…`" }.joined(separator: " ")
+            let status = input.failed ? "**failed**: \(input.error ?? "")" : "ok"
+            text +=
+                "| \(input.side.rawValue) | \(cell(input.name)) | \(formats) | \(input.recordCount) | \(digests) | \(cell(status)) |\n"
+        }
+        let diagnostics = report.allDiagnostics
+        if !diagnostics.isEmpty {
+            text += "\n## Diagnostics\n\n"
+            for diagnostic in diagnostics.prefix(100) { text += "- `\(cell(diagnostic.description))`\n" }
+            if diagnostics.count > 100 { text += "- … and \(diagnostics.count - 100) more in report.json\n" }
+        }
+        return text
+    }
+
+    /// Text safe inside a table cell.
+    private func cell(_ text: String) -> String {
+        text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ").replacingAll("\r", with: " ")
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (no Foundation needed).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        return split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

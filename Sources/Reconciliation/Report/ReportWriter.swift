@@ -1,0 +1,35 @@
+/// Renders a report in one output format. One conforming type per format.
+public protocol ReportWriter: Sendable {
+    /// The format written.
+    var format: ReportFormat { get }
+    /// The file name in the report directory.
+    var fileName: String { get }
+    /// The file's content.
+    func render(_ report: ReconciliationReport) -> String
+}
+
+/// The writers by format.
+public enum ReportWriters {
+    /// The writer for `format`.
+    public static func writer(for format: ReportFormat) -> any ReportWriter {
+        switch format {
+        case .json: JSONReportWriter()
+        case .markdown: MarkdownReportWriter()
+        case .csv: CSVReportWriter()
+        case .html: HTMLReportWriter()
+        }
+    }
+}
+
+/// Counting helpers shared by the writers.
+extension ReconciliationReport {
+    /// Counts per classification for each venue, venues sorted.
+    public var countsByVenue: [(venue: String, counts: [Classification: Int])] {
+        var byVenue: [String: [Classification: Int]] = [:]
+        for line in result.lines { byVenue[line.key.venue, default: [:]][line.classification, default: 0] += 1 }
+        return byVenue.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, byVenue[$0] ?? [:]) }
+    }
+
+    /// Every diagnostic of every input, in input order.
+    public var allDiagnostics: [Diagnostic] { inputs.flatMap(\.diagnostics) }
+}

@@ -1,0 +1,78 @@
+/// The short human summary printed after a run: the verdict, counts per venue, and the breaks.
+public struct TerminalSummary: Sendable {
+    /// Whether to use ANSI colours.
+    public var color: Bool
+    /// At most this many breaks are listed.
+    public var maxListedBreaks: Int
+
+    /// Creates a renderer.
+    public init(color: Bool = false, maxListedBreaks: Int = 25) {
+        self.color = color
+        self.maxListedBreaks = maxListedBreaks
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    private func statusColor(_ status: ReconciliationStatus) -> String {
+        switch status {
+        case .reconciled, .reconciledWithinTolerance: "32"
+        case .breaks: "33"
+        case .partial, .failed: "31"
+        }
+    }
+
+    /// The summary text, ending with a newline.
+    public func render(_ report: ReconciliationReport, files: [WrittenFile] = []) -> String {
+        var text = "\(report.job) \(report.asOf): " + paint(report.status.rawValue, "1;" + statusColor(report.status))
+        text += " (\(report.result.lines.count) lines, \(report.breakCount) breaks"
+        if report.status == .breaks && report.exitStatus == 0 { text += ", within max_breaks \(report.maxBreaks)" }
+        text += ")\n"
+
+        let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict"]
+        let venues = report.countsByVenue
+        let venueWidth = max(5, venues.map(\.venue.count).max() ?? 0)
+        text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 11) }.joined() + "\n"
+        for (venue, counts) in venues {
+            text += pad(venue, venueWidth)
+            for classification in Classification.allCases {
+                let count = counts[classification, default: 0]
+                let cell = padLeft(String(count), 11)
+                text += "  " + (count > 0 && classification.isBreak ? paint(cell, "33") : cell)
+            }
+            text += "\n"
+        }
+
+        let breaks = report.result.breaks
+        if !breaks.isEmpty {
+            text += "\nbreaks:\n"
+            for line in breaks.prefix(maxListedBreaks) {
+                let ledger = line.ledger?.description ?? "—"
+                let statement = line.statement?.description ?? "—"
+                let difference = line.difference.map { " diff \($0)" } ?? ""
+                text +=
+                    "  " + paint(line.classification.rawValue, "33")
+                    + "  \(line.key)  ledger \(ledger)  statement \(statement)\(difference)\n"
+            }
+            if breaks.count > maxListedBreaks { text += "  … and \(breaks.count - maxListedBreaks) more\n" }
+        }
+        let failed = report.inputs.filter(\.failed)
+        if !failed.isEmpty {
+            text += "\nfailed inputs:\n"
+            for input in failed { text += "  " + paint(input.name, "31") + ": \(input.error ?? "failed")\n" }
+        }
+        if !files.isEmpty {
+            text += "\nreports: " + files.map(\.path).joined(separator: ", ") + "\n"
+        }
+        return text
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private func padLeft(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
