@@ -95,7 +95,9 @@ extension Amount {
                 continue
             }
             if byte == groupingSeparator && !inFraction {
-                guard sawDigit, groupDigits == -1 || groupDigits == 3 else {
+                // The first group has 1–3 digits, every later one exactly 3.
+                let firstGroupFits = groupDigits >= 0 || (1...3).contains(index - start)
+                guard sawDigit, firstGroupFits, groupDigits == -1 || groupDigits == 3 else {
                     throw AmountParseError(text: displayText(bytes), failure: .misplacedGroupingSeparator)
                 }
                 groupDigits = 0

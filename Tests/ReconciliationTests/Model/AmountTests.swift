@@ -1,0 +1,188 @@
+import PropertyBased
+import Testing
+
+@testable import Reconciliation
+
+@Suite struct AmountParsingTests {
+    @Test(arguments: [
+        ("0", "0", 0), ("25.00", "25.00", 2), ("-0.05", "-0.05", 2), ("+1.5", "1.5", 1), ("007", "7", 0),
+        ("9.05e-06", "0.00000905", 8), ("91281897308368.59", "91281897308368.59", 2), ("1.5E3", "1500", 0),
+        ("1.50e1", "15.0", 1), ("-0.78841244600000000000001", "-0.78841244600000000000001", 23),
+        ("123456789012345678901234.567890123456", "123456789012345678901234.567890123456", 12), (" 12.5 ", "12.5", 1),
+        ("0.000000000000000001", "0.000000000000000001", 18), ("-0", "0", 0),
+    ])
+    func acceptsTheStandardSyntax(text: String, printed: String, scale: Int) throws {
+        let amount = try Amount.parse(text)
+        #expect(amount.description == printed)
+        #expect(amount.scale == scale)
+    }
+
+    @Test(arguments: [
+        ("123abc", "invalid amount '123abc': unexpected character 'a'"),
+        (
+            "1,5",
+            "invalid amount '1,5': unexpected ',' (set `decimal_separator: \",\"` or `thousands_separator: \",\"` if the source writes them)"
+        ),
+        ("", "invalid amount '': empty amount (set `empty_is_zero: true` if an empty cell means zero)"),
+        ("NaN", "invalid amount 'NaN': not a number"),
+        ("-Infinity", "invalid amount '-Infinity': not a number"),
+        ("1e400", "invalid amount '1e400': exponent out of range"),
+        ("1e-39", "invalid amount '1e-39': exponent out of range"),
+        (
+            "1234567890123456789012345678901234567890",
+            "invalid amount '1234567890123456789012345678901234567890': more than 38 significant digits"
+        ),
+        ("-", "invalid amount '-': no digits"),
+        (".", "invalid amount '.': no digits"),
+        ("1.2.3", "invalid amount '1.2.3': unexpected character '.'"),
+        ("1e", "invalid amount '1e': no digits"),
+        ("--1", "invalid amount '--1': unexpected character '-'"),
+        ("12 34", "invalid amount '12 34': unexpected character ' '"),
+        ("$12", "invalid amount '$12': unexpected character '$'"),
+        ("(12.00)", "invalid amount '(12.00)': unexpected character '('"),
+        ("1\u{0}2", "invalid amount '1\\u{0}2': unexpected character '\\u{0}'"),
+    ])
+    func rejectsWithAClearReason(text: String, message: String) {
+        do {
+            let amount = try Amount.parse(text)
+            Issue.record("parsed '\(text)' as \(amount)")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func optionsAreExplicit() throws {
+        let european = AmountSyntax(decimalSeparator: UInt8(ascii: ","), groupingSeparator: UInt8(ascii: "."))
+        #expect(try Amount.parse("1.234,50", syntax: european).description == "1234.50")
+        let grouped = AmountSyntax(groupingSeparator: UInt8(ascii: ","))
+        #expect(try Amount.parse("1,234,567.8", syntax: grouped).description == "1234567.8")
+        #expect(throws: AmountParseError.self) { try Amount.parse("12,34.5", syntax: grouped) }
+        #expect(throws: AmountParseError.self) { try Amount.parse("1234,567", syntax: grouped) }
+        let accounting = AmountSyntax(allowsParentheses: true, allowsCurrencySymbol: true, emptyMeansZero: true)
+        #expect(try Amount.parse("(12.00)", syntax: accounting).description == "-12.00")
+        #expect(try Amount.parse("€405.99", syntax: accounting).description == "405.99")
+        #expect(try Amount.parse("-$1.25", syntax: accounting).description == "-1.25")
+        #expect(try Amount.parse("", syntax: accounting).isZero)
+        #expect(throws: AmountParseError.self) { try Amount.parse("1e5", syntax: AmountSyntax(allowsExponent: false)) }
+    }
+
+    @Test func overflowIsAnErrorNeverATrap() throws {
+        let big = try Amount.parse("99999999999999999999999999999999999999")
+        #expect(throws: AmountError.overflow) { try big.adding(Amount(1)) }
+        #expect(throws: AmountError.overflow) { try big.negated().subtracting(Amount(1)) }
+        #expect(throws: AmountError.overflow) { try big.multiplied(by: Amount(2)) }
+        #expect(throws: AmountError.overflow) { try Amount(1).rescaled(to: 38) }
+        #expect(throws: AmountError.inexact) { try Amount.parse("1.25").rescaled(to: 1) }
+    }
+
+    @Test func comparesValuesAcrossScales() throws {
+        #expect(try Amount.parse("25.00") == Amount.parse("25"))
+        #expect(try Amount.parse("25.00").hashValue == Amount.parse("25").hashValue)
+        #expect(try !Amount.parse("25.00").isIdentical(to: Amount.parse("25")))
+        #expect(try Amount.parse("-0.001") < Amount.parse("0"))
+        #expect(try Amount.parse("0.1") > Amount.parse("0.09999999999999999999999999999999999999"))
+        #expect(
+            try Amount.parse("99999999999999999999999999999999999999")
+                > Amount.parse("0.99999999999999999999999999999999999999"))
+    }
+
+    @Test func multiplicationTowardZeroCutsDigitsNotMagnitude() throws {
+        let fraction = try Amount.parse("0.00000000000000000001")
+        let large = try Amount.parse("12345678901234567890.123456789012345678")
+        let product = fraction.multipliedTowardZero(by: large)
+        #expect(product.description == "0.12345678901234567890123456789012345678")
+        let negative = try Amount.parse("-3").multipliedTowardZero(by: Amount.parse("0.5"))
+        #expect(negative.description == "-1.5")
+    }
+}
+
+@Suite struct AmountPropertyTests {
+    /// Random decimals: up to 38 digits, up to 18 decimals, either sign.
+    static let decimals = Generator<String, Shrink.None<String>>(
+        run: { rng in
+            let count = Int.random(in: 1...38, using: &rng)
+            let scale = Int.random(in: 0...min(18, count), using: &rng)
+            var digits = (0..<count).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+            if scale > 0 {
+                if scale == count { digits = "0" + digits }
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+            }
+            return (Bool.random(using: &rng) ? "-" : "") + digits
+        })
+
+    @Test func formattingRoundTrips() async {
+        await propertyCheck(count: 500, input: Self.decimals) { text in
+            let amount = try #require(try? Amount.parse(text))
+            let again = try #require(try? Amount.parse(amount.description))
+            #expect(again.isIdentical(to: amount))
+            #expect(amount.description == DecimalOracle.Value(text).description)
+        }
+    }
+
+    @Test func additionAgreesWithDigitStringArithmetic() async {
+        await propertyCheck(count: 500, input: Self.decimals, Self.decimals) { left, right in
+            let lhs = try #require(try? Amount.parse(left))
+            let rhs = try #require(try? Amount.parse(right))
+            let expected = DecimalOracle.add(DecimalOracle.Value(left), DecimalOracle.Value(right))
+            if DecimalOracle.significantDigits(expected) > 38 {
+                #expect(throws: AmountError.self) { try lhs.adding(rhs) }
+            } else if let sum = try? lhs.adding(rhs) {
+                #expect(sum.description == expected.description)
+            } else {
+                // Aligning scales can need more than 38 digits even when the exact sum fits; that must be an error,
+                // and only when the widened operand really is too long.
+                let scale = max(lhs.scale, rhs.scale)
+                let widest = max(
+                    DecimalOracle.Value(left).widened(to: scale).drop(while: { $0 == 0 }).count,
+                    DecimalOracle.Value(right).widened(to: scale).drop(while: { $0 == 0 }).count)
+                #expect(widest > 38)
+            }
+            if let difference = try? lhs.subtracting(rhs) {
+                let expectedDifference = DecimalOracle.add(
+                    DecimalOracle.Value(left), DecimalOracle.negate(DecimalOracle.Value(right)))
+                #expect(difference.description == expectedDifference.description)
+            }
+        }
+    }
+
+    @Test func longSumsOfEighteenDecimalValuesStayExact() async {
+        let values = Gen.number.string(of: 1...12).map { digits in
+            "0." + String(repeating: "0", count: 18 - min(18, digits.count)) + digits
+        }
+        .array(of: 1...400)
+        await propertyCheck(count: 50, input: values) { texts in
+            var sum = Amount.zero
+            var oracle = DecimalOracle.Value("0")
+            for text in texts {
+                sum = try #require(try? sum.adding(Amount.parse(text)))
+                oracle = DecimalOracle.add(oracle, DecimalOracle.Value(text))
+            }
+            #expect(sum.description == oracle.description)
+        }
+    }
+
+    @Test func thirtyDigitSumsStayExact() async {
+        let values = Gen.number.string(of: 30...30).map { "\($0.prefix(24)).\($0.suffix(6))" }.array(of: 2...20)
+        await propertyCheck(count: 100, input: values, Gen.bool()) { texts, negateHalf in
+            var sum = Amount.zero
+            var oracle = DecimalOracle.Value("0")
+            for (position, text) in texts.enumerated() {
+                let signed = negateHalf && position % 2 == 1 ? "-" + text : text
+                sum = try #require(try? sum.adding(Amount.parse(signed)))
+                oracle = DecimalOracle.add(oracle, DecimalOracle.Value(signed))
+            }
+            #expect(sum.description == oracle.description)
+        }
+    }
+
+    @Test func comparisonAgreesWithSubtraction() async {
+        await propertyCheck(count: 300, input: Self.decimals, Self.decimals) { left, right in
+            let lhs = try #require(try? Amount.parse(left))
+            let rhs = try #require(try? Amount.parse(right))
+            let difference = DecimalOracle.add(
+                DecimalOracle.Value(left), DecimalOracle.negate(DecimalOracle.Value(right)))
+            let expected = difference.digits == [0] ? 0 : (difference.negative ? -1 : 1)
+            #expect(Amount.compare(lhs, rhs) == expected)
+        }
+    }
+}
