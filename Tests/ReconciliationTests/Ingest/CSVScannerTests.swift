@@ -1,0 +1,113 @@
+import Testing
+
+@testable import Reconciliation
+
+/// A source over bytes in memory, handing them out in chunks of a fixed size (to cross every boundary).
+final class MemoryByteSource: ByteSource {
+    private let bytes: [UInt8]
+    private let chunk: Int
+    private var offset = 0
+
+    init(_ text: String, chunk: Int = 1 << 20) {
+        self.bytes = Array(text.utf8)
+        self.chunk = chunk
+    }
+
+    init(bytes: [UInt8], chunk: Int = 1 << 20) {
+        self.bytes = bytes
+        self.chunk = chunk
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+        let count = min(buffer.count, chunk, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count)]))
+        }
+        offset += count
+        return count
+    }
+}
+
+/// Every record of `text` as (line, fields).
+func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) throws(ReconciliationError) -> [(
+    Int, [String]
+)] {
+    var scanner = CSVScanner(
+        source: MemoryByteSource(text, chunk: chunk), displayPath: "t.csv", chunkSize: 1024,
+        maxRecordBytes: maxRecordBytes)
+    var records: [(Int, [String])] = []
+    while try scanner.next() {
+        records.append((scanner.line, (0..<scanner.fieldCount).map { scanner.string($0) }))
+    }
+    return records
+}
+
+@Suite struct CSVScannerTests {
+    static let chunks = [1, 2, 3, 5, 64, 1 << 20]
+
+    @Test(arguments: chunks)
+    func quotedFieldsWithCommasQuotesAndLineBreaks(chunk: Int) throws {
+        let text = "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\nplain,,last\n"
+        let records = try scan(text, chunk: chunk)
+        #expect(records.map(\.1) == [["a", "b", "c"], ["x, y", "say \"hi\"", "two\nlines"], ["plain", "", "last"]])
+        #expect(records.map(\.0) == [1, 2, 4])
+    }
+
+    @Test(arguments: chunks)
+    func byteOrderMarkIsSkipped(chunk: Int) throws {
+        let records = try scan("\u{FEFF}venue,asset\nkraken,BTC", chunk: chunk)
+        #expect(records.map(\.1) == [["venue", "asset"], ["kraken", "BTC"]])
+    }
+
+    @Test(arguments: chunks)
+    func blankAndTrailingLinesAreSkippedButCounted(chunk: Int) throws {
+        let records = try scan("h1,h2\r\n\r\nx,1\r\n\r\n", chunk: chunk)
+        #expect(records.map(\.1) == [["h1", "h2"], ["x", "1"]])
+        #expect(records.map(\.0) == [1, 3])
+    }
+
+    @Test func lastRecordWithoutLineEnd() throws {
+        #expect(try scan("a,b\n1,\"2\"").map(\.1) == [["a", "b"], ["1", "2"]])
+        #expect(try scan("a,b\n1,").map(\.1) == [["a", "b"], ["1", ""]])
+    }
+
+    @Test func unclosedQuoteIsAnErrorAtItsStart() {
+        let error = caught { try scan("a,b\n1,\"open\n2,3\n") }
+        #expect(error.map { "\($0)" } == "t.csv:2:3: error: quoted field is not closed before the end of the file")
+    }
+
+    @Test func textAfterAClosingQuoteIsAnError() {
+        let error = caught { try scan("a,b\n\"x\"y,2\n") }
+        #expect(error.map { "\($0)" } == "t.csv:2:4: error: unexpected 'y' after a closing quote")
+    }
+
+    @Test func nulBytesAreAnError() {
+        let error = caught { try scan("a,b\n1,2\u{0}3\n") }
+        #expect(error.map { "\($0)" } == "t.csv:2:4: error: NUL byte in the data (a binary or UTF-16 file?)")
+    }
+
+    @Test func utf16IsRecognised() {
+        var scanner = CSVScanner(source: MemoryByteSource(bytes: [0xFF, 0xFE, 0x61, 0x00]), displayPath: "u.csv")
+        let error = caught { try scanner.next() }
+        #expect(error.map { "\($0)" } == "u.csv:1: error: the file is UTF-16; save it as UTF-8")
+    }
+
+    @Test func overlongRecordIsAnErrorWithBoundedMemory() {
+        let line = String(repeating: "x", count: 10 << 20)
+        let error = caught { try scan("a,b\n" + line + ",1\n", maxRecordBytes: 1 << 20) }
+        #expect(
+            error.map { "\($0)" }
+                == "t.csv:2: error: record is longer than 1048576 bytes (limit `limits.max_line_bytes`); is this a CSV file?"
+        )
+    }
+
+    @Test func columnsPointAtTheField() throws {
+        var scanner = CSVScanner(source: MemoryByteSource("a,b,c\nxx,\"yy\",zz\n"), displayPath: "c.csv")
+        #expect(try scanner.next())
+        #expect(try scanner.next())
+        #expect(scanner.location(of: 0).description == "c.csv:2:1")
+        #expect(scanner.location(of: 1).description == "c.csv:2:4")
+        #expect(scanner.location(of: 2).description == "c.csv:2:9")
+    }
+}
