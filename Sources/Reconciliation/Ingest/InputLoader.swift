@@ -14,6 +14,8 @@ public struct InputOutcome: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// The error that stopped the input, if one did.
     public var failure: ReconciliationError?
+    /// The venue/account pairs the input did name before it failed (its lines may be incomplete).
+    public var partialCoverage: Set<BalanceBook.VenueAccount> = []
 
     /// Whether the input cannot be trusted: it stopped, or a row could not be read.
     public var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
@@ -108,7 +110,12 @@ public struct InputLoader: Sendable {
         let balances = normalizer.balances(from: collector.records, kind: spec.options.kind, into: collector)
         outcome.recordCount = collector.rowCount
         outcome.diagnostics = collector.diagnostics
-        if !outcome.failed { outcome.balances = balances }
+        if outcome.failed {
+            outcome.partialCoverage = Set(
+                balances.map { BalanceBook.VenueAccount(venue: $0.key.venue, account: $0.key.account) })
+        } else {
+            outcome.balances = balances
+        }
         return outcome
     }
 

@@ -131,7 +131,22 @@ public struct ReconciliationJob: Sendable {
         }
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies)
-        return reconciler.reconcile(ledger: ledger, statement: statement)
+        let result = reconciler.reconcile(ledger: ledger, statement: statement)
+        // A failed input's rows are left out; flag the lines of every venue/account it named so nobody reads a
+        // "missing" there as a fact.
+        let failed = outcomes.filter { !$0.partialCoverage.isEmpty }
+        guard !failed.isEmpty else { return result }
+        return ReconciliationResult(
+            lines: result.lines.map { line in
+                var annotated = line
+                for outcome in failed
+                where outcome.partialCoverage.contains(.init(venue: line.key.venue, account: line.key.account)) {
+                    annotated = annotated.addingNote(
+                        "incomplete: the \(outcome.spec.side.rawValue) input \(outcome.spec.name) failed and is left out"
+                    )
+                }
+                return annotated
+            })
     }
 
     /// Writes every configured report format into the report directory.

@@ -45,6 +45,17 @@ public struct ReconciliationLine: Sendable, Hashable {
     }
 }
 
+extension ReconciliationLine {
+    /// The same line with one more note.
+    public func addingNote(_ note: String) -> ReconciliationLine {
+        ReconciliationLine(
+            key: key, ledger: ledger, statement: statement, difference: difference,
+            relativeDifferenceBasisPoints: relativeDifferenceBasisPoints, tolerance: tolerance,
+            classification: classification, figure: figure, ledgerSources: ledgerSources,
+            statementSources: statementSources, notes: notes + [note])
+    }
+}
+
 /// What the reconciler produced: one line per key in key order, and the counts.
 public struct ReconciliationResult: Sendable, Hashable {
     /// One line per key, ordered by venue, account, asset.

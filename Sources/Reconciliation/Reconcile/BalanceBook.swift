@@ -34,6 +34,12 @@ public struct BalanceBook: Sendable {
         public let venue: String
         /// The account.
         public let account: String
+
+        /// Creates a pair.
+        public init(venue: String, account: String) {
+            self.venue = venue
+            self.account = account
+        }
     }
 
     /// Creates an empty book.

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import Reconciliation
+
+@Suite struct JobSpecTests {
+    let directory = TemporaryDirectory()
+
+    static let valid = """
+        job: eod-sample
+        as_of: 2026-11-24
+        ledger:
+          - path: ../samples/ledger/entries.csv.gz
+            format: csv
+            kind: entries
+            columns: {venue: venue, account: account, asset: asset, amount: amount}
+        statements:
+          - path: ../samples/statements/balances.csv
+            format: csv
+            kind: balances
+            columns: {venue: venue, account: account, asset: asset, amount: balance}
+        tolerance:
+          default: {absolute: "0"}
+          assets:
+            BTC: {absolute: "0.00000001"}
+        report:
+          dir: ../out/eod-sample
+          formats: [json, markdown]
+
+        """
+
+    func load(_ yaml: String, environment: [String: String] = [:], overrides: JobOverrides = JobOverrides()) throws
+        -> JobSpec
+    {
+        directory.write(yaml, to: "jobs/job.yaml")
+        return try JobSpec.load(
+            path: "jobs/job.yaml", environment: environment, overrides: overrides, currentDirectory: directory.path)
+    }
+
+    func message(_ yaml: String, environment: [String: String] = [:]) -> String? {
+        caught { try load(yaml, environment: environment) }.map { "\($0)" }
+    }
+
+    @Test func theSpineShapeLoadsWithPathsRelativeToTheJobFile() throws {
+        let job = try load(Self.valid)
+        #expect(job.name == "eod-sample")
+        #expect(job.asOf == "2026-11-24")
+        #expect(job.ledger[0].files[0].path == directory.path + "/samples/ledger/entries.csv.gz")
+        #expect(job.ledger[0].files[0].displayPath == "samples/ledger/entries.csv.gz")
+        #expect(job.ledger[0].options.kind == .entries)
+        #expect(job.statements[0].options.fields.amount == "balance")
+        #expect(job.report.directory == directory.path + "/out/eod-sample")
+        #expect(job.report.formats == [.json, .markdown])
+        #expect(job.tolerance.assets["BTC"]?.absolute == amount("0.00000001"))
+        #expect(job.tolerance.defaultRule.absolute == .zero)
+    }
+
+    @Test func environmentAndCommandLineOverrideInThatOrder() throws {
+        let fromEnvironment = try load(
+            Self.valid,
+            environment: ["RECON_REPORT_DIR": "env-out", "RECON_LOG_LEVEL": "debug", "RECON_MAX_BREAKS": "3"])
+        #expect(fromEnvironment.report.directory == directory.path + "/env-out")
+        #expect(fromEnvironment.logLevel == "debug")
+        #expect(fromEnvironment.maxBreaks == 3)
+        let fromFlag = try load(
+            Self.valid, environment: ["RECON_REPORT_DIR": "env-out"],
+            overrides: JobOverrides(reportDirectory: "/tmp/flag"))
+        #expect(fromFlag.report.directory == "/tmp/flag")
+    }
+
+    @Test func unknownKeysAreRejectedByNameWithASuggestion() {
+        let yaml = Self.valid.replacingOccurrences(of: "    kind: balances", with: "    knd: balances")
+        #expect(
+            message(yaml)
+                == "jobs/job.yaml:11:5: error: at `statements[0]`: unknown key `knd` (did you mean `kind`?); known keys: "
+                + JobSpec.inputKeys.joined(separator: ", "))
+    }
+
+    @Test func badValuesNameTheKeyPath() {
+        let yaml = Self.valid.replacingOccurrences(of: "BTC: {absolute: \"0.00000001\"}", with: "BTC: {absolute: abc}")
+        #expect(
+            message(yaml)
+                == "jobs/job.yaml:16:21: error: at `tolerance.assets.BTC.absolute`: expected a decimal, got 'abc' (unexpected character 'a')"
+        )
+        let date = Self.valid.replacingOccurrences(of: "as_of: 2026-11-24", with: "as_of: 2026-02-30")
+        #expect(message(date) == "jobs/job.yaml:2:8: error: at `as_of`: expected a date YYYY-MM-DD, got '2026-02-30'")
+        let kind = Self.valid.replacingOccurrences(of: "kind: entries", with: "kind: movements")
+        #expect(
+            message(kind)
+                == "jobs/job.yaml:6:11: error: at `ledger[0].kind`: expected one of entries, balances, got 'movements'")
+        let format = Self.valid.replacingOccurrences(
+            of: "    format: csv\n    kind: entries", with: "    format: cvs\n    kind: entries")
+        #expect(
+            message(format)?.hasPrefix(
+                "jobs/job.yaml:5:13: error: at `ledger[0].format`: unknown format 'cvs'; known formats: csv") == true)
+    }
+
+    @Test func missingKeysAndEmptyListsAreNamed() {
+        let noJob = Self.valid.replacingOccurrences(of: "job: eod-sample\n", with: "")
+        #expect(message(noJob) == "jobs/job.yaml:1:1: error: at `(top level)`: missing required key `job`")
+        let noColumns = Self.valid.replacingOccurrences(
+            of: "columns: {venue: venue, account: account, asset: asset, amount: balance}",
+            with: "columns: {venue: venue, account: account, amount: balance}")
+        #expect(
+            message(noColumns) == "jobs/job.yaml:12:14: error: at `statements[0].columns`: missing required key `asset`"
+        )
+    }
+
+    @Test func environmentValuesAreValidated() {
+        #expect(
+            message(Self.valid, environment: ["RECON_LOG_LEVEL": "loud"])
+                == "error: environment variable RECON_LOG_LEVEL: expected one of trace, debug, info, notice, warning, error, critical, got 'loud'"
+        )
+    }
+
+    @Test func yamlSyntaxErrorsHaveALocation() {
+        #expect(message("job: [unclosed\n")?.hasPrefix("jobs/job.yaml:2:1: error: not valid YAML:") == true)
+    }
+
+    @Test func tolerancesCombineKinds() throws {
+        let yaml = Self.valid.replacingOccurrences(
+            of: "  default: {absolute: \"0\"}",
+            with:
+                "  default: {absolute: \"0.01\", relative_bps: \"5\", inferred: {multiplier: \"0.5\", integers: true}}\n  venues:\n    Kraken: {relative: \"0.001\"}"
+        )
+        let job = try load(yaml)
+        #expect(job.tolerance.defaultRule.relative == amount("0.0005"))
+        #expect(job.tolerance.defaultRule.inferred == InferredTolerance(multiplier: amount("0.5"), integers: true))
+        #expect(job.tolerance.venues["kraken"]?.relative == amount("0.001"))
+    }
+
+    @Test func calendarDates() {
+        #expect(isCalendarDate("2024-02-29"))
+        #expect(!isCalendarDate("2023-02-29"))
+        #expect(!isCalendarDate("2026-13-01"))
+        #expect(!isCalendarDate("26-11-24"))
+    }
+}
