@@ -81,7 +81,7 @@ struct InspectCommand: ParsableCommand {
             side: .statement, name: file, files: [InputFile(path: path, displayPath: file)], format: format,
             options: InputOptions(kind: inputKind, venue: venue, account: account, fields: fields, records: records))
         let outcome = InputLoader(prefetch: false).load(spec, index: 0)
-        for balance in outcome.balances.sorted(by: { ($0.key, $0.source) < ($1.key, $1.source) }) {
+        for balance in outcome.balances {
             print(Self.record(balance).encoded())
         }
         for diagnostic in outcome.diagnostics { printError(diagnostic.description) }

@@ -15,7 +15,7 @@ struct Recon: ParsableCommand {
               recon run jobs/eod-sample.yaml
             """,
         version: ReconVersion.current,
-        subcommands: [RunCommand.self, InspectCommand.self]
+        subcommands: [RunCommand.self, InspectCommand.self, GenerateCommand.self]
     )
 }
 

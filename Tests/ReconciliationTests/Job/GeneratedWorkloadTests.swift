@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+@testable import Reconciliation
+
+@Suite struct GeneratedWorkloadTests {
+    let directory = TemporaryDirectory()
+
+    func environment() -> RunEnvironment {
+        RunEnvironment(
+            now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
+            variables: [:], currentDirectory: directory.path)
+    }
+
+    @Test func theGeneratorIsDeterministicAndInjectsEveryClassification() throws {
+        let first = try WorkloadGenerator(entries: 3000, seed: 7).write(to: directory.path + "/a")
+        let second = try WorkloadGenerator(entries: 3000, seed: 7).write(to: directory.path + "/b")
+        #expect(directory.read("a/ledger.csv.gz") == directory.read("b/ledger.csv.gz"))
+        #expect(directory.read("a/statement.csv") == directory.read("b/statement.csv"))
+        #expect(Set(first.expected.values) == Set(Classification.allCases))
+        #expect(first.expected == second.expected)
+        // Every ledger entry is a line of the CSV, and the sums in the statement are the sums of the ledger.
+        let ledger = try readRecords(
+            first.ledgerPath, format: "csv",
+            options: InputOptions(
+                kind: .entries,
+                fields: FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")))
+        #expect(ledger.rowCount == 3000)
+        #expect(ledger.diagnostics.isEmpty)
+    }
+
+    @Test func twoHundredThousandGzippedEntriesReconcileToTheExpectedClassificationPerKey() throws {
+        let summary = try WorkloadGenerator(entries: 200_000).write(to: directory.path)
+        let spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
+        let outcome = try ReconciliationJob(spec: spec, environment: environment()).run()
+        let actual = Dictionary(uniqueKeysWithValues: outcome.report.result.lines.map { ($0.key, $0.classification) })
+        #expect(outcome.inputs.allSatisfy { !$0.failed })
+        #expect(outcome.inputs[0].recordCount == 200_000)
+        #expect(actual.count == summary.expected.count)
+        let wrong = summary.expected.filter { actual[$0.key] != $0.value }
+        #expect(
+            wrong.isEmpty,
+            "\(wrong.count) keys classified differently, e.g. \(wrong.first.map { "\($0.key) expected \($0.value), got \(actual[$0.key].map(\.rawValue) ?? "nothing")" } ?? "")"
+        )
+        #expect(outcome.report.status == .breaks)
+        #expect(outcome.report.exitStatus == 1)
+    }
+}
