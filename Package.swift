@@ -61,7 +61,8 @@ let package = Package(
         ),
         .testTarget(
             name: "reconTests",
-            dependencies: ["Reconciliation"]
+            dependencies: ["Reconciliation", "recon"],
+            exclude: ["Golden"]
         ),
     ]
 )
