@@ -64,7 +64,9 @@ public struct BalanceBook: Sendable {
         if parts.count == 1 {
             return .balance(first.balance, inputs: [first.input], sources: [first.balance.source])
         }
-        guard parts.allSatisfy({ $0.kind == .entries }) else { return .conflict(parts) }
+        guard parts.allSatisfy({ $0.kind == .entries }) else {
+            return .conflict(parts.sorted { ($0.balance.source, $0.input) < ($1.balance.source, $1.input) })
+        }
         // Entries from several inputs (a ledger split into files) add up.
         var total = first.balance
         for part in parts.dropFirst() {
@@ -78,7 +80,9 @@ public struct BalanceBook: Sendable {
                 total.hold = (try? total.hold.map { try $0.adding(hold) } ?? hold) ?? nil
             }
         }
-        return .balance(total, inputs: parts.map(\.input), sources: parts.map(\.balance.source))
+        let sources = parts.map(\.balance.source).sorted()
+        total.source = sources[0]
+        return .balance(total, inputs: parts.map(\.input).sorted(), sources: sources)
     }
 
     /// Whether input `input` reported anything for the key's venue and account.

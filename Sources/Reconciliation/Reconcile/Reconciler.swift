@@ -90,6 +90,8 @@ public struct Reconciler: Sendable {
         }
         var ledgerAmount = ledgerBalance?.amount(figure)
         var statementAmount = statementBalance?.amount(figure)
+        // Inferred tolerance works from the coarser written precision of the sides actually reported.
+        let precision = [ledgerAmount, statementAmount].compactMap { $0?.scale }.min() ?? 0
 
         // An absent side counts as zero where an input of that side says omissions mean zero.
         if ledgerAmount == nil, let policy = zeroPolicy(for: key, in: ledgerPolicies, book: books.ledger) {
@@ -119,8 +121,7 @@ public struct Reconciler: Sendable {
         case (let ledger?, nil):
             return make(ledger.isZero ? .matched : .missingInStatement, difference: ledger.negated())
         case (let ledger?, let statement?):
-            let applied = tolerance.tolerance(
-                for: key, ledger: ledger, statement: statement, statementPrecision: statement.scale)
+            let applied = tolerance.tolerance(for: key, ledger: ledger, statement: statement, precision: precision)
             guard let difference = try? statement.subtracting(ledger) else {
                 notes.append("the difference leaves the exact range")
                 return make(.mismatch, difference: nil, tolerance: applied)

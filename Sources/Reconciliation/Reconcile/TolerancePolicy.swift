@@ -3,8 +3,9 @@
 /// A rule may combine kinds; the effective tolerance of a rule is the largest of its kinds:
 /// - `absolute`: a fixed amount;
 /// - `relative`: a fraction of the larger magnitude of the two sides (symmetric, so swapping sides changes nothing);
-/// - `inferred`: `multiplier × 10^−decimals` of the statement's written precision (half a unit of the last printed
-///   digit by default); integers are exact unless `integers` is set.
+/// - `inferred`: `multiplier × 10^−decimals`, decimals being the coarser written precision of the two sides — in
+///   practice the statement's, since a ledger sum carries every entry's digits (half a unit of the last printed digit
+///   by default); integers are exact unless `integers` is set. Taking the coarser side keeps the verdict symmetric.
 ///
 /// Precedence, most specific first: venue+asset, asset, venue, default. The first rule that exists is used whole.
 public struct TolerancePolicy: Sendable, Hashable {
@@ -39,9 +40,9 @@ public struct TolerancePolicy: Sendable, Hashable {
         return (defaultRule, "default")
     }
 
-    /// The tolerance for comparing `ledger` and `statement` under the key's rule; `statementPrecision` is the number
-    /// of decimals the statement wrote.
-    public func tolerance(for key: BalanceKey, ledger: Amount, statement: Amount, statementPrecision: Int)
+    /// The tolerance for comparing `ledger` and `statement` under the key's rule; `precision` is the number of
+    /// decimals inferred tolerance works from (the coarser side's).
+    public func tolerance(for key: BalanceKey, ledger: Amount, statement: Amount, precision statementPrecision: Int)
         -> AppliedTolerance
     {
         let (rule, scope) = rule(for: key)

@@ -81,6 +81,6 @@ import Testing
             Reconciler().reconcile(ledger: ledger, statement: book([balance("k", "m", "BTC", "2")])).lines.first)
         #expect(line.classification == .matched)
         #expect(line.ledger?.description == "2.00")
-        #expect(line.ledgerSources.map(\.description) == ["jan.csv:1", "feb.csv:1"])
+        #expect(line.ledgerSources.map(\.description) == ["feb.csv:1", "jan.csv:1"])
     }
 }

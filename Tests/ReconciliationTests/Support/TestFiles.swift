@@ -22,7 +22,7 @@ final class TemporaryDirectory: @unchecked Sendable {
         let file = path + "/" + name
         let parent = (file as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
         return file
     }
 
@@ -35,7 +35,6 @@ final class TemporaryDirectory: @unchecked Sendable {
     /// Writes text gzip-compressed (as `members` concatenated members) and returns the path.
     @discardableResult
     func writeGzip(_ text: String, to name: String, members: Int = 1) throws -> String {
-        let file = path + "/" + name
         let bytes = Array(text.utf8)
         let size = (bytes.count + members - 1) / max(members, 1)
         var parts: [[UInt8]] = []
