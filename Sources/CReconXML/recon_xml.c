@@ -17,6 +17,7 @@ struct recon_xml_parser {
     char message[512];
     int error_line;
     int error_column;
+    int error_code;
     const char **attribute_scratch;
     int attribute_capacity;
 };
@@ -24,6 +25,7 @@ struct recon_xml_parser {
 static void record_error(recon_xml_parser *parser, const char *message, int line, int column) {
     if (parser->failed) return;
     parser->failed = 1;
+    parser->error_code = 0;
     snprintf(parser->message, sizeof parser->message, "%s", message);
     /* libxml2 messages end with a newline; drop it. */
     size_t length = strlen(parser->message);
@@ -44,7 +46,9 @@ static void stop_with(recon_xml_parser *parser, const char *message) {
 static void on_structured_error(void *user, xmlErrorPtr error) {
     recon_xml_parser *parser = user;
     if (error == NULL || error->level < XML_ERR_ERROR) return;
+    int already = parser->failed;
     record_error(parser, error->message ? error->message : "malformed XML", error->line, error->int2);
+    if (!already) parser->error_code = error->code;
 }
 
 static void on_internal_subset(void *user, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id) {
@@ -143,25 +147,18 @@ recon_xml_parser *recon_xml_create(const recon_xml_callbacks *callbacks, void *c
     parser->user = context;
     parser->max_depth = max_depth;
 
+    /* Only our callbacks: libxml2's default SAX2 handlers expect the parser context as their user data and would
+     * build a document tree; neither is wanted. */
     xmlSAXHandler handler;
     memset(&handler, 0, sizeof handler);
-    xmlSAXVersion(&handler, 2);
+    handler.initialized = XML_SAX2_MAGIC;
     handler.internalSubset = on_internal_subset;
-    handler.externalSubset = NULL;
     handler.entityDecl = on_entity_decl;
     handler.getEntity = on_get_entity;
-    handler.getParameterEntity = NULL;
-    handler.resolveEntity = NULL;
     handler.startElementNs = on_start_element;
     handler.endElementNs = on_end_element;
     handler.characters = on_characters;
     handler.cdataBlock = on_characters;
-    handler.ignorableWhitespace = on_characters;
-    handler.comment = NULL;
-    handler.processingInstruction = NULL;
-    handler.warning = NULL;
-    handler.error = NULL;
-    handler.fatalError = NULL;
     handler.serror = on_structured_error;
 
     parser->context = xmlCreatePushParserCtxt(&handler, parser, NULL, 0, NULL);
@@ -197,6 +194,8 @@ const char *recon_xml_error_message(const recon_xml_parser *parser) {
 int recon_xml_error_line(const recon_xml_parser *parser) { return parser->error_line; }
 
 int recon_xml_error_column(const recon_xml_parser *parser) { return parser->error_column; }
+
+int recon_xml_error_code(const recon_xml_parser *parser) { return parser->error_code; }
 
 int recon_xml_line(const recon_xml_parser *parser) { return xmlSAX2GetLineNumber(parser->context); }
 

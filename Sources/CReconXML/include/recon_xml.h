@@ -33,6 +33,9 @@ const char *recon_xml_error_message(const recon_xml_parser *parser);
 int recon_xml_error_line(const recon_xml_parser *parser);
 int recon_xml_error_column(const recon_xml_parser *parser);
 
+/* libxml2's error code for the first error (0 when the error was the wrapper's own). */
+int recon_xml_error_code(const recon_xml_parser *parser);
+
 /* The current line (1-based) and the bytes consumed so far. */
 int recon_xml_line(const recon_xml_parser *parser);
 long recon_xml_byte_offset(const recon_xml_parser *parser);
