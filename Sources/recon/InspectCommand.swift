@@ -30,7 +30,7 @@ struct InspectCommand: ParsableCommand {
     @Option(name: .long, help: "The account for every record that names none.")
     var account: String?
 
-    @Option(name: .long, help: "entries (summed per key) or balances (one per key).")
+    @Option(name: .long, help: "entries (summed per key) or balances (one per key); formats that are one kind set it.")
     var kind: String = "balances"
 
     @Option(
@@ -40,6 +40,9 @@ struct InspectCommand: ParsableCommand {
 
     @Option(name: .long, help: "For generic JSON/XML: the path of one record.")
     var records: String?
+
+    @Option(name: .long, help: "For camt: which balance type is the balance (CLBD, OPBD, CLAV, …).")
+    var balanceType: String = "CLBD"
 
     func run() throws {
         guard let inputKind = InputKind(rawValue: kind) else {
@@ -79,7 +82,9 @@ struct InspectCommand: ParsableCommand {
         let path = file.hasPrefix("/") ? file : current + "/" + file
         let spec = InputSpec(
             side: .statement, name: file, files: [InputFile(path: path, displayPath: file)], format: format,
-            options: InputOptions(kind: inputKind, venue: venue, account: account, fields: fields, records: records))
+            options: InputOptions(
+                kind: inputKind, venue: venue, account: account, fields: fields, records: records,
+                balanceType: balanceType.uppercased()))
         let outcome = InputLoader(prefetch: false).load(spec, index: 0)
         for balance in outcome.balances {
             print(Self.record(balance).encoded())

@@ -81,7 +81,7 @@ struct RunCommand: ParsableCommand {
             "counts": ReconciliationReport.countsJSON(report.result.counts),
             "breaks": .integer(report.breakCount),
             "failed_inputs": .array(report.inputs.filter(\.failed).map { .string($0.name) }),
-            "reports": .array(outcome.files.map { .string($0.path) }),
+            "reports": .array(outcome.files.map { .string($0.displayPath) }),
         ])
     }
 }

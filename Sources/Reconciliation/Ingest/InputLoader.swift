@@ -14,6 +14,8 @@ public struct InputOutcome: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// The error that stopped the input, if one did.
     public var failure: ReconciliationError?
+    /// Whether its rows were summed (entries) or kept one per key (balances): the job's choice, or the format's.
+    public var kind: InputKind = .balances
     /// The venue/account pairs the input did name before it failed (its lines may be incomplete).
     public var partialCoverage: Set<BalanceBook.VenueAccount> = []
 
@@ -64,28 +66,42 @@ public struct InputLoader: Sendable {
     /// from an archive).
     public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
         var outcome = InputOutcome(spec: spec, index: index)
-        let collector = RecordCollector(kind: spec.options.kind, maxErrors: spec.options.limits.maxErrors)
         let counter = progress(spec)
+        var collector: RecordCollector?
+        var firstReader: (any StatementReader)?
         for file in spec.files {
+            // After a failure the remaining files are still hashed (the audit trail lists every file of a batch).
+            let parse = outcome.failure == nil && !(collector?.shouldStop ?? false)
             do throws(ReconciliationError) {
                 let input = try InputBytes(
                     path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
-                    prefetch: prefetch, progress: counter)
+                    prefetch: prefetch && parse, progress: counter)
                 var format = spec.format ?? "?"
-                do throws(ReconciliationError) {
-                    let reader: any StatementReader
-                    var source = input.bytes
-                    if let name = spec.format, let named = StatementFormats.reader(named: name) {
-                        reader = named
-                    } else {
-                        let prefix = try ReplayByteSource.readPrefix(input.bytes, count: 1 << 16)
-                        reader = try Self.detect(ContentPrefix(prefix), file: file.displayPath)
-                        source = ReplayByteSource(prefix: prefix, upstream: input.bytes)
+                if parse {
+                    do throws(ReconciliationError) {
+                        let reader: any StatementReader
+                        var source = input.bytes
+                        if let name = spec.format, let named = StatementFormats.reader(named: name) {
+                            reader = named
+                        } else {
+                            let prefix = try ReplayByteSource.readPrefix(input.bytes, count: 1 << 16)
+                            reader = try Self.detect(ContentPrefix(prefix), file: file.displayPath)
+                            source = ReplayByteSource(prefix: prefix, upstream: input.bytes)
+                        }
+                        format = reader.format
+                        if firstReader == nil { firstReader = reader }
+                        let target =
+                            collector
+                            ?? RecordCollector(
+                                kind: reader.inherentKind ?? spec.options.kind, maxErrors: spec.options.limits.maxErrors
+                            )
+                        collector = target
+                        var options = spec.options
+                        options.kind = target.kind
+                        try reader.read(source, path: file.displayPath, options: options, into: target)
+                    } catch {
+                        outcome.failure = error
                     }
-                    format = reader.format
-                    try reader.read(source, path: file.displayPath, options: spec.options, into: collector)
-                } catch {
-                    outcome.failure = error
                 }
                 let digest = (try? input.finishDigest()) ?? ""
                 outcome.files.append(
@@ -93,23 +109,28 @@ public struct InputLoader: Sendable {
                         displayPath: file.displayPath, size: input.file.size, sha256: digest,
                         compressed: input.isCompressed, format: format))
             } catch {
-                outcome.failure = error
+                if outcome.failure == nil { outcome.failure = error }
                 outcome.files.append(
                     FileFacts(
                         displayPath: file.displayPath, size: 0, sha256: "", compressed: false,
                         format: spec.format ?? "?"))
             }
-            if outcome.failure != nil || collector.shouldStop { break }
         }
-        if collector.shouldStop && outcome.failure == nil {
-            collector.diagnose(.note, "stopped reading after \(collector.errorCount) errors")
+        let records = collector ?? RecordCollector(kind: spec.options.kind, maxErrors: spec.options.limits.maxErrors)
+        outcome.kind = records.kind
+        if records.shouldStop && outcome.failure == nil {
+            records.diagnose(.note, "stopped reading after \(records.errorCount) errors")
         }
-        let normalizer = Normalizer(
-            venue: spec.options.venue, account: spec.options.account, jobAliases: jobAliases,
-            inputAliases: spec.aliases, accountMap: spec.accounts)
-        let balances = normalizer.balances(from: collector.records, kind: spec.options.kind, into: collector)
-        outcome.recordCount = collector.rowCount
-        outcome.diagnostics = collector.diagnostics
+        if let continuation = records.continuation, outcome.failure == nil {
+            records.diagnose(.warning, continuation, at: records.continuationLocation)
+        }
+        var normalizer = Normalizer(
+            venue: spec.options.venue, account: spec.options.account, formatAliases: firstReader?.assetAliases ?? [:],
+            jobAliases: jobAliases, inputAliases: spec.aliases, accountMap: spec.accounts)
+        normalizer.defaultVenue = firstReader?.defaultVenue
+        let balances = normalizer.balances(from: records.records, kind: records.kind, into: records)
+        outcome.recordCount = records.rowCount
+        outcome.diagnostics = records.diagnostics
         if outcome.failed {
             outcome.partialCoverage = Set(
                 balances.map { BalanceBook.VenueAccount(venue: $0.key.venue, account: $0.key.account) })

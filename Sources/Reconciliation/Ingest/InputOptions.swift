@@ -83,14 +83,18 @@ public struct InputOptions: Sendable, Hashable {
     public var balanceType: String
     /// Limits for hostile input.
     public var limits: IngestLimits
+    /// The job's business day, for readers that can check a statement's date against it.
+    public var asOf: String?
 
     /// Creates options; the defaults read a headed, comma-separated CSV of balances with strict amounts.
     public init(
         kind: InputKind = .balances, venue: String? = nil, account: String? = nil,
         fields: FieldMapping = FieldMapping(),
         records: String? = nil, hasHeader: Bool = true, delimiter: UInt8 = UInt8(ascii: ","),
-        amountSyntax: AmountSyntax = .standard, balanceType: String = "CLBD", limits: IngestLimits = .standard
+        amountSyntax: AmountSyntax = .standard, balanceType: String = "CLBD", limits: IngestLimits = .standard,
+        asOf: String? = nil
     ) {
+        self.asOf = asOf
         self.kind = kind
         self.venue = venue
         self.account = account

@@ -15,6 +15,10 @@ public final class RecordCollector {
     public private(set) var errorCount = 0
     /// How many data rows or records were read (entries before summing).
     public private(set) var rowCount = 0
+    /// Set by a reader when the file it just read says more pages follow; checked after the input's last file.
+    public var continuation: String?
+    /// Where the continuation was announced.
+    public var continuationLocation: SourceLocation?
 
     private struct EntryKey: Hashable {
         let venue: String?

@@ -2,7 +2,10 @@
 public enum StatementFormats {
     /// The readers in the order detection tries them.
     public static let all: [any StatementReader] = [
-        CSVStatementReader()
+        CoinbaseAdvancedAccountsReader(), CoinbaseExchangeAccountsReader(), CoinbaseExchangeStatementReader(),
+        CoinbaseTransactionsReader(), DYDXSubaccountReader(), KrakenLedgersReader(), BinanceAccountReader(),
+        CCXTBalanceReader(), CamtStatementReader(message: "053"), CamtStatementReader(message: "052"),
+        CSVStatementReader(), JSONStatementReader(), XMLStatementReader(),
     ]
 
     /// The format names.

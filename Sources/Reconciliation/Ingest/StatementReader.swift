@@ -13,11 +13,37 @@ public protocol StatementReader: Sendable {
 
     /// Whether the first bytes of a file look like this format (for detection when `format:` is omitted).
     func recognizes(_ prefix: ContentPrefix) -> Bool
+
+    /// The venue records get when neither the data nor the job names one (`coinbase` for Coinbase files).
+    var defaultVenue: String? { get }
+
+    /// The kind of input this format always is, when it is not the job's choice (a transaction history is entries;
+    /// a running-balance statement yields balances).
+    var inherentKind: InputKind? { get }
+
+    /// Whether the files name no account, so the input must set `account:`.
+    var needsAccountSetting: Bool { get }
+
+    /// Codes this format's venue writes for assets known by another code (Kraken's `XXBT` is `BTC`); the job's and
+    /// the input's `aliases:` take precedence.
+    var assetAliases: [String: String] { get }
 }
 
 extension StatementReader {
     /// By default a reader is never guessed; it must be named.
     public func recognizes(_ prefix: ContentPrefix) -> Bool { false }
+
+    /// By default the data or the job names the venue.
+    public var defaultVenue: String? { nil }
+
+    /// By default the job chooses the kind.
+    public var inherentKind: InputKind? { nil }
+
+    /// By default the data names the account.
+    public var needsAccountSetting: Bool { false }
+
+    /// By default codes are taken as written.
+    public var assetAliases: [String: String] { [:] }
 }
 
 /// The first bytes of a decoded (inflated) file, with cheap views used by format detection.
@@ -34,6 +60,11 @@ public struct ContentPrefix: Sendable {
     public var text: String {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         return String(decoding: bytes[start...], as: UTF8.self)
+    }
+
+    /// Whether the text contains `needle`.
+    public func contains(_ needle: String) -> Bool {
+        text.contains(needle)
     }
 
     /// The first non-blank line.

@@ -127,12 +127,12 @@ extension JobSpec {
 
         let ledgerNode = try required("ledger")
         let ledger = try ledgerNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .ledger, limits: limits, resolve: resolve, paths: paths)
+            try parseInput(node, side: .ledger, asOf: asOf, limits: limits, resolve: resolve, paths: paths)
         }
         guard !ledger.isEmpty else { throw ledgerNode.error("needs at least one input") }
         let statementsNode = try required("statements")
         let statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .statement, limits: limits, resolve: resolve, paths: paths)
+            try parseInput(node, side: .statement, asOf: asOf, limits: limits, resolve: resolve, paths: paths)
         }
         guard !statements.isEmpty else { throw statementsNode.error("needs at least one input") }
 
@@ -274,7 +274,8 @@ extension JobSpec {
     ]
 
     private static func parseInput(
-        _ node: JobFileNode, side: Side, limits: IngestLimits, resolve: (String) -> String, paths: PathResolver
+        _ node: JobFileNode, side: Side, asOf: String, limits: IngestLimits, resolve: (String) -> String,
+        paths: PathResolver
     ) throws(ReconciliationError) -> InputSpec {
         let map = try node.mapping(known: inputKeys)
         var files: [InputFile] = []
@@ -301,9 +302,15 @@ extension JobSpec {
             }
             format = name
         }
-        var options = InputOptions(kind: side == .ledger ? .entries : .balances, limits: limits)
+        var options = InputOptions(kind: side == .ledger ? .entries : .balances, limits: limits, asOf: asOf)
+        let inherentKind = format.flatMap { StatementFormats.reader(named: $0)?.inherentKind }
         if let kindNode = map["kind"] {
             options.kind = InputKind(rawValue: try kindNode.choice(InputKind.allCases.map(\.rawValue))) ?? .balances
+            if let inherentKind, inherentKind != options.kind, let format {
+                throw kindNode.error("format \(format) is always `kind: \(inherentKind.rawValue)`")
+            }
+        } else if let inherentKind {
+            options.kind = inherentKind
         }
         options.venue = try map["venue"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
         options.account = try map["account"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
@@ -358,6 +365,15 @@ extension JobSpec {
         }
         if generic && format != nil && options.fields.account == nil && options.account == nil {
             throw node.error("no account: map an `account` column or set `account:`")
+        }
+
+        if let format, !generic, let reader = StatementFormats.reader(named: format) {
+            if reader.defaultVenue == nil && options.venue == nil {
+                throw node.error("format \(format) names no venue; set `venue:`")
+            }
+            if reader.needsAccountSetting && options.account == nil {
+                throw node.error("format \(format) names no account; set `account:`")
+            }
         }
 
         let compare = try map["compare"].map { node throws(ReconciliationError) in

@@ -21,12 +21,15 @@ public enum RunEvent: Sendable {
 public struct WrittenFile: Sendable, Hashable {
     /// Its path.
     public let path: String
+    /// The path as shown (relative to the working directory when inside it).
+    public let displayPath: String
     /// The SHA-256 of its bytes.
     public let sha256: String
 
     /// Creates a record of a written file.
-    public init(path: String, sha256: String) {
+    public init(path: String, displayPath: String? = nil, sha256: String) {
         self.path = path
+        self.displayPath = displayPath ?? path
         self.sha256 = sha256
     }
 }
@@ -122,10 +125,10 @@ public struct ReconciliationJob: Sendable {
             )
             switch outcome.spec.side {
             case .ledger:
-                ledger.add(outcome.balances, input: outcome.index, kind: outcome.spec.options.kind)
+                ledger.add(outcome.balances, input: outcome.index, kind: outcome.kind)
                 ledgerPolicies[outcome.index] = policy
             case .statement:
-                statement.add(outcome.balances, input: outcome.index, kind: outcome.spec.options.kind)
+                statement.add(outcome.balances, input: outcome.index, kind: outcome.kind)
                 statementPolicies[outcome.index] = policy
             }
         }
@@ -157,7 +160,8 @@ public struct ReconciliationJob: Sendable {
             let writer = ReportWriters.writer(for: format)
             let path = spec.report.directory + "/" + writer.fileName
             let digest = try FileOutput.writeAtomically(writer.render(report), to: path)
-            files.append(WrittenFile(path: path, sha256: digest))
+            let display = PathResolver(currentDirectory: environment.currentDirectory).display(path)
+            files.append(WrittenFile(path: path, displayPath: display, sha256: digest))
         }
         return files
     }
@@ -165,7 +169,7 @@ public struct ReconciliationJob: Sendable {
     /// The report's view of an input.
     static func summary(_ outcome: InputOutcome) -> InputSummary {
         InputSummary(
-            side: outcome.spec.side, name: outcome.spec.name, kind: outcome.spec.options.kind, files: outcome.files,
+            side: outcome.spec.side, name: outcome.spec.name, kind: outcome.kind, files: outcome.files,
             recordCount: outcome.recordCount, balanceCount: outcome.balances.count, diagnostics: outcome.diagnostics,
             error: outcome.firstError, failed: outcome.failed)
     }

@@ -63,7 +63,7 @@ public struct TerminalSummary: Sendable {
             for input in failed { text += "  " + paint(input.name, "31") + ": \(input.error ?? "failed")\n" }
         }
         if !files.isEmpty {
-            text += "\nreports: " + files.map(\.path).joined(separator: ", ") + "\n"
+            text += "\nreports: " + files.map(\.displayPath).joined(separator: ", ") + "\n"
         }
         return text
     }

@@ -1,4 +1,4 @@
-/// Asset code aliases: built-in defaults for codes venues are known to use, overridden by the job and the input.
+/// Asset codes venues are known to write differently, mapped by the readers of their formats.
 public enum AssetAliases {
     /// Kraken's legacy four-letter codes (X for crypto, Z for fiat) and its XBT/XDG spellings.
     public static let kraken: [String: String] = [
@@ -6,12 +6,4 @@ public enum AssetAliases {
         "XXRP": "XRP", "XXLM": "XLM", "XZEC": "ZEC", "XXMR": "XMR", "XETC": "ETC", "XMLN": "MLN", "XREP": "REP",
         "ZUSD": "USD", "ZEUR": "EUR", "ZGBP": "GBP", "ZJPY": "JPY", "ZCAD": "CAD", "ZAUD": "AUD", "ZCHF": "CHF",
     ]
-
-    /// The built-in aliases for a venue (empty for venues whose codes are already plain).
-    public static func builtIn(forVenue venue: String) -> [String: String] {
-        switch venue.lowercased() {
-        case "kraken": kraken
-        default: [:]
-        }
-    }
 }

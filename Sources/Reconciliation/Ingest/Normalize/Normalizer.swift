@@ -8,19 +8,22 @@ public struct Normalizer: Sendable {
     public var venue: String?
     /// The account a record gets when the data names none.
     public var account: String?
-    /// Asset code → asset, keys uppercased. Input aliases override job aliases, which override built-in ones.
+    /// The venue a record gets when neither the input nor the data names one (the format's venue).
+    public var defaultVenue: String?
+    /// Asset code → asset, keys uppercased. Input aliases override job aliases, which override the format's.
     public var assetAliases: [String: String]
     /// Statement account id → ledger account.
     public var accountMap: [String: String]
 
-    /// Creates a normalizer; `jobAliases` and `inputAliases` are layered over the built-in aliases of each venue.
+    /// Creates a normalizer; `jobAliases` and then `inputAliases` are layered over the format's `formatAliases`.
     public init(
-        venue: String? = nil, account: String? = nil, jobAliases: [String: String] = [:],
-        inputAliases: [String: String] = [:], accountMap: [String: String] = [:]
+        venue: String? = nil, account: String? = nil, formatAliases: [String: String] = [:],
+        jobAliases: [String: String] = [:], inputAliases: [String: String] = [:], accountMap: [String: String] = [:]
     ) {
         self.venue = venue
         self.account = account
         var aliases: [String: String] = [:]
+        for (code, asset) in formatAliases { aliases[code.uppercased()] = asset.uppercased() }
         for (code, asset) in jobAliases { aliases[code.uppercased()] = asset.uppercased() }
         for (code, asset) in inputAliases { aliases[code.uppercased()] = asset.uppercased() }
         self.assetAliases = aliases
@@ -29,7 +32,7 @@ public struct Normalizer: Sendable {
 
     /// The normalized key of a raw record, or why it has none.
     public func key(of record: RawRecord) -> Result<BalanceKey, Diagnostic> {
-        guard let rawVenue = venue ?? record.venue, !rawVenue.trimmingSpaces.isEmpty else {
+        guard let rawVenue = venue ?? record.venue ?? defaultVenue, !rawVenue.trimmingSpaces.isEmpty else {
             return .failure(
                 Diagnostic(.error, "no venue: the row names none and the input sets no `venue:`", at: record.location))
         }
@@ -41,7 +44,7 @@ public struct Normalizer: Sendable {
         let venueName = rawVenue.trimmingSpaces.lowercased()
         let accountID = rawAccount.trimmingSpaces
         let code = record.asset.trimmingSpaces.uppercased()
-        let asset = assetAliases[code] ?? AssetAliases.builtIn(forVenue: venueName)[code] ?? code
+        let asset = assetAliases[code] ?? code
         return .success(BalanceKey(venue: venueName, account: accountMap[accountID] ?? accountID, asset: asset))
     }
 

@@ -235,10 +235,14 @@ public struct CSVStatementReader: StatementReader {
 
 extension String {
     /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String {
+    var trimmingSpaces: String { trimming { $0 == " " || $0 == "\t" } }
+
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    var trimmingWhitespace: String { trimming { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" } }
+
+    private func trimming(_ drop: (Unicode.Scalar) -> Bool) -> String {
         let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }),
-            let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
+        guard let first = scalars.firstIndex(where: { !drop($0) }), let last = scalars.lastIndex(where: { !drop($0) })
         else { return "" }
         return String(scalars[first...last])
     }

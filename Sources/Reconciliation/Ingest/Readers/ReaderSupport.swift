@@ -1,0 +1,111 @@
+/// Helpers every reader shares: amounts read from text with errors reported at their place, JSON records walked at a
+/// path, CSV headers resolved by name.
+enum ReaderSupport {
+    /// An amount from text; reports `invalid amount '…' at WHERE: reason` and returns `nil` when it is not one.
+    static func amount(
+        _ text: String, what: String, at location: SourceLocation, syntax: AmountSyntax = .standard,
+        into collector: RecordCollector
+    ) -> Amount? {
+        do {
+            return try Amount.parse(text, syntax: syntax)
+        } catch {
+            collector.diagnose(
+                .error, "invalid amount '\(error.text)' (\(what)): \(error.failure.reason)", at: location)
+            return nil
+        }
+    }
+
+    /// An amount from a JSON string or number at `path` below `record`; `nil` after reporting when absent (if
+    /// `required`) or invalid. Numbers are read from their exact text.
+    static func amount(
+        in record: JSONElement, _ path: String, keyPath: String, file: String, required: Bool = true,
+        syntax: AmountSyntax = .standard, into collector: RecordCollector
+    ) -> Amount?? {
+        let fullPath = keyPath.isEmpty ? path : keyPath + "." + path
+        guard let element = record.value(at: path), !element.isNull else {
+            if required {
+                collector.diagnose(.error, "missing amount \(fullPath)", at: record.location(in: file))
+                return nil
+            }
+            return .some(nil)
+        }
+        guard let text = element.text else {
+            collector.diagnose(
+                .error, "expected an amount at \(fullPath), found \(element.kindName)", at: element.location(in: file))
+            return nil
+        }
+        guard let value = amount(text, what: fullPath, at: element.location(in: file), syntax: syntax, into: collector)
+        else { return nil }
+        return .some(value)
+    }
+
+    /// A string at `path` below `record`, or `nil` after reporting (when `required`).
+    static func string(
+        in record: JSONElement, _ path: String, keyPath: String, file: String, required: Bool = true,
+        into collector: RecordCollector
+    ) -> String? {
+        let fullPath = keyPath.isEmpty ? path : keyPath + "." + path
+        guard let element = record.value(at: path), !element.isNull else {
+            if required { collector.diagnose(.error, "missing \(fullPath)", at: record.location(in: file)) }
+            return nil
+        }
+        switch element.kind {
+        case .string(let text), .number(let text): return text
+        default:
+            collector.diagnose(
+                .error, "expected text at \(fullPath), found \(element.kindName)", at: element.location(in: file))
+            return nil
+        }
+    }
+
+    /// Walks the JSON records at `path` of a file, with the parser's limits taken from the options.
+    static func forEachJSONRecord(
+        _ source: any ByteSource, path: String, file: String, records: String, options: InputOptions,
+        _ body: (JSONStreamParser.Record) throws(ReconciliationError) -> Void
+    ) throws(ReconciliationError) {
+        guard let steps = JSONStreamParser.path(records) else {
+            throw ReconciliationError(.ingest, "invalid record path '\(records)'", at: SourceLocation(file: file))
+        }
+        var parser = JSONStreamParser(source: source, displayPath: file, maxValueBytes: options.limits.maxRecordBytes)
+        try parser.forEachRecord(at: steps, body)
+    }
+
+    /// The whole JSON document of a file.
+    static func jsonDocument(_ source: any ByteSource, file: String, options: InputOptions) throws(ReconciliationError)
+        -> JSONElement
+    {
+        var parser = JSONStreamParser(source: source, displayPath: file, maxValueBytes: options.limits.maxRecordBytes)
+        return try parser.document()
+    }
+
+    /// `available + hold`, reported as an error when it leaves the exact range.
+    static func sum(_ parts: [Amount?], at location: SourceLocation, into collector: RecordCollector) -> Amount? {
+        var total = Amount.zero
+        for part in parts.compactMap({ $0 }) {
+            do {
+                total = try total.adding(part)
+            } catch {
+                collector.diagnose(.error, "the sum leaves the exact range (\(error))", at: location)
+                return nil
+            }
+        }
+        return total
+    }
+
+    /// Column positions of a CSV header by name; missing required names are one error listing them.
+    static func columns(
+        _ header: [String], required: [String], file: String, line: Int = 1
+    ) throws(ReconciliationError) -> [String: Int] {
+        var positions: [String: Int] = [:]
+        for (index, name) in header.enumerated() where positions[name] == nil { positions[name] = index }
+        let missing = required.filter { positions[$0] == nil }
+        if !missing.isEmpty {
+            throw ReconciliationError(
+                .ingest,
+                "missing column\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", ")) "
+                    + "(the header has: \(header.joined(separator: ", ")))",
+                at: SourceLocation(file: file, line: line))
+        }
+        return positions
+    }
+}
