@@ -1,0 +1,226 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The hash chain of an audit file, read as written: each line is one canonical JSON record with `seq` (1, 2, …) and
+/// `prev`, the SHA-256 of the previous line's bytes (newline included; 64 zeros for the first). Verification hashes
+/// the bytes on disk and never re-serializes a record.
+struct AuditChain {
+    /// The `prev` of the first record.
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// One complete line of the file.
+    struct Line {
+        /// 1-based line number.
+        let number: Int
+        /// Byte offset of the line's first byte.
+        let offset: Int64
+        /// The line's bytes without the newline.
+        let bytes: [UInt8]
+        /// SHA-256 of the bytes and the newline.
+        let hash: String
+    }
+
+    /// What went wrong where.
+    enum Problem: Equatable, CustomStringConvertible {
+        case corrupt(line: Int, reason: String)
+        case wrongSequence(line: Int, expected: Int, found: Int)
+        case brokenLink(line: Int, seq: Int)
+        case tornTail(line: Int, bytes: Int)
+
+        var description: String {
+            switch self {
+            case .corrupt(let line, let reason): "corrupt record at line \(line): \(reason)"
+            case .wrongSequence(let line, let expected, let found):
+                "broken chain at line \(line): expected seq \(expected), found seq \(found) (a record was deleted, inserted, duplicated or moved)"
+            case .brokenLink(let line, let seq):
+                "broken chain at seq \(seq) (line \(line)): `prev` is not the hash of the record before it (that record was changed)"
+            case .tornTail(let line, let bytes):
+                "torn tail: line \(line) is incomplete (\(bytes) bytes after the last complete record)"
+            }
+        }
+    }
+
+    /// The state after scanning: the head of the chain and where it ends.
+    struct Head {
+        /// The last good seq (0 when empty).
+        var seq = 0
+        /// The hash of the last good record.
+        var hash = AuditChain.genesis
+        /// Bytes up to and including the last complete line.
+        var size: Int64 = 0
+        /// Complete lines seen.
+        var lines = 0
+        /// Bytes after the last newline (a torn tail), if any.
+        var tail: [UInt8] = []
+    }
+
+    /// Reads every complete line of the open file from the start, calling `visit` with each line and its parsed
+    /// record; stops at the first problem and returns it (a torn tail is reported only when nothing else is wrong).
+    static func scan(
+        descriptor: Int32, file: String, visit: (Line, JSONElement) -> Void = { _, _ in }
+    ) throws(ReconciliationError) -> (head: Head, problem: Problem?) {
+        var head = Head()
+        var pending: [UInt8] = []
+        var offset: Int64 = 0
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { chunk.deallocate() }
+        var position: Int64 = 0
+        while true {
+            let count = pread(descriptor, chunk.baseAddress, chunk.count, off_t(position))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ReconciliationError(
+                    .audit, "cannot read: \(systemErrorMessage(errno))", at: SourceLocation(file: file))
+            }
+            if count == 0 { break }
+            position += Int64(count)
+            var start = 0
+            let bytes = UnsafeRawBufferPointer(rebasing: chunk[0..<count])
+            while let newline = bytes[start...].firstIndex(of: 0x0A) {
+                pending.append(contentsOf: bytes[start..<newline])
+                start = newline + 1
+                let lineNumber = head.lines + 1
+                let lineOffset = offset
+                offset += Int64(pending.count + 1)
+                var hasher = InputHasher()
+                (pending + [0x0A]).withUnsafeBytes { hasher.update($0) }
+                let line = Line(number: lineNumber, offset: lineOffset, bytes: pending, hash: hasher.finalizeHex())
+                pending.removeAll(keepingCapacity: true)
+                head.lines = lineNumber
+                if let problem = check(line, against: &head, visit: visit) { return (head, problem) }
+                head.size = offset
+            }
+            pending.append(contentsOf: bytes[start...])
+        }
+        head.tail = pending
+        if !pending.isEmpty { return (head, .tornTail(line: head.lines + 1, bytes: pending.count)) }
+        return (head, nil)
+    }
+
+    private static func check(_ line: Line, against head: inout Head, visit: (Line, JSONElement) -> Void) -> Problem? {
+        let record: JSONElement
+        do {
+            var parser = JSONStreamParser(source: BufferByteSource(line.bytes), displayPath: "line")
+            record = try parser.document()
+        } catch {
+            return .corrupt(line: line.number, reason: error.message)
+        }
+        guard case .object = record.kind else { return .corrupt(line: line.number, reason: "not a JSON object") }
+        guard let seqText = record["seq"]?.text, let seq = Int(seqText) else {
+            return .corrupt(line: line.number, reason: "no `seq`")
+        }
+        guard seq == head.seq + 1 else { return .wrongSequence(line: line.number, expected: head.seq + 1, found: seq) }
+        guard let prev = record["prev"]?.text else { return .corrupt(line: line.number, reason: "no `prev`") }
+        guard prev == head.hash else { return .brokenLink(line: line.number, seq: seq) }
+        head.seq = seq
+        head.hash = line.hash
+        visit(line, record)
+        return nil
+    }
+
+    /// The writer's view before appending: only the end of the file is read — the last two complete records (the
+    /// last must parse and chain to the one before it) and any torn bytes after them. Appending stays O(1) however
+    /// long the file grows; the whole chain is `recon audit verify`'s to check.
+    static func tail(descriptor: Int32, file: String) throws(ReconciliationError) -> (head: Head, problem: String?) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw ReconciliationError(
+                .audit, "cannot stat: \(systemErrorMessage(errno))", at: SourceLocation(file: file))
+        }
+        let size = Int64(info.st_size)
+        var head = Head()
+        guard size > 0 else { return (head, nil) }
+        // Read backwards until two newlines before the tail are in hand (or the file starts).
+        var window: [UInt8] = []
+        var start = size
+        var newlines: [Int] = []
+        while start > 0 {
+            let count = Int(min(Int64(1 << 16), start))
+            start -= Int64(count)
+            var chunk = [UInt8](repeating: 0, count: count)
+            let got = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(start)) }
+            guard got == count else {
+                throw ReconciliationError(
+                    .audit, "cannot read: \(systemErrorMessage(errno))", at: SourceLocation(file: file))
+            }
+            window = chunk + window
+            newlines = window.indices.filter { window[$0] == 0x0A }
+            if newlines.count >= 3 { break }
+        }
+        guard let lastNewline = newlines.last else {
+            head.tail = window
+            return (head, nil)
+        }
+        head.tail = Array(window[(lastNewline + 1)...])
+        head.size = start + Int64(lastNewline + 1)
+        let lastStart = newlines.count >= 2 ? newlines[newlines.count - 2] + 1 : 0
+        let last = Array(window[lastStart..<lastNewline])
+        // Fewer than three newlines means the window starts at the beginning of the file.
+        let previous: [UInt8]? =
+            newlines.count >= 2
+            ? Array(window[(newlines.count >= 3 ? newlines[newlines.count - 3] + 1 : 0)..<newlines[newlines.count - 2]])
+            : nil
+        let offset = start + Int64(lastStart)
+        let record: JSONElement
+        do {
+            var parser = JSONStreamParser(source: BufferByteSource(last), displayPath: "record")
+            record = try parser.document()
+        } catch {
+            return (head, "the last record (at byte \(offset)) is corrupt: \(error.message)")
+        }
+        guard let seqText = record["seq"]?.text, let seq = Int(seqText), let prev = record["prev"]?.text else {
+            return (head, "the last record (at byte \(offset)) has no seq or prev")
+        }
+        if let previous {
+            let previousHash = hash(previous + [0x0A])
+            guard prev == previousHash else {
+                return (head, "the last record (seq \(seq), at byte \(offset)) does not chain to the record before it")
+            }
+        } else {
+            guard prev == genesis, seq == 1 else {
+                return (head, "the only record (at byte 0) is not the first of a chain")
+            }
+        }
+        head.seq = seq
+        head.hash = hash(last + [0x0A])
+        return (head, nil)
+    }
+
+    /// The bytes of one record line (with its newline) for `fields` at `seq` after `prev`.
+    static func encode(_ fields: [String: JSONValue], seq: Int, prev: String) -> [UInt8] {
+        var members = fields
+        members["seq"] = .integer(seq)
+        members["prev"] = .string(prev)
+        return Array((JSONValue.object(members).encoded() + "\n").utf8)
+    }
+
+    /// SHA-256 hex of bytes.
+    static func hash(_ bytes: [UInt8]) -> String {
+        var hasher = InputHasher()
+        bytes.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeHex()
+    }
+}
+
+/// Hands out bytes held in memory.
+final class BufferByteSource: ByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count)]))
+        }
+        offset += count
+        return count
+    }
+}
