@@ -179,7 +179,7 @@ extension JobSpec {
         }
         var logLevel =
             try top["log_level"].map { node throws(ReconciliationError) in try node.choice(logLevels) }
-            ?? "info"
+            ?? "warning"
 
         // Environment overrides, read through swift-configuration (`recon.report.dir` ⇄ `RECON_REPORT_DIR`).
         let config = ConfigReader(

@@ -33,7 +33,7 @@ public struct JobSpec: Sendable, Hashable {
     public init(
         name: String, asOf: String, ledger: [InputSpec], statements: [InputSpec], tolerance: TolerancePolicy = .exact,
         maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
-        repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "info",
+        repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "warning",
         limits: IngestLimits = .standard
     ) {
         self.name = name

@@ -70,31 +70,88 @@ public struct ReconciliationJob: Sendable {
         self.environment = environment
     }
 
-    /// Runs the job; `events` hears about every stage. Throws only when the run as a whole cannot finish (reports
-    /// cannot be written); a failed input makes the run `partial`, not an error.
+    /// Runs the job; `events` hears about every stage. Throws only when the run as a whole cannot finish (the audit
+    /// file is damaged, reports cannot be written, an input cannot be archived); a failed input makes the run
+    /// `partial`, not an error. The run is reported complete only once its audit records are durable.
     public func run(events: @Sendable (RunEvent) -> Void = { _ in }) throws(ReconciliationError) -> RunOutcome {
         let startedAt = environment.now()
         let runID = self.runID ?? environment.makeRunID(spec.name, startedAt)
+        let paths = PathResolver(currentDirectory: environment.currentDirectory)
+        let trail = try auditTrail()
+        let repository = try spec.repositoryPath.map { path throws(ReconciliationError) in try RunRepository(path: path)
+        }
+        try trail?.runStarted(
+            runID: runID, spec: spec, time: iso8601(startedAt), toolVersion: environment.toolVersion)
         events(.started(runID: runID, job: spec.name, asOf: spec.asOf))
 
         let outcomes = loadInputs(events: events)
-        let result = reconcile(outcomes)
-        for line in result.lines { events(.lineClassified(line)) }
-
-        let report = ReconciliationReport(
-            runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
-            toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result,
-            inputs: outcomes.map(Self.summary))
-        let files: [WrittenFile]
+        let summaries = outcomes.map(Self.summary)
         do {
-            files = try writeReports(report)
+            if let archive = spec.archiveDirectory.map(InputArchive.init(directory:)) {
+                for outcome in outcomes {
+                    for (file, facts) in zip(outcome.spec.files, outcome.files) where !facts.sha256.isEmpty {
+                        try archive.store(openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
+                    }
+                }
+            }
+            let result = reconcile(outcomes)
+            for line in result.lines { events(.lineClassified(line)) }
+            var report = ReconciliationReport(
+                runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
+                toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries)
+            if let repository {
+                report.ageing = try repository.ageing(
+                    job: spec.name, asOf: spec.asOf, breaks: result.breaks.map(\.key), excluding: runID)
+            }
+            var files = try writeReports(report)
+            for file in files { events(.reportWritten(file)) }
+            var auditRecords: [AuditLog.WrittenRecord] = []
+            if let trail {
+                let appended = try trail.runCompleted(
+                    runID: runID, report: report, inputs: summaries, reports: files, time: iso8601(environment.now()))
+                auditRecords = appended.records
+                if let checkpoint = appended.checkpoint {
+                    let path = spec.report.directory + "/checkpoint.json"
+                    var fields = checkpoint.fields
+                    fields["audit_file"] = .string(trail.log.displayPath)
+                    fields["run_id"] = .string(runID)
+                    let digest = try FileOutput.writeAtomically(JSONValue.object(fields).prettyEncoded(), to: path)
+                    let file = WrittenFile(path: path, displayPath: paths.display(path), sha256: digest)
+                    files.append(file)
+                    events(.reportWritten(file))
+                }
+            }
+            try repository?.record(
+                report, config: spec.jsonValue, reports: files,
+                audit: trail.map { ($0.log.displayPath, auditRecords) })
+            events(.completed(report))
+            return RunOutcome(report: report, files: files, inputs: outcomes)
         } catch {
             events(.failed(error))
+            if let trail {
+                // Best effort: the run is failing already; a second failure must not hide the first.
+                _ = try? trail.runFailed(
+                    runID: runID, error: error, inputs: summaries, time: iso8601(environment.now()))
+            }
             throw error
         }
-        for file in files { events(.reportWritten(file)) }
-        events(.completed(report))
-        return RunOutcome(report: report, files: files, inputs: outcomes)
+    }
+
+    /// The audit trail, when the job has one, with its signing key (a key file, or `RECON_AUDIT_SIGNING_KEY`).
+    func auditTrail() throws(ReconciliationError) -> AuditTrail? {
+        guard let audit = spec.audit else { return nil }
+        var signer: CheckpointSigner?
+        if let keyText = environment.variables["RECON_AUDIT_SIGNING_KEY"], !keyText.isEmpty {
+            signer = try CheckpointSigner(text: keyText, source: "RECON_AUDIT_SIGNING_KEY")
+        } else if let keyPath = audit.signingKeyPath {
+            let source = try FileByteSource(path: keyPath, displayPath: keyPath)
+            let text = String(decoding: try ReplayByteSource.readPrefix(source, count: 4096), as: UTF8.self)
+            signer = try CheckpointSigner(text: text, source: "the signing key file \(keyPath)")
+        }
+        let display = PathResolver(currentDirectory: environment.currentDirectory).display(audit.path)
+        let directory = PathResolver(currentDirectory: environment.currentDirectory).directory(of: audit.path)
+        try FileOutput.makeDirectory(directory)
+        return AuditTrail(log: AuditLog(path: audit.path, displayPath: display), signer: signer)
     }
 
     /// Reads every input, several at a time (at most one per core).

@@ -1,0 +1,73 @@
+/// The records a run leaves in the audit file: `run_started` (job, as-of, the effective configuration in full, the
+/// tool version) as soon as the run starts; then, in one durable batch at the end, one `input` record per input
+/// (files with size and SHA-256, format, record count, diagnostics), `run_completed` (status, counts, result
+/// digest, report files with their SHA-256) or `run_failed`, and a `checkpoint`.
+struct AuditTrail: Sendable {
+    let log: AuditLog
+    let signer: CheckpointSigner?
+
+    /// At most this many diagnostics are copied into an input record (the count is always there).
+    static let maxDiagnostics = 50
+
+    func runStarted(runID: String, spec: JobSpec, time: String, toolVersion: String) throws(ReconciliationError) {
+        try log.append([
+            [
+                "type": .string("run_started"), "run_id": .string(runID), "time": .string(time),
+                "job": .string(spec.name), "as_of": .string(spec.asOf), "tool_version": .string(toolVersion),
+                "config": spec.jsonValue,
+            ]
+        ])
+    }
+
+    func runCompleted(
+        runID: String, report: ReconciliationReport, inputs: [InputSummary], reports: [WrittenFile], time: String
+    ) throws(ReconciliationError) -> AuditLog.Appended {
+        var records = inputs.enumerated().map { position, input in
+            Self.inputRecord(runID: runID, position: position, input)
+        }
+        records.append([
+            "type": .string("run_completed"), "run_id": .string(runID), "time": .string(time),
+            "status": .string(report.status.rawValue), "exit_status": .integer(report.exitStatus),
+            "counts": ReconciliationReport.countsJSON(report.result.counts), "breaks": .integer(report.breakCount),
+            "result_digest": .string(report.resultDigest),
+            "reports": .array(
+                reports.map { .object(["path": .string($0.displayPath), "sha256": .string($0.sha256)]) }),
+        ])
+        return try log.append(records, checkpoint: checkpointFields(runID: runID, time: time), signer: signer)
+    }
+
+    func runFailed(runID: String, error: ReconciliationError, inputs: [InputSummary], time: String)
+        throws(ReconciliationError) -> AuditLog.Appended
+    {
+        var records = inputs.enumerated().map { position, input in
+            Self.inputRecord(runID: runID, position: position, input)
+        }
+        records.append([
+            "type": .string("run_failed"), "run_id": .string(runID), "time": .string(time),
+            "error": .string(error.description),
+        ])
+        return try log.append(records, checkpoint: checkpointFields(runID: runID, time: time), signer: signer)
+    }
+
+    private func checkpointFields(runID: String, time: String) -> [String: JSONValue] {
+        ["run_id": .string(runID), "time": .string(time)]
+    }
+
+    static func inputRecord(runID: String, position: Int, _ input: InputSummary) -> [String: JSONValue] {
+        [
+            "type": .string("input"), "run_id": .string(runID), "position": .integer(position),
+            "side": .string(input.side.rawValue), "name": .string(input.name), "kind": .string(input.kind.rawValue),
+            "files": .array(
+                input.files.map {
+                    .object([
+                        "path": .string($0.displayPath), "size": .integer($0.size), "sha256": .string($0.sha256),
+                        "compressed": .bool($0.compressed), "format": .string($0.format),
+                    ])
+                }),
+            "records": .integer(input.recordCount), "balances": .integer(input.balanceCount),
+            "status": .string(input.failed ? "failed" : "ok"), "error": .string(input.error),
+            "diagnostic_count": .integer(input.diagnostics.count),
+            "diagnostics": .array(input.diagnostics.prefix(maxDiagnostics).map(\.jsonValue)),
+        ]
+    }
+}

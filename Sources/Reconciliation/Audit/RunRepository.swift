@@ -1,0 +1,348 @@
+import GRDB
+
+/// The SQLite run repository (through GRDB): every run, the files it read, every line it classified and the audit
+/// records that prove it, so auditors can list runs, look at one, age breaks across runs and diff a replay.
+///
+/// The schema is documented in docs/AUDIT.md and migrated with GRDB's `DatabaseMigrator` (version `v1`, …); opening
+/// a repository migrates it. Several processes may write at once: SQLite's lock, with a busy timeout, serializes them.
+public final class RunRepository: Sendable {
+    private let queue: DatabaseQueue
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating and migrating) the repository at `path`.
+    public init(path: String) throws(ReconciliationError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw ReconciliationError(
+                .repository, "cannot open the run repository: \(error)", at: SourceLocation(file: path),
+                underlying: error)
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        run_id TEXT PRIMARY KEY,
+                        job TEXT NOT NULL,
+                        as_of TEXT NOT NULL,
+                        started_at TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        exit_status INTEGER NOT NULL,
+                        result_digest TEXT NOT NULL,
+                        tool_version TEXT NOT NULL,
+                        line_count INTEGER NOT NULL,
+                        break_count INTEGER NOT NULL,
+                        counts TEXT NOT NULL,
+                        config TEXT NOT NULL
+                    );
+                    CREATE INDEX runs_by_job ON runs(job, started_at);
+                    CREATE TABLE inputs (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        file_position INTEGER NOT NULL,
+                        side TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        format TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        compressed INTEGER NOT NULL,
+                        records INTEGER NOT NULL,
+                        balances INTEGER NOT NULL,
+                        status TEXT NOT NULL,
+                        error TEXT,
+                        PRIMARY KEY (run_id, position, file_position)
+                    );
+                    CREATE TABLE lines (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+                        venue TEXT NOT NULL,
+                        account TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        classification TEXT NOT NULL,
+                        is_break INTEGER NOT NULL,
+                        compared TEXT NOT NULL,
+                        ledger TEXT,
+                        statement TEXT,
+                        difference TEXT,
+                        relative_difference_bps TEXT,
+                        tolerance TEXT,
+                        tolerance_source TEXT,
+                        notes TEXT NOT NULL,
+                        first_seen TEXT,
+                        consecutive_runs INTEGER,
+                        PRIMARY KEY (run_id, venue, account, asset)
+                    );
+                    CREATE INDEX lines_breaks ON lines(run_id, is_break);
+                    CREATE TABLE reports (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+                        path TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        PRIMARY KEY (run_id, path)
+                    );
+                    CREATE TABLE reconciliation_audit (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        run_id TEXT NOT NULL,
+                        audit_file TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        type TEXT NOT NULL,
+                        record_sha256 TEXT NOT NULL
+                    );
+                    CREATE INDEX reconciliation_audit_by_run ON reconciliation_audit(run_id);
+                    """)
+        }
+        return migrator
+    }
+
+    private func error(_ error: any Error) -> ReconciliationError {
+        ReconciliationError(
+            .repository, "run repository: \(error)", at: SourceLocation(file: path), underlying: error)
+    }
+
+    /// Records a finished run with its inputs, every line, its reports and its audit records.
+    public func record(
+        _ report: ReconciliationReport, config: JSONValue, reports: [WrittenFile],
+        audit: (file: String, records: [AuditLog.WrittenRecord])?
+    ) throws(ReconciliationError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (run_id, job, as_of, started_at, status, exit_status, result_digest, tool_version,
+                                          line_count, break_count, counts, config)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        report.runID, report.job, report.asOf, report.startedAt, report.status.rawValue,
+                        Int(report.exitStatus), report.resultDigest, report.toolVersion, report.result.lines.count,
+                        report.breakCount, ReconciliationReport.countsJSON(report.result.counts).encoded(),
+                        config.encoded(),
+                    ])
+                for (position, input) in report.inputs.enumerated() {
+                    for (filePosition, file) in input.files.enumerated() {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO inputs (run_id, position, file_position, side, name, kind, path, format, size,
+                                                    sha256, compressed, records, balances, status, error)
+                                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                report.runID, position, filePosition, input.side.rawValue, input.name,
+                                input.kind.rawValue,
+                                file.displayPath, file.format, file.size, file.sha256, file.compressed,
+                                input.recordCount,
+                                input.balanceCount, input.failed ? "failed" : "ok", input.error,
+                            ])
+                    }
+                }
+                let insert = try db.makeStatement(
+                    sql: """
+                        INSERT INTO lines (run_id, venue, account, asset, classification, is_break, compared, ledger,
+                                           statement, difference, relative_difference_bps, tolerance, tolerance_source,
+                                           notes, first_seen, consecutive_runs)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for line in report.result.lines {
+                    let age = report.ageing[line.key]
+                    try insert.execute(arguments: [
+                        report.runID, line.key.venue, line.key.account, line.key.asset, line.classification.rawValue,
+                        line.classification.isBreak, line.figure.rawValue, line.ledger?.description,
+                        line.statement?.description, line.difference?.description,
+                        line.relativeDifferenceBasisPoints?.description, line.tolerance?.value.description,
+                        line.tolerance?.source, JSONValue.array(line.notes.map { .string($0) }).encoded(),
+                        age?.firstSeen,
+                        age?.consecutiveRuns,
+                    ])
+                }
+                for file in reports {
+                    try db.execute(
+                        sql: "INSERT INTO reports (run_id, path, sha256) VALUES (?, ?, ?)",
+                        arguments: [report.runID, file.displayPath, file.sha256])
+                }
+                if let audit {
+                    for record in audit.records {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO reconciliation_audit (run_id, audit_file, seq, type, record_sha256)
+                                VALUES (?, ?, ?, ?, ?)
+                                """,
+                            arguments: [report.runID, audit.file, record.seq, record.type, record.hash])
+                    }
+                }
+            }
+        } catch {
+            throw self.error(error)
+        }
+    }
+
+    /// For each key of `breaks`: since which as-of day it has been a break in consecutive runs of `job` before
+    /// `runID`, this run included.
+    public func ageing(job: String, asOf: String, breaks: [BalanceKey], excluding runID: String)
+        throws(ReconciliationError) -> [BalanceKey: BreakAge]
+    {
+        guard !breaks.isEmpty else { return [:] }
+        do {
+            return try queue.read { db in
+                var streak = Dictionary(uniqueKeysWithValues: breaks.map { ($0, (first: asOf, runs: 1)) })
+                var active = Set(breaks)
+                let previous = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? ORDER BY started_at DESC, run_id DESC",
+                    arguments: [job, runID])
+                for run in previous {
+                    guard !active.isEmpty else { break }
+                    let runBreaks = Set(
+                        try Row.fetchAll(
+                            db, sql: "SELECT venue, account, asset FROM lines WHERE run_id = ? AND is_break = 1",
+                            arguments: [run["run_id"] as String]
+                        ).map { BalanceKey(venue: $0["venue"], account: $0["account"], asset: $0["asset"]) })
+                    for key in active {
+                        if runBreaks.contains(key) {
+                            streak[key]?.runs += 1
+                            streak[key]?.first = run["as_of"]
+                        } else {
+                            active.remove(key)
+                        }
+                    }
+                }
+                return streak.mapValues { BreakAge(firstSeen: $0.first, consecutiveRuns: $0.runs) }
+            }
+        } catch {
+            throw self.error(error)
+        }
+    }
+
+    /// One run as listed by `recon history`.
+    public struct RunSummary: Sendable, Hashable {
+        /// The run id.
+        public let runID: String
+        /// The job.
+        public let job: String
+        /// The business day.
+        public let asOf: String
+        /// When it started.
+        public let startedAt: String
+        /// Its status.
+        public let status: String
+        /// Its exit status.
+        public let exitStatus: Int
+        /// Lines and breaks.
+        public let lineCount: Int
+        /// Breaks.
+        public let breakCount: Int
+        /// Its result digest.
+        public let resultDigest: String
+    }
+
+    /// Runs, newest first, optionally of one job and from an as-of day on.
+    public func runs(job: String? = nil, since: String? = nil) throws(ReconciliationError) -> [RunSummary] {
+        do {
+            return try queue.read { db in
+                var conditions: [String] = []
+                var arguments: StatementArguments = []
+                if let job {
+                    conditions.append("job = ?")
+                    arguments += [job]
+                }
+                if let since {
+                    conditions.append("as_of >= ?")
+                    arguments += [since]
+                }
+                let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM runs \(filter) ORDER BY started_at DESC, run_id DESC", arguments: arguments
+                ).map(Self.summary)
+            }
+        } catch {
+            throw self.error(error)
+        }
+    }
+
+    private static func summary(_ row: Row) -> RunSummary {
+        RunSummary(
+            runID: row["run_id"], job: row["job"], asOf: row["as_of"], startedAt: row["started_at"],
+            status: row["status"],
+            exitStatus: row["exit_status"], lineCount: row["line_count"], breakCount: row["break_count"],
+            resultDigest: row["result_digest"])
+    }
+
+    /// A stored line.
+    public struct StoredLine: Sendable, Hashable {
+        /// Its key.
+        public let key: BalanceKey
+        /// Its classification.
+        public let classification: String
+        /// Ledger, statement, difference as written.
+        public let ledger: String?
+        /// The statement figure.
+        public let statement: String?
+        /// The difference.
+        public let difference: String?
+        /// The tolerance and its source.
+        public let tolerance: String?
+        /// Where the tolerance came from.
+        public let toleranceSource: String?
+        /// Since when, for breaks.
+        public let firstSeen: String?
+        /// For how many runs.
+        public let consecutiveRuns: Int?
+    }
+
+    /// One run with its inputs and lines, for `recon show`.
+    public struct RunDetail: Sendable {
+        /// The run.
+        public let summary: RunSummary
+        /// Its inputs: side, name, path, format, sha256, status.
+        public let inputs: [(side: String, name: String, path: String, format: String, sha256: String, status: String)]
+        /// Every line.
+        public let lines: [StoredLine]
+        /// Its reports.
+        public let reports: [(path: String, sha256: String)]
+    }
+
+    /// The run `runID`, or `nil`.
+    public func run(_ runID: String) throws(ReconciliationError) -> RunDetail? {
+        do {
+            return try queue.read { db in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_id = ?", arguments: [runID])
+                else {
+                    return nil
+                }
+                let inputs = try Row.fetchAll(
+                    db, sql: "SELECT * FROM inputs WHERE run_id = ? ORDER BY position, file_position",
+                    arguments: [runID]
+                ).map { row -> (String, String, String, String, String, String) in
+                    (row["side"], row["name"], row["path"], row["format"], row["sha256"], row["status"])
+                }
+                let lines = try Row.fetchAll(
+                    db, sql: "SELECT * FROM lines WHERE run_id = ? ORDER BY venue, account, asset", arguments: [runID]
+                ).map { row in
+                    StoredLine(
+                        key: BalanceKey(venue: row["venue"], account: row["account"], asset: row["asset"]),
+                        classification: row["classification"], ledger: row["ledger"], statement: row["statement"],
+                        difference: row["difference"], tolerance: row["tolerance"],
+                        toleranceSource: row["tolerance_source"],
+                        firstSeen: row["first_seen"], consecutiveRuns: row["consecutive_runs"])
+                }
+                let reports = try Row.fetchAll(
+                    db, sql: "SELECT path, sha256 FROM reports WHERE run_id = ?", arguments: [runID]
+                )
+                .map { row -> (String, String) in (row["path"], row["sha256"]) }
+                return RunDetail(summary: Self.summary(row), inputs: inputs, lines: lines, reports: reports)
+            }
+        } catch {
+            throw self.error(error)
+        }
+    }
+}
