@@ -3,7 +3,7 @@ import Reconciliation
 
 /// `recon`: reconcile what our books say against what exchanges and banks say.
 @main
-struct Recon: ParsableCommand {
+struct Recon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "recon",
         abstract: "Reconcile ledger exports against exchange and bank statements.",
@@ -15,7 +15,10 @@ struct Recon: ParsableCommand {
               recon run jobs/eod-sample.yaml
             """,
         version: ReconVersion.current,
-        subcommands: [RunCommand.self, InspectCommand.self, GenerateCommand.self]
+        subcommands: [
+            RunCommand.self, InspectCommand.self, AuditCommand.self, ReplayCommand.self, HistoryCommand.self,
+            ShowCommand.self, GenerateCommand.self,
+        ]
     )
 }
 

@@ -1,19 +1,22 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Reconciliation
 
 /// `recon run JOB`: the end-of-day job.
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a reconciliation job.",
         discussion: """
-            Reads every input of the job, reconciles ledger against statements, writes the reports, prints a summary.
+            Reads every input of the job, reconciles ledger against statements, writes the reports (and the audit
+            file, archive and run repository when configured), prints a summary.
             Exit 0 reconciled, 1 breaks, 2 an input or the run failed, 64 job-file error.
 
             Examples:
               recon run jobs/eod-sample.yaml
               recon run jobs/eod-sample.yaml --out /tmp/eod --quiet
+              recon run jobs/eod.yaml --archive /srv/recon/archive --wait 600
               RECON_REPORT_DIR=/srv/reports recon run jobs/eod.yaml --json
             """
     )
@@ -24,8 +27,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Write reports to this directory (overrides report.dir and RECON_REPORT_DIR).")
     var out: String?
 
+    @Option(name: .long, help: "Store every input here by SHA-256 (overrides archive and RECON_ARCHIVE_DIR).")
+    var archive: String?
+
+    @Option(name: .long, help: "Append to this audit file (overrides audit.path and RECON_AUDIT_FILE).")
+    var audit: String?
+
+    @Option(name: .long, help: "Record the run in this SQLite repository (overrides repository and RECON_REPOSITORY).")
+    var repository: String?
+
+    @Option(name: .long, help: "Wait up to this many seconds when the job is already running elsewhere.")
+    var wait: Double = 0
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
+
+    @Option(name: .long, help: "Log format on stderr: text or json.")
+    var logFormat: String = "text"
 
     @Flag(name: .long, help: "Print nothing on stdout.")
     var quiet = false
@@ -33,21 +51,33 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the machine summary (JSON) instead of the table.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let environment = RunEnvironment.live()
+        guard let format = StandardErrorLogHandler.Format(rawValue: logFormat) else {
+            printError("error: --log-format: expected text or json, got '\(logFormat)'")
+            throw ExitCode(ExitStatus.usage)
+        }
         let spec: JobSpec
         do {
             spec = try JobSpec.load(
                 path: job, environment: environment.variables,
-                overrides: JobOverrides(reportDirectory: out, logLevel: logLevel),
+                overrides: JobOverrides(
+                    reportDirectory: out, logLevel: logLevel, archiveDirectory: archive, auditPath: audit,
+                    repositoryPath: repository),
                 currentDirectory: environment.currentDirectory)
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.of(error))
         }
+        Logs.bootstrap(level: spec.logLevel, format: format)
+        let logger = Logger(label: "recon")
+
+        let service = ReconciliationActor(environment: environment)
+        let handle = await service.start(spec, options: RunOptions(waitSeconds: wait))
+        for await event in handle.events { Self.log(event, to: logger) }
         let outcome: RunOutcome
         do {
-            outcome = try ReconciliationJob(spec: spec, environment: environment).run()
+            outcome = try await handle.outcome()
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.of(error))
@@ -67,6 +97,44 @@ struct RunCommand: ParsableCommand {
             print(TerminalSummary(color: color).render(outcome.report, files: outcome.files), terminator: "")
         }
         throw ExitCode(outcome.report.exitStatus)
+    }
+
+    /// What the run says in the log: names, counts and paths, never amounts of a statement or a credential.
+    static func log(_ event: RunEvent, to logger: Logger) {
+        switch event {
+        case .started(let runID, let job, let asOf):
+            logger.info("run started", metadata: ["run_id": "\(runID)", "job": "\(job)", "as_of": "\(asOf)"])
+        case .inputLoaded(let input):
+            let metadata: Logger.Metadata = [
+                "input": "\(input.name)", "side": "\(input.side.rawValue)", "records": "\(input.recordCount)",
+                "balances": "\(input.balanceCount)", "format": "\(input.files.map(\.format).joined(separator: ","))",
+            ]
+            if input.failed {
+                logger.error("input failed", metadata: metadata.merging(["error": "\(input.error ?? "")"]) { $1 })
+            } else {
+                logger.info("input loaded", metadata: metadata)
+            }
+        case .lineClassified(let line):
+            if line.classification.isBreak {
+                logger.debug(
+                    "break", metadata: ["key": "\(line.key)", "classification": "\(line.classification.rawValue)"])
+            } else {
+                logger.trace(
+                    "line", metadata: ["key": "\(line.key)", "classification": "\(line.classification.rawValue)"])
+            }
+        case .reportWritten(let file):
+            logger.info("report written", metadata: ["path": "\(file.displayPath)", "sha256": "\(file.sha256)"])
+        case .completed(let report):
+            logger.notice(
+                "run completed",
+                metadata: [
+                    "run_id": "\(report.runID)", "status": "\(report.status.rawValue)",
+                    "breaks": "\(report.breakCount)",
+                    "result_digest": "\(report.resultDigest)",
+                ])
+        case .failed(let error):
+            logger.error("run failed", metadata: ["error": "\(error.description)"])
+        }
     }
 
     private func machineSummary(_ outcome: RunOutcome) -> JSONValue {

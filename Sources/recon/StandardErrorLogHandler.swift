@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import Reconciliation
+
+/// Writes log lines to standard error: `2026-11-24T18:30:00Z info recon: message key=value` or, for log shippers,
+/// one JSON object per line. Never given a credential or a statement's content: callers log names, counts, paths.
+struct StandardErrorLogHandler: LogHandler {
+    enum Format: String {
+        case text
+        case json
+    }
+
+    let label: String
+    let format: Format
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let time = ISO8601DateFormatter().string(from: Date())
+        let line: String
+        switch format {
+        case .text:
+            let fields = merged.keys.sorted().map { "\($0)=\(merged[$0].map { "\($0)" } ?? "")" }.joined(separator: " ")
+            line = "\(time) \(event.level) \(label): \(event.message)" + (fields.isEmpty ? "" : " " + fields)
+        case .json:
+            var object: [String: JSONValue] = [
+                "time": .string(time), "level": .string(event.level.rawValue), "logger": .string(label),
+                "message": .string("\(event.message)"),
+            ]
+            for (key, value) in merged { object[key] = .string("\(value)") }
+            line = JSONValue.object(object).encoded()
+        }
+        printError(line)
+    }
+}
+
+/// Sets up logging once for the process.
+enum Logs {
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    static func bootstrap(level: String, format: StandardErrorLogHandler.Format) {
+        guard !bootstrapped else { return }
+        bootstrapped = true
+        let parsed = Logger.Level(rawValue: level) ?? .info
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, format: format, logLevel: parsed) }
+    }
+}
