@@ -59,9 +59,15 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
+        // Test support: appends audit runs in a loop for the SIGKILL test.
+        .executableTarget(
+            name: "audit-stress",
+            dependencies: ["Reconciliation"],
+            path: "Tests/AuditStress"
+        ),
         .testTarget(
             name: "reconTests",
-            dependencies: ["Reconciliation", "recon"],
+            dependencies: ["Reconciliation", "recon", "audit-stress"],
             exclude: ["Golden"]
         ),
     ]

@@ -15,7 +15,7 @@ func reconExecutable() -> String {
 }
 
 /// What a finished `recon` process left behind.
-struct ProcessResult {
+struct ProcessResult: Sendable {
     let status: Int32
     let stdout: String
     let stderr: String

@@ -4,8 +4,16 @@ import Testing
 @Suite(.serialized) struct RunCommandTests {
     let scratch = Scratch()
 
+    /// Reports, audit file, repository and archive of the sample job, all in the scratch directory.
+    var isolated: [String] {
+        [
+            "--out", scratch.path, "--audit", scratch.path + "/audit.jsonl", "--repository", scratch.path + "/r.sqlite",
+            "--archive", scratch.path + "/archive",
+        ]
+    }
+
     @Test func theSampleJobReportsItsDeliberateBreaksAndExitsOne() throws {
-        let result = try recon(["run", "jobs/eod-sample.yaml", "--out", scratch.path])
+        let result = try recon(["run", "jobs/eod-sample.yaml"] + isolated)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.hasPrefix("eod-sample 2026-11-24: breaks ("))
         #expect(
@@ -73,7 +81,7 @@ import Testing
     }
 
     @Test func jsonSummaryForSchedulers() throws {
-        let result = try recon(["run", "jobs/eod-sample.yaml", "--out", scratch.path, "--json"])
+        let result = try recon(["run", "jobs/eod-sample.yaml", "--json"] + isolated)
         #expect(result.status == 1)
         let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(summary?["status"] as? String == "breaks")
