@@ -1,4 +1,10 @@
-/// `report.html`: one self-contained page (no network, no external assets).
+/// `report.html`: one self-contained page for people — no network, no external assets, readable without JavaScript.
+///
+/// A status banner; counts per classification and per venue; two SVG charts (breaks by venue and asset, and the
+/// size of the differences); every line in one table — breaks shown first, sortable by any column, filterable by
+/// text and classification — with its tolerance, the tolerance's source and the break's age; the inputs with their
+/// SHA-256; and the run's metadata. Rows are rendered on the server, so 10,000 lines stay a plain table the script
+/// only sorts and filters.
 public struct HTMLReportWriter: ReportWriter {
     public let format = ReportFormat.html
     public let fileName = "report.html"
@@ -6,22 +12,354 @@ public struct HTMLReportWriter: ReportWriter {
     /// Creates the writer.
     public init() {}
 
+    static let colors: [Classification: String] = [
+        .matched: "#2e7d32", .withinTolerance: "#00897b", .mismatch: "#c62828", .missingInStatement: "#ef6c00",
+        .missingInLedger: "#f9a825", .conflict: "#6a1b9a",
+    ]
+
+    static let labels: [Classification: String] = [
+        .matched: "Matched", .withinTolerance: "Within tolerance", .mismatch: "Mismatch",
+        .missingInStatement: "Missing in statement", .missingInLedger: "Missing in ledger", .conflict: "Conflict",
+    ]
+
     public func render(_ report: ReconciliationReport) -> String {
-        var page =
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(report.job)) \(escape(report.asOf))</title></head><body>"
-        page +=
-            "<h1>\(escape(report.job)) — \(escape(report.asOf))</h1><p id=\"status\">\(report.status.rawValue)</p><table id=\"lines\">"
-        for line in report.result.lines {
-            page +=
-                "<tr><td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td><td>\(escape(line.key.asset))</td><td>\(line.classification.rawValue)</td></tr>"
-        }
-        page += "</table></body></html>\n"
+        var page = ""
+        page.reserveCapacity(4096 + report.result.lines.count * 900)
+        page += """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="generator" content="recon \(escape(report.toolVersion))">
+            <title>\(escape(report.job)) — \(escape(report.asOf)) — \(report.status.rawValue)</title>
+            <style>\(Self.style)</style>
+            </head>
+            <body data-status="\(report.status.rawValue)" data-exit-status="\(report.exitStatus)">
+
+            """
+        page += banner(report)
+        page += "<main>\n"
+        page += countCards(report)
+        page += "<section class=\"grid\">\n" + venueTable(report) + breaksChart(report) + "</section>\n"
+        page += "<section class=\"grid\">\n" + differenceChart(report) + toleranceSummary(report) + "</section>\n"
+        page += linesTable(report)
+        page += inputsTable(report)
+        page += diagnosticsList(report)
+        page += metadata(report)
+        page += "</main>\n<script>\(Self.script)</script>\n</body>\n</html>\n"
         return page
+    }
+
+    // MARK: Sections
+
+    private func banner(_ report: ReconciliationReport) -> String {
+        let breaks = report.breakCount
+        let verdict: String
+        switch report.status {
+        case .reconciled: verdict = "Reconciled — every line matches"
+        case .reconciledWithinTolerance: verdict = "Reconciled within tolerance"
+        case .breaks:
+            verdict =
+                report.exitStatus == 0
+                ? "\(breaks) break\(breaks == 1 ? "" : "s") — accepted (max_breaks \(report.maxBreaks))"
+                : "\(breaks) break\(breaks == 1 ? "" : "s") need\(breaks == 1 ? "s" : "") attention"
+        case .partial: verdict = "Partial — \(report.inputs.filter(\.failed).count) input(s) failed; \(breaks) break(s)"
+        case .failed: verdict = "Failed — no input could be read"
+        }
+        return """
+            <header class="banner status-\(report.status.rawValue)">
+            <div class="job">\(escape(report.job)) <span>as of \(escape(report.asOf))</span></div>
+            <div class="verdict" id="verdict">\(escape(verdict))</div>
+            <div class="status">status <b id="status">\(report.status.rawValue)</b> · exit <b>\(report.exitStatus)</b> · \
+            \(report.result.lines.count) lines · run <code>\(escape(report.runID))</code></div>
+            </header>
+
+            """
+    }
+
+    private func countCards(_ report: ReconciliationReport) -> String {
+        let counts = report.result.counts
+        var html = "<section class=\"cards\" aria-label=\"Counts per classification\">\n"
+        for classification in Classification.allCases {
+            let count = counts[classification, default: 0]
+            let tone = classification.isBreak && count > 0 ? " alert" : ""
+            html += """
+                <div class="card\(tone)" style="--accent:\(Self.colors[classification] ?? "#555")">\
+                <div class="count" id="count-\(classification.rawValue)" data-count="\(count)">\(count)</div>\
+                <div class="label">\(Self.labels[classification] ?? classification.rawValue)</div></div>
+
+                """
+        }
+        return html + "</section>\n"
+    }
+
+    private func venueTable(_ report: ReconciliationReport) -> String {
+        var html =
+            "<div class=\"panel\"><h2>By venue</h2><table class=\"compact\" id=\"by-venue\"><thead><tr><th>Venue</th>"
+        for classification in Classification.allCases {
+            html += "<th class=\"num\" title=\"\(Self.labels[classification] ?? "")\">\(short(classification))</th>"
+        }
+        html += "</tr></thead><tbody>\n"
+        for (venue, counts) in report.countsByVenue {
+            html += "<tr><td>\(escape(venue))</td>"
+            for classification in Classification.allCases {
+                let count = counts[classification, default: 0]
+                let mark = classification.isBreak && count > 0 ? " class=\"num hot\"" : " class=\"num\""
+                html += "<td\(mark)>\(count == 0 ? "·" : String(count))</td>"
+            }
+            html += "</tr>\n"
+        }
+        return html + "</tbody></table></div>\n"
+    }
+
+    private func short(_ classification: Classification) -> String {
+        switch classification {
+        case .matched: "Matched"
+        case .withinTolerance: "Within"
+        case .mismatch: "Mismatch"
+        case .missingInStatement: "Miss. stmt"
+        case .missingInLedger: "Miss. ledger"
+        case .conflict: "Conflict"
+        }
+    }
+
+    /// How many compared lines each tolerance source decided, so nobody has to guess which rule applied.
+    private func toleranceSummary(_ report: ReconciliationReport) -> String {
+        var bySource: [String: (lines: Int, within: Int)] = [:]
+        for line in report.result.lines {
+            guard let source = line.tolerance?.source else { continue }
+            bySource[source, default: (0, 0)].lines += 1
+            if line.classification == .withinTolerance { bySource[source, default: (0, 0)].within += 1 }
+        }
+        var html = "<div class=\"panel\"><h2>Tolerances applied</h2><table class=\"compact\" id=\"tolerances\">"
+        html += "<thead><tr><th>Source</th><th class=\"num\">Lines compared</th><th class=\"num\">Within tolerance</th>"
+        html += "</tr></thead><tbody>"
+        for source in bySource.keys.sorted() {
+            let counts = bySource[source] ?? (0, 0)
+            html += "<tr><td>\(escape(source))</td><td class=\"num\">\(counts.lines)</td>"
+            html += "<td class=\"num\">\(counts.within == 0 ? "·" : String(counts.within))</td></tr>"
+        }
+        return html + "</tbody></table></div>\n"
+    }
+
+    /// Horizontal bars: breaks per venue/asset (the 15 with most breaks), coloured by classification.
+    private func breaksChart(_ report: ReconciliationReport) -> String {
+        var byKey: [String: [Classification: Int]] = [:]
+        for line in report.result.breaks {
+            byKey["\(line.key.venue) · \(line.key.asset)", default: [:]][line.classification, default: 0] += 1
+        }
+        let rows = byKey.sorted { lhs, rhs in
+            let left = lhs.value.values.reduce(0, +)
+            let right = rhs.value.values.reduce(0, +)
+            return left != right ? left > right : lhs.key < rhs.key
+        }.prefix(15)
+        var html = "<div class=\"panel\"><h2>Breaks by venue and asset</h2>"
+        guard !rows.isEmpty else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
+        let largest = rows.map { $0.value.values.reduce(0, +) }.max() ?? 1
+        let height = rows.count * 26 + 10
+        html += "<svg class=\"chart\" id=\"chart-breaks\" viewBox=\"0 0 560 \(height)\" role=\"img\" "
+        html += "aria-label=\"Breaks by venue and asset\">"
+        for (index, row) in rows.enumerated() {
+            let y = index * 26 + 5
+            html += "<text x=\"200\" y=\"\(y + 15)\" text-anchor=\"end\" class=\"axis\">\(escape(row.key))</text>"
+            var x = 208.0
+            for classification in Classification.allCases where classification.isBreak {
+                let count = row.value[classification, default: 0]
+                guard count > 0 else { continue }
+                let width = max(2, 320.0 * Double(count) / Double(largest))
+                html += "<rect x=\"\(Int(x))\" y=\"\(y)\" width=\"\(Int(width))\" height=\"18\" rx=\"3\" "
+                html += "fill=\"\(Self.colors[classification] ?? "#999")\"><title>\(escape(row.key)): \(count) "
+                html += "\(Self.labels[classification] ?? "")</title></rect>"
+                x += width
+            }
+            html += "<text x=\"\(Int(x) + 6)\" y=\"\(y + 15)\" class=\"value\">\(row.value.values.reduce(0, +))</text>"
+        }
+        html += "</svg>" + legend(Classification.allCases.filter(\.isBreak))
+        return html + "</div>\n"
+    }
+
+    /// Columns: breaks by the size of the difference relative to the larger side.
+    private func differenceChart(_ report: ReconciliationReport) -> String {
+        let buckets = ["< 1 bp", "1–10 bps", "10–100 bps", "0.1–1 %", "1–10 %", "≥ 10 %", "side absent"]
+        var counts = Array(repeating: 0, count: buckets.count)
+        let thresholds = ["1", "10", "100", "1000", "10000"].compactMap(Amount.init)
+        for line in report.result.breaks {
+            guard let basisPoints = line.relativeDifferenceBasisPoints?.magnitude,
+                line.classification == .mismatch || line.classification == .withinTolerance
+            else {
+                counts[buckets.count - 1] += 1
+                continue
+            }
+            counts[thresholds.firstIndex { basisPoints < $0 } ?? thresholds.count] += 1
+        }
+        var html = "<div class=\"panel\"><h2>Size of the differences (breaks)</h2>"
+        guard counts.contains(where: { $0 > 0 }) else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
+        let largest = counts.max() ?? 1
+        html += "<svg class=\"chart\" id=\"chart-differences\" viewBox=\"0 0 560 210\" role=\"img\" "
+        html += "aria-label=\"Breaks by size of difference\">"
+        for (index, label) in buckets.enumerated() {
+            let x = 14 + index * 78
+            let barHeight = counts[index] == 0 ? 0 : max(3, 140 * counts[index] / largest)
+            let color = index == buckets.count - 1 ? "#ef6c00" : "#c62828"
+            html +=
+                "<rect x=\"\(x)\" y=\"\(160 - barHeight)\" width=\"60\" height=\"\(barHeight)\" rx=\"3\" fill=\"\(color)\">"
+            html += "<title>\(escape(label)): \(counts[index])</title></rect>"
+            html +=
+                "<text x=\"\(x + 30)\" y=\"\(154 - barHeight)\" text-anchor=\"middle\" class=\"value\">\(counts[index])</text>"
+            html += "<text x=\"\(x + 30)\" y=\"180\" text-anchor=\"middle\" class=\"axis\">\(escape(label))</text>"
+        }
+        html += "<line x1=\"8\" y1=\"160\" x2=\"552\" y2=\"160\" class=\"baseline\"/></svg>"
+        return html + "</div>\n"
+    }
+
+    private func legend(_ classifications: [Classification]) -> String {
+        "<div class=\"legend\">"
+            + classifications.map {
+                "<span><i style=\"background:\(Self.colors[$0] ?? "#999")\"></i>\(Self.labels[$0] ?? $0.rawValue)</span>"
+            }.joined() + "</div>"
+    }
+
+    private func linesTable(_ report: ReconciliationReport) -> String {
+        var html = """
+            <section class="panel wide">
+            <h2>Lines</h2>
+            <div class="toolbar">
+            <input type="search" id="filter" placeholder="Filter: venue, account, asset, note…" aria-label="Filter lines">
+            <select id="classification" aria-label="Classification">
+            <option value="breaks">Breaks only</option><option value="">All lines</option>
+            """
+        for classification in Classification.allCases {
+            html += "<option value=\"\(classification.rawValue)\">\(Self.labels[classification] ?? "")</option>"
+        }
+        html += """
+            </select>
+            <span id="shown" class="muted"></span>
+            </div>
+            <div class="scroll"><table id="lines" class="lines">
+            <thead><tr>
+            <th data-type="text">Venue</th><th data-type="text">Account</th><th data-type="text">Asset</th>
+            <th data-type="text">Classification</th><th data-type="number" class="num">Ledger</th>
+            <th data-type="number" class="num">Statement</th><th data-type="number" class="num">Difference</th>
+            <th data-type="number" class="num">Rel. diff (bps)</th><th data-type="number">Tolerance</th>
+            <th data-type="text">Since</th><th data-type="text">Notes and sources</th>
+            </tr></thead>
+            <tbody>
+
+            """
+        // Breaks first, then the rest, each in key order.
+        let ordered = report.result.breaks + report.result.lines.filter { !$0.classification.isBreak }
+        for line in ordered {
+            let age = report.ageing[line.key]
+            let sources =
+                line.classification == .conflict
+                ? ""
+                : (line.ledgerSources.map { "ledger \($0)" } + line.statementSources.map { "statement \($0)" })
+                    .joined(separator: "<br>")
+            let notes =
+                line.notes.map(escape).joined(separator: "<br>")
+                + (sources.isEmpty
+                    ? "" : "<div class=\"sources\">\(escape(sources).replacingAll("&lt;br&gt;", with: "<br>"))</div>")
+            html += "<tr class=\"\(line.classification.rawValue)\" data-break=\"\(line.classification.isBreak)\">"
+            html += "<td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td>"
+            html += "<td><b>\(escape(line.key.asset))</b></td>"
+            html += "<td><span class=\"tag\" style=\"--accent:\(Self.colors[line.classification] ?? "#555")\">"
+            html += "\(line.classification.rawValue)</span></td>"
+            html += amountCell(line.ledger) + amountCell(line.statement) + amountCell(line.difference, signed: true)
+            html += amountCell(line.relativeDifferenceBasisPoints)
+            if let tolerance = line.tolerance {
+                html +=
+                    "<td class=\"tolerance\" data-value=\"\(tolerance.value)\"><span class=\"num\">\(grouped(tolerance.value))</span>"
+                html += "<div class=\"source\">\(escape(tolerance.source))</div></td>"
+            } else {
+                html += "<td class=\"muted\" data-value=\"\">—</td>"
+            }
+            html +=
+                "<td class=\"since\">\(age.map { "\(escape($0.firstSeen))<div class=\"muted\">\($0.consecutiveRuns) run\($0.consecutiveRuns == 1 ? "" : "s")</div>" } ?? "")</td>"
+            html += "<td class=\"notes\">\(notes)</td></tr>\n"
+        }
+        html += "</tbody></table></div>\n</section>\n"
+        return html
+    }
+
+    private func amountCell(_ amount: Amount?, signed: Bool = false) -> String {
+        guard let amount else { return "<td class=\"num muted\" data-value=\"\">—</td>" }
+        let tone = signed && !amount.isZero ? (amount.isNegative ? " neg" : " pos") : ""
+        return "<td class=\"num\(tone)\" data-value=\"\(amount)\">\(grouped(amount))</td>"
+    }
+
+    /// `1234567.5` → `1 234 567.5` (thin spaces) for reading; the exact value stays in `data-value`.
+    private func grouped(_ amount: Amount) -> String {
+        let text = amount.description
+        let negative = text.hasPrefix("-")
+        let body = negative ? String(text.dropFirst()) : text
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var integer = String(parts[0])
+        var groups: [String] = []
+        while integer.count > 3 {
+            groups.insert(String(integer.suffix(3)), at: 0)
+            integer.removeLast(3)
+        }
+        groups.insert(integer, at: 0)
+        let fraction = parts.count > 1 ? "." + parts[1] : ""
+        return (negative ? "−" : "") + groups.joined(separator: "\u{2009}") + fraction
+    }
+
+    private func inputsTable(_ report: ReconciliationReport) -> String {
+        var html = """
+            <section class="panel wide"><h2>Inputs</h2><div class="scroll"><table class="compact" id="inputs">
+            <thead><tr><th>Side</th><th>Input</th><th>File</th><th>Format</th><th class="num">Size</th>\
+            <th>SHA-256</th><th class="num">Records</th><th>Status</th></tr></thead><tbody>
+
+            """
+        for input in report.inputs {
+            for (index, file) in input.files.enumerated() {
+                let status =
+                    input.failed
+                    ? "<span class=\"tag\" style=\"--accent:#c62828\">failed</span> \(escape(input.error ?? ""))" : "ok"
+                html +=
+                    "<tr><td>\(index == 0 ? input.side.rawValue : "")</td><td>\(index == 0 ? escape(input.name) : "")</td>"
+                html +=
+                    "<td><code>\(escape(file.displayPath))</code>\(file.compressed ? " <span class=\"muted\">gzip</span>" : "")</td>"
+                html += "<td>\(escape(file.format))</td><td class=\"num\">\(file.size)</td>"
+                html += "<td><code class=\"hash\" title=\"\(file.sha256)\">\(file.sha256)</code></td>"
+                html +=
+                    "<td class=\"num\">\(index == 0 ? String(input.recordCount) : "")</td><td>\(index == 0 ? status : "")</td></tr>\n"
+            }
+        }
+        return html + "</tbody></table></div></section>\n"
+    }
+
+    private func diagnosticsList(_ report: ReconciliationReport) -> String {
+        let diagnostics = report.allDiagnostics
+        guard !diagnostics.isEmpty else { return "" }
+        var html =
+            "<section class=\"panel wide\"><h2>Diagnostics (\(diagnostics.count))</h2><ul class=\"diagnostics\">\n"
+        for diagnostic in diagnostics.prefix(500) {
+            html += "<li class=\"\(diagnostic.severity.rawValue)\"><b>\(diagnostic.severity.rawValue)</b> "
+            html +=
+                "<code>\(escape(diagnostic.location?.description ?? ""))</code> \(escape(diagnostic.message))</li>\n"
+        }
+        if diagnostics.count > 500 { html += "<li>… and \(diagnostics.count - 500) more in report.json</li>\n" }
+        return html + "</ul></section>\n"
+    }
+
+    private func metadata(_ report: ReconciliationReport) -> String {
+        """
+        <footer class="panel wide"><h2>Run</h2><dl>
+        <dt>Job</dt><dd>\(escape(report.job))</dd><dt>As of</dt><dd>\(escape(report.asOf))</dd>
+        <dt>Run id</dt><dd><code>\(escape(report.runID))</code></dd><dt>Started</dt><dd>\(escape(report.startedAt))</dd>
+        <dt>Result digest</dt><dd><code id="digest">\(escape(report.resultDigest))</code></dd>
+        <dt>Max breaks</dt><dd>\(report.maxBreaks)</dd><dt>Tool</dt><dd>recon \(escape(report.toolVersion))</dd>
+        </dl></footer>
+
+        """
     }
 
     /// Text safe in HTML content and attribute values.
     func escape(_ text: String) -> String {
         var result = ""
+        result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": result += "&amp;"
@@ -34,4 +372,71 @@ public struct HTMLReportWriter: ReportWriter {
         }
         return result
     }
+
+    static let style = """
+        :root{--ink:#1d2330;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;font-family:-apple-system,"Segoe UI",\
+        Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
+        body{margin:0}main{max-width:1500px;margin:0 auto;padding:16px 24px 40px}
+        .banner{padding:20px 32px;color:#fff}.banner .job{font-size:15px;opacity:.9}.banner .job span{opacity:.8;margin-left:8px}
+        .banner .verdict{font-size:28px;font-weight:700;margin:4px 0}.banner .status{font-size:13px;opacity:.9}
+        .banner code{background:rgba(255,255,255,.18);padding:1px 6px;border-radius:4px}
+        .status-reconciled{background:#2e7d32}.status-reconciled_within_tolerance{background:#00897b}
+        .status-breaks{background:#b45309}.status-partial,.status-failed{background:#b71c1c}
+        .cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:16px 0}
+        .card{background:var(--card);border-radius:10px;padding:14px 16px;border-top:4px solid var(--accent);\
+        box-shadow:0 1px 2px rgba(0,0,0,.06)}.card .count{font-size:30px;font-weight:700}
+        .card .label{color:var(--muted);font-size:13px}.card.alert .count{color:var(--accent)}
+        .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+        .panel{background:var(--card);border-radius:10px;padding:14px 18px;margin-bottom:16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+        .panel h2{font-size:15px;margin:0 0 10px;color:#374151}.wide{grid-column:1/-1}
+        table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;border-bottom:1px solid var(--line);\
+        text-align:left;vertical-align:top}th{background:#f9fafb;font-weight:600;position:sticky;top:0;cursor:pointer;\
+        white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
+        .num{text-align:right;font-variant-numeric:tabular-nums;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;\
+        white-space:nowrap}td.hot{color:#c62828;font-weight:700}.neg{color:#c62828}.pos{color:#1565c0}
+        .muted{color:var(--muted)}.source,.sources{color:var(--muted);font-size:11px}.since{white-space:nowrap}
+        .tolerance{white-space:nowrap}.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff;\
+        background:var(--accent);white-space:nowrap}.notes{color:#4b5563;min-width:260px;max-width:460px;overflow-wrap:anywhere}
+        tr.matched td,tr.within_tolerance td{color:#4b5563}
+        .scroll{max-height:70vh;overflow:auto}.toolbar{display:flex;gap:10px;align-items:center;margin-bottom:10px}
+        .toolbar input{flex:1;max-width:420px;padding:7px 10px;border:1px solid #d1d5db;border-radius:6px}
+        .toolbar select{padding:6px;border:1px solid #d1d5db;border-radius:6px}
+        .chart{width:100%;height:auto}.chart .axis{font-size:13px;fill:#4b5563}.chart .value{font-size:13px;fill:#111;\
+        font-weight:600}.baseline{stroke:#9ca3af}.legend{font-size:12px;color:#4b5563;margin-top:6px}
+        .legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
+        .empty{color:var(--muted)}code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
+        .hash{display:inline-block;max-width:220px;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}
+        .diagnostics{margin:0;padding-left:18px;font-size:13px}.diagnostics .error b{color:#c62828}
+        .diagnostics .warning b{color:#b45309}.diagnostics .note b{color:#6b7280}
+        dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;font-size:13px;margin:0}dt{color:var(--muted)}
+        @media (max-width:1000px){.cards{grid-template-columns:repeat(3,1fr)}.grid{grid-template-columns:1fr}}
+        """
+
+    static let script = """
+        (function(){
+        var table=document.getElementById('lines');var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
+        var filter=document.getElementById('filter');var kind=document.getElementById('classification');
+        var shown=document.getElementById('shown');
+        function apply(){var text=filter.value.toLowerCase();var wanted=kind.value;var count=0;
+        for(var i=0;i<rows.length;i++){var r=rows[i];var ok=(wanted===''||(wanted==='breaks'?r.dataset.break==='true':\
+        r.className===wanted))&&(text===''||r.textContent.toLowerCase().indexOf(text)>=0);r.style.display=ok?'':'none';
+        if(ok)count++;}shown.textContent=count+' of '+rows.length+' lines';}
+        function decimal(a,b){if(a===b)return 0;if(a==='')return 1;if(b==='')return -1;var na=a[0]==='-',nb=b[0]==='-';
+        if(na!==nb)return na?-1:1;var x=(na?a.slice(1):a).split('.'),y=(nb?b.slice(1):b).split('.');
+        var c=x[0].length-y[0].length;if(c===0){c=x[0]<y[0]?-1:(x[0]>y[0]?1:0);}
+        if(c===0){var fx=x[1]||'',fy=y[1]||'';var n=Math.max(fx.length,fy.length);fx=fx+Array(n-fx.length+1).join('0');
+        fy=fy+Array(n-fy.length+1).join('0');c=fx<fy?-1:(fx>fy?1:0);}return na?-c:c;}
+        var headers=table.tHead.rows[0].cells;
+        for(var h=0;h<headers.length;h++){(function(index){headers[index].addEventListener('click',function(){
+        var th=headers[index];var ascending=th.getAttribute('aria-sort')!=='ascending';
+        for(var k=0;k<headers.length;k++)headers[k].removeAttribute('aria-sort');
+        th.setAttribute('aria-sort',ascending?'ascending':'descending');var numeric=th.dataset.type==='number';
+        rows.sort(function(p,q){var a=p.cells[index],b=q.cells[index];var c=numeric?decimal(a.dataset.value,b.dataset.value):\
+        a.textContent.localeCompare(b.textContent);return ascending?c:-c;});
+        for(var i=0;i<rows.length;i++)body.appendChild(rows[i]);});})(h);}
+        filter.addEventListener('input',apply);kind.addEventListener('change',apply);
+        if(!rows.some(function(r){return r.dataset.break==='true';}))kind.value='';
+        apply();document.body.dataset.ready='true';
+        })();
+        """
 }
