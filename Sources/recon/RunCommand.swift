@@ -18,6 +18,7 @@ struct RunCommand: AsyncParsableCommand {
               recon run jobs/eod-sample.yaml --out /tmp/eod --quiet
               recon run jobs/eod.yaml --archive /srv/recon/archive --wait 600
               RECON_REPORT_DIR=/srv/reports recon run jobs/eod.yaml --json
+              recon run jobs/eod.yaml --metrics-file /var/lib/node_exporter/textfile/recon.prom
             """
     )
 
@@ -51,6 +52,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the machine summary (JSON) instead of the table.")
     var json = false
 
+    @Option(name: .long, help: "Write Prometheus metrics here (atomically), for node_exporter's textfile collector.")
+    var metricsFile: String?
+
     func run() async throws {
         let environment = RunEnvironment.live()
         guard let format = StandardErrorLogHandler.Format(rawValue: logFormat) else {
@@ -73,8 +77,15 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "recon")
 
         let service = ReconciliationActor(environment: environment)
-        let handle = await service.start(spec, options: RunOptions(waitSeconds: wait))
+        let progress = !quiet && !json && isTerminal(2) ? ProgressDisplay() : nil
+        progress?.start()
+        var options = RunOptions(waitSeconds: wait)
+        if let progress {
+            options.progress = { @Sendable spec in progress.counter(for: spec) }
+        }
+        let handle = await service.start(spec, options: options)
         for await event in handle.events { Self.log(event, to: logger) }
+        progress?.stop()
         let outcome: RunOutcome
         do {
             outcome = try await handle.outcome()
@@ -88,6 +99,18 @@ struct RunCommand: AsyncParsableCommand {
             }
             if let failure = outcome.inputs.first(where: { $0.spec.name == input.name })?.failure {
                 printError(failure.description)
+            }
+        }
+        if let metricsFile {
+            do {
+                try PrometheusMetrics.write(
+                    PrometheusMetrics.render(
+                        outcome.report, durationSeconds: outcome.durationSeconds,
+                        finishedAtSeconds: outcome.finishedAtSeconds),
+                    to: metricsFile)
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.failed)
             }
         }
         if json {

@@ -1,6 +1,12 @@
 import Dispatch
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// Something that happened during a run, for logs and progress displays.
 public enum RunEvent: Sendable {
     /// The run started.
@@ -42,6 +48,10 @@ public struct RunOutcome: Sendable {
     public let files: [WrittenFile]
     /// The full outcome of every input (balances included), ledger first.
     public let inputs: [InputOutcome]
+    /// Wall time of the run, by the run's clock.
+    public let durationSeconds: Double
+    /// When the run finished, by the run's clock (Unix time).
+    public let finishedAtSeconds: Int64
 }
 
 /// Runs one job through the pipeline: ingest every input (in parallel, bounded by cores) → normalize → two books →
@@ -125,7 +135,11 @@ public struct ReconciliationJob: Sendable {
                 report, config: spec.jsonValue, reports: files,
                 audit: trail.map { ($0.log.displayPath, auditRecords) })
             events(.completed(report))
-            return RunOutcome(report: report, files: files, inputs: outcomes)
+            let finishedAt = environment.now()
+            return RunOutcome(
+                report: report, files: files, inputs: outcomes,
+                durationSeconds: finishedAt.timeIntervalSince(startedAt),
+                finishedAtSeconds: Int64(finishedAt.timeIntervalSince1970.rounded(.down)))
         } catch {
             events(.failed(error))
             if let trail {
