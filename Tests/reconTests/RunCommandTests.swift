@@ -143,3 +143,26 @@ import Testing
         #expect(result.stdout.split(separator: "\n").count == 33)
     }
 }
+
+@Suite struct CompletionScriptTests {
+    @Test(arguments: [("bash", "recon.bash"), ("zsh", "_recon"), ("fish", "recon.fish")])
+    func checkedInCompletionScriptsAreCurrent(shell: String, file: String) throws {
+        let generated = try recon(["--generate-completion-script", shell])
+        #expect(generated.status == 0)
+        let committed = String(
+            decoding: FileManager.default.contents(atPath: packageRoot + "/completions/" + file) ?? Data(),
+            as: UTF8.self)
+        #expect(generated.stdout == committed, "completions/\(file) is stale: run scripts/completions")
+    }
+
+    @Test func everySubcommandsHelpHasAnExample() throws {
+        for command in [
+            [], ["run"], ["inspect"], ["audit"], ["audit", "verify"], ["audit", "keygen"], ["replay"],
+            ["history"], ["show"], ["generate"],
+        ] {
+            let help = try recon(command + ["--help"])
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "recon \(command.joined(separator: " ")) --help has no example")
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Testing
+
+@testable import Reconciliation
+
+@Suite struct ReportWriterTests {
+    func report(accounts: [String], ledger: String = "-12.5", statement: String = "-10") -> ReconciliationReport {
+        let lines = accounts.map { account in
+            ReconciliationLine(
+                key: BalanceKey(venue: "kraken", account: account, asset: "BTC"), ledger: amount(ledger),
+                statement: amount(statement), difference: try? amount(statement).subtracting(amount(ledger)),
+                tolerance: AppliedTolerance(value: .zero, source: "default absolute"), classification: .mismatch,
+                notes: ["=HYPERLINK(\"http://evil\")"])
+        }
+        return ReconciliationReport(
+            runID: "r1", job: "eod", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "0.1.0",
+            maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [])
+    }
+
+    @Test func csvCellsThatWouldRunAsFormulasAreNeutralizedButAmountsStayNumbers() {
+        let csv = CSVReportWriter().render(
+            report(accounts: ["=1+1", "+44", "-sub", "@SUM(A1)", "\tx", "\rx", "plain, with comma"]))
+        let rows = csv.split(separator: "\r\n").map(String.init)
+        #expect(rows[0].hasPrefix("venue,account,asset,classification,ledger,statement,difference"))
+        let accounts = rows.dropFirst().map { $0.split(separator: ",", maxSplits: 2)[1] }
+        #expect(
+            accounts.contains("'=1+1") && accounts.contains("'+44") && accounts.contains("'-sub")
+                && accounts.contains("'@SUM(A1)"))
+        #expect(csv.contains("\"'\tx\"") || csv.contains("'\tx"))
+        #expect(csv.contains("\"'\rx\""))
+        #expect(csv.contains("\"plain, with comma\""))
+        // Amounts are plain numbers, negative ones included.
+        #expect(rows[1].contains(",mismatch,-12.5,-10,2.5,"))
+        // Notes are text: neutralized and quoted.
+        #expect(rows[1].hasSuffix(",\"'=HYPERLINK(\"\"http://evil\"\")\""))
+    }
+
+    @Test func htmlEscapesEverythingFromTheData() {
+        let html = HTMLReportWriter().render(report(accounts: ["<script>alert(1)</script>"]))
+        #expect(!html.contains("<script>alert(1)</script>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(html.contains("id=\"count-mismatch\" data-count=\"1\""))
+        #expect(!html.contains("http://evil\""))  // only escaped
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))  // no external assets
+    }
+
+    @Test func markdownCellsCannotBreakTheTable() {
+        let markdown = MarkdownReportWriter().render(report(accounts: ["a|b"]))
+        #expect(markdown.contains("| kraken | a\\|b | BTC |"))
+    }
+
+    @Test func prometheusMetricsInTextFormat() {
+        let text = PrometheusMetrics.render(
+            report(accounts: ["m"]), durationSeconds: 1.2345, finishedAtSeconds: 1_764_000_000)
+        #expect(text.contains("# TYPE recon_run_status gauge\n"))
+        #expect(text.contains("recon_run_status{job=\"eod\",status=\"breaks\"} 1\n"))
+        #expect(text.contains("recon_run_status{job=\"eod\",status=\"reconciled\"} 0\n"))
+        #expect(text.contains("recon_run_exit_status{job=\"eod\"} 1\n"))
+        #expect(text.contains("recon_run_duration_seconds{job=\"eod\"} 1.235\n"))
+        #expect(text.contains("recon_lines{job=\"eod\",classification=\"mismatch\"} 1\n"))
+        #expect(text.contains("recon_breaks{job=\"eod\"} 1\n"))
+        #expect(PrometheusMetrics.label("a\"b\\c") == "a\\\"b\\\\c")
+    }
+
+    @Test func terminalSummaryUsesColourOnlyWhenAsked() {
+        let plain = TerminalSummary(color: false).render(report(accounts: ["m"]))
+        #expect(!plain.contains("\u{1B}["))
+        #expect(plain.hasPrefix("eod 2026-11-24: breaks (1 lines, 1 breaks)\n"))
+        #expect(TerminalSummary(color: true).render(report(accounts: ["m"])).contains("\u{1B}[1;33mbreaks\u{1B}[0m"))
+    }
+}

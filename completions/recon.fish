@@ -1,0 +1,163 @@
+function __recon_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __recon_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __recon_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __recon_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __recon_parse_tokens -S
+    set -l unparsed_tokens (__recon_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'recon'
+        __recon_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'run'
+            __recon_parse_subcommand 1 'out=' 'archive=' 'audit=' 'repository=' 'wait=' 'log-level=' 'log-format=' 'quiet' 'json' 'metrics-file=' 'version' 'h/help'
+        case 'inspect'
+            __recon_parse_subcommand 1 'format=' 'venue=' 'account=' 'kind=' 'column=+' 'records=' 'balance-type=' 'version' 'h/help'
+        case 'audit'
+            __recon_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'verify'
+                __recon_parse_subcommand 1 'checkpoint=' 'public-key=' 'version' 'h/help'
+            case 'keygen'
+                __recon_parse_subcommand 1 'version' 'h/help'
+            end
+        case 'replay'
+            __recon_parse_subcommand 1 'audit=' 'archive=' 'inputs=' 'out=' 'repository=' 'version' 'h/help'
+        case 'history'
+            __recon_parse_subcommand 0 'repository=' 'job=' 'since=' 'version' 'h/help'
+        case 'show'
+            __recon_parse_subcommand 1 'repository=' 'all' 'version' 'h/help'
+        case 'generate'
+            __recon_parse_subcommand 1 'entries=' 'seed=' 'plain' 'level=' 'version' 'h/help'
+        case 'help'
+            __recon_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __recon_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __recon_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __recon_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __recon_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__recon_tokens -p)
+    if test -z "$(__recon_tokens -t)"
+        set -l index (count (__recon_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'recon' -f
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'run' -d 'Run a reconciliation job.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'inspect' -d 'Print the normalized balance records of one statement or ledger file as JSON Lines.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'audit' -d 'Verify an audit file, or make a checkpoint signing key.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'replay' -d 'Re-run a recorded run with its recorded configuration and inputs, and compare the results.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'history' -d 'List recorded runs, newest first.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'show' -d 'Show one recorded run: its status, inputs with their hashes, reports and breaks.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'generate' -d 'Write a deterministic workload: ledger entries, statement balances with breaks, a job, the answer.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" out' -l 'out' -d 'Write reports to this directory (overrides report.dir and RECON_REPORT_DIR).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" archive' -l 'archive' -d 'Store every input here by SHA-256 (overrides archive and RECON_ARCHIVE_DIR).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" audit' -l 'audit' -d 'Append to this audit file (overrides audit.path and RECON_AUDIT_FILE).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" repository' -l 'repository' -d 'Record the run in this SQLite repository (overrides repository and RECON_REPOSITORY).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" wait' -l 'wait' -d 'Wait up to this many seconds when the job is already running elsewhere.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" log-level' -l 'log-level' -d 'Log level: trace, debug, info, notice, warning, error, critical.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" log-format' -l 'log-format' -d 'Log format on stderr: text or json.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" quiet' -l 'quiet' -d 'Print nothing on stdout.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" json' -l 'json' -d 'Print the machine summary (JSON) instead of the table.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" metrics-file' -l 'metrics-file' -d 'Write Prometheus metrics here (atomically), for node_exporter\'s textfile collector.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon run" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" format' -l 'format' -d 'The format name (see `recon inspect --help`); detected when omitted.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" venue' -l 'venue' -d 'The venue for every record.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" account' -l 'account' -d 'The account for every record that names none.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" kind' -l 'kind' -d 'entries (summed per key) or balances (one per key); formats that are one kind set it.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect"' -l 'column' -d 'Map a field: ROLE=NAME, ROLE one of venue, account, asset, amount, available, hold.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" records' -l 'records' -d 'For generic JSON/XML: the path of one record.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" balance-type' -l 'balance-type' -d 'For camt: which balance type is the balance (CLBD, OPBD, CLAV, …).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon inspect" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon audit" -eq 1' -fa 'verify' -d 'Check an audit file\'s hash chain, checkpoints and signatures; exit 0 when intact.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon audit" -eq 1' -fa 'keygen' -d 'Write a new Ed25519 checkpoint signing key to FILE and print its public key.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" checkpoint' -l 'checkpoint' -d 'A checkpoint file kept elsewhere (checkpoint.json from a report directory).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" public-key' -l 'public-key' -d 'A file with the Ed25519 public key (base64 or hex) that signs checkpoints.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit keygen" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit keygen" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" audit' -l 'audit' -d 'The audit file that recorded the run.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" archive' -l 'archive' -d 'The input archive (inputs by SHA-256).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" inputs' -l 'inputs' -d 'A directory holding the inputs at their recorded paths.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" out' -l 'out' -d 'Write the replay\'s reports here.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" repository' -l 'repository' -d 'The run repository holding the recorded lines (for a line-by-line diff).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon replay" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon history" repository' -l 'repository' -d 'The run repository (SQLite); defaults to RECON_REPOSITORY.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon history" job' -l 'job' -d 'Only runs of this job.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon history" since' -l 'since' -d 'Only runs as of this day (YYYY-MM-DD) or later.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon history" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon history" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon show" repository' -l 'repository' -d 'The run repository (SQLite); defaults to RECON_REPOSITORY.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon show" all' -l 'all' -d 'List every line, not only the breaks.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon show" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon show" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" entries' -l 'entries' -d 'How many ledger entries.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" seed' -l 'seed' -d 'The random seed.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" plain' -l 'plain' -d 'Write the ledger uncompressed.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" level' -l 'level' -d 'zlib compression level for the ledger (1–9).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" version' -l 'version' -d 'Show the version.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon help" version' -l 'version' -d 'Show the version.'
