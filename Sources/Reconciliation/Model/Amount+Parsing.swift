@@ -24,6 +24,81 @@ extension Amount {
     public static func parse(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax = .standard) throws(AmountParseError)
         -> Amount
     {
+        if syntax.decimalSeparator == UInt8(ascii: "."), let amount = parseCommon(bytes) { return amount }
+        return try parseGeneral(bytes, syntax: syntax)
+    }
+
+    /// The shape nearly every ledger row has — `-?digits(.digits)?`, up to 38 digits — eight digits at a time; `nil`
+    /// hands anything else (exponents, blanks, separators, errors) to the general parser.
+    @inline(__always)
+    static func parseCommon(_ bytes: UnsafeRawBufferPointer) -> Amount? {
+        let count = bytes.count
+        guard count > 0, count <= 40, let base = bytes.baseAddress else { return nil }
+        var index = 0
+        let negative = base.load(as: UInt8.self) == UInt8(ascii: "-")
+        if negative { index = 1 }
+        // Up to 19 digits in a UInt64 (nearly every amount); longer ones continue in a UInt128.
+        var small: UInt64 = 0
+        var wide: UInt128 = 0
+        var digits = 0
+        var point = -1
+        while index < count {
+            if index + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                if isEightDigits(word) {
+                    if digits + 8 <= 19 {
+                        small = small &* 100_000_000 &+ eightDigits(word)
+                    } else {
+                        if digits <= 19 { wide = UInt128(small) }
+                        wide = wide &* 100_000_000 &+ UInt128(eightDigits(word))
+                    }
+                    digits += 8
+                    index += 8
+                    continue
+                }
+            }
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            let digit = byte &- 0x30
+            if digit < 10 {
+                if digits < 19 {
+                    small = small &* 10 &+ UInt64(digit)
+                } else {
+                    if digits == 19 { wide = UInt128(small) }
+                    wide = wide &* 10 &+ UInt128(digit)
+                }
+                digits += 1
+            } else if byte == UInt8(ascii: ".") && point < 0 {
+                point = digits
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        guard digits > 0, digits <= 38, point != digits else { return nil }
+        let scale = point < 0 ? 0 : digits - point
+        // 38 digits fit an Int128.
+        let magnitude = digits <= 19 ? Int128(small) : Int128(truncatingIfNeeded: wide)
+        return Amount(uncheckedSignificand: negative ? -magnitude : magnitude, scale: scale)
+    }
+
+    /// Whether all eight bytes of `word` are ASCII digits.
+    @inline(__always)
+    static func isEightDigits(_ word: UInt64) -> Bool {
+        (word & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030
+            && ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030
+    }
+
+    /// The value of eight ASCII digits (the first in the lowest byte), combined pairwise in three multiplies.
+    @inline(__always)
+    static func eightDigits(_ word: UInt64) -> UInt64 {
+        var value = word & 0x0F0F_0F0F_0F0F_0F0F
+        value = (value &* 2561) >> 8
+        value = ((value & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((value & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
+    /// Every syntax option, and the errors.
+    static func parseGeneral(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax) throws(AmountParseError) -> Amount {
         var start = 0
         var end = bytes.count
         // Surrounding blanks are unambiguous; trim them.

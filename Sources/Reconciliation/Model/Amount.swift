@@ -233,7 +233,9 @@ extension Amount: Equatable, Hashable, Comparable {
 extension Amount: CustomStringConvertible, LosslessStringConvertible {
     /// The amount with exactly `scale` decimal places: `-0.05`, `25.00`, `1200`.
     public var description: String {
-        var digits = String(significand.magnitude)
+        let magnitude = significand.magnitude
+        // 128-bit division per digit is slow; most amounts fit 64 bits.
+        var digits = magnitude <= UInt128(UInt64.max) ? String(UInt64(magnitude)) : String(magnitude)
         if scale > 0 {
             if digits.count <= scale {
                 digits = String(repeating: "0", count: scale - digits.count + 1) + digits
