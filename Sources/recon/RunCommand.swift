@@ -127,8 +127,9 @@ struct RunCommand: AsyncParsableCommand {
         switch event {
         case .started(let runID, let job, let asOf):
             logger.info("run started", metadata: ["run_id": "\(runID)", "job": "\(job)", "as_of": "\(asOf)"])
-        case .inputLoaded(let input):
+        case .inputLoaded(let input, let seconds):
             let metadata: Logger.Metadata = [
+                "seconds": "\(String(format: "%.3f", seconds))",
                 "input": "\(input.name)", "side": "\(input.side.rawValue)", "records": "\(input.recordCount)",
                 "balances": "\(input.balanceCount)", "format": "\(input.files.map(\.format).joined(separator: ","))",
             ]
@@ -137,14 +138,20 @@ struct RunCommand: AsyncParsableCommand {
             } else {
                 logger.info("input loaded", metadata: metadata)
             }
-        case .lineClassified(let line):
-            if line.classification.isBreak {
+        case .linesClassified(let lines):
+            for line in lines where line.classification.isBreak {
                 logger.debug(
                     "break", metadata: ["key": "\(line.key)", "classification": "\(line.classification.rawValue)"])
-            } else {
-                logger.trace(
-                    "line", metadata: ["key": "\(line.key)", "classification": "\(line.classification.rawValue)"])
             }
+            if logger.logLevel <= .trace {
+                for line in lines where !line.classification.isBreak {
+                    logger.trace(
+                        "line", metadata: ["key": "\(line.key)", "classification": "\(line.classification.rawValue)"])
+                }
+            }
+        case .stageFinished(let stage, let seconds):
+            logger.debug(
+                "stage finished", metadata: ["stage": "\(stage)", "seconds": "\(String(format: "%.3f", seconds))"])
         case .reportWritten(let file):
             logger.info("report written", metadata: ["path": "\(file.displayPath)", "sha256": "\(file.sha256)"])
         case .completed(let report):

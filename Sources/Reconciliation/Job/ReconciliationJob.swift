@@ -11,10 +11,13 @@ import Synchronization
 public enum RunEvent: Sendable {
     /// The run started.
     case started(runID: String, job: String, asOf: String)
-    /// An input was read (or failed).
-    case inputLoaded(InputSummary)
-    /// A line was classified.
-    case lineClassified(ReconciliationLine)
+    /// An input was read (or failed), in this many seconds.
+    case inputLoaded(InputSummary, seconds: Double)
+    /// A stage of the run finished, in this many seconds since the run started (`ingest`, `reconcile`, `reports`,
+    /// `audit`).
+    case stageFinished(String, seconds: Double)
+    /// The lines were classified (one event for all of them: thousands of events would cost a thread handoff each).
+    case linesClassified([ReconciliationLine])
     /// Reports were written.
     case reportWritten(WrittenFile)
     /// The run finished with a report.
@@ -94,7 +97,9 @@ public struct ReconciliationJob: Sendable {
             runID: runID, spec: spec, time: iso8601(startedAt), toolVersion: environment.toolVersion)
         events(.started(runID: runID, job: spec.name, asOf: spec.asOf))
 
+        let clock = ContinuousClock.now
         let outcomes = loadInputs(events: events)
+        events(.stageFinished("ingest", seconds: Self.seconds(since: clock)))
         let summaries = outcomes.map(Self.summary)
         do {
             if let archive = spec.archiveDirectory.map(InputArchive.init(directory:)) {
@@ -105,7 +110,8 @@ public struct ReconciliationJob: Sendable {
                 }
             }
             let result = reconcile(outcomes)
-            for line in result.lines { events(.lineClassified(line)) }
+            events(.stageFinished("reconcile", seconds: Self.seconds(since: clock)))
+            events(.linesClassified(result.lines))
             var report = ReconciliationReport(
                 runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
                 toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries)
@@ -115,6 +121,7 @@ public struct ReconciliationJob: Sendable {
             }
             var files = try writeReports(report)
             for file in files { events(.reportWritten(file)) }
+            events(.stageFinished("reports", seconds: Self.seconds(since: clock)))
             var auditRecords: [AuditLog.WrittenRecord] = []
             if let trail {
                 let appended = try trail.runCompleted(
@@ -134,6 +141,7 @@ public struct ReconciliationJob: Sendable {
             try repository?.record(
                 report, config: spec.jsonValue, reports: files,
                 audit: trail.map { ($0.log.displayPath, auditRecords) })
+            events(.stageFinished("audit", seconds: Self.seconds(since: clock)))
             events(.completed(report))
             let finishedAt = environment.now()
             return RunOutcome(
@@ -176,10 +184,11 @@ public struct ReconciliationJob: Sendable {
         let ledgerCount = spec.ledger.count
         let openPath = self.openPath
         DispatchQueue.concurrentPerform(iterations: inputs.count) { position in
+            let started = ContinuousClock.now
             let index = position < ledgerCount ? position : position - ledgerCount
             let outcome = loader.load(inputs[position], index: index, open: openPath)
             results.withLock { $0[position] = outcome }
-            events(.inputLoaded(Self.summary(outcome)))
+            events(.inputLoaded(Self.summary(outcome), seconds: Self.seconds(since: started)))
         }
         return results.withLock { $0.compactMap { $0 } }
     }
@@ -230,11 +239,17 @@ public struct ReconciliationJob: Sendable {
         for format in spec.report.formats {
             let writer = ReportWriters.writer(for: format)
             let path = spec.report.directory + "/" + writer.fileName
-            let digest = try FileOutput.writeAtomically(writer.render(report), to: path)
+            let digest = try FileOutput.writeAtomically(writer.renderBytes(report), to: path)
             let display = PathResolver(currentDirectory: environment.currentDirectory).display(path)
             files.append(WrittenFile(path: path, displayPath: display, sha256: digest))
         }
         return files
+    }
+
+    /// Seconds elapsed since `start` on the monotonic clock (for logs; results never depend on it).
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// The report's view of an input.

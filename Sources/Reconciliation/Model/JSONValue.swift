@@ -15,6 +15,9 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     /// An object (keys unique; written sorted).
     case object([String: JSONValue])
+    /// An object given with its keys already in sorted (UTF-8) order: encodes exactly like ``object(_:)`` without
+    /// building and sorting a dictionary (report lines, thousands per run).
+    case members([JSONMember])
 
     /// A string, or `null` for `nil`.
     public static func string(_ value: String?) -> JSONValue {
@@ -33,8 +36,11 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The member named `key` of an object.
     public subscript(key: String) -> JSONValue? {
-        if case .object(let members) = self { return members[key] }
-        return nil
+        switch self {
+        case .object(let members): members[key]
+        case .members(let members): members.first { $0.key == key }?.value
+        default: nil
+        }
     }
 
     /// The text of a string value.
@@ -54,83 +60,143 @@ public enum JSONValue: Sendable, Hashable {
 
     /// The compact encoding (one line, sorted keys).
     public func encoded() -> String {
-        var output = ""
-        write(to: &output, indent: nil, level: 0)
+        String(decoding: encodedBytes(), as: UTF8.self)
+    }
+
+    /// The compact encoding as UTF-8 bytes; `capacity` is a size hint (large values avoid growing the buffer).
+    public func encodedBytes(capacity: Int = 256) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(capacity)
+        write(to: &output, indent: false, level: 0)
         return output
     }
 
     /// The indented encoding (two spaces, sorted keys, a final newline).
     public func prettyEncoded() -> String {
-        var output = ""
-        write(to: &output, indent: "  ", level: 0)
-        output += "\n"
+        String(decoding: prettyEncodedBytes(), as: UTF8.self)
+    }
+
+    /// The indented encoding as UTF-8 bytes; `capacity` is a size hint.
+    public func prettyEncodedBytes(capacity: Int = 256) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(capacity)
+        write(to: &output, indent: true, level: 0)
+        output.append(0x0A)
         return output
     }
 
-    private func write(to output: inout String, indent: String?, level: Int) {
+    // Written on bytes: reports of thousands of lines are encoded twice per run (the file and the result digest).
+    private func write(to output: inout [UInt8], indent: Bool, level: Int) {
         switch self {
-        case .null: output += "null"
-        case .bool(let value): output += value ? "true" : "false"
-        case .number(let text): output += text
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): Self.writeString(text, to: &output)
         case .array(let elements):
             if elements.isEmpty {
-                output += "[]"
+                output.append(contentsOf: "[]".utf8)
                 return
             }
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
-                if position > 0 { output += "," }
+                if position > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent, level + 1)
                 element.write(to: &output, indent: indent, level: level + 1)
             }
             Self.newline(&output, indent, level)
-            output += "]"
-        case .object(let members):
+            output.append(UInt8(ascii: "]"))
+        case .members(let members):
+            assert(
+                zip(members, members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
+                "JSONValue.members keys must be sorted")
             if members.isEmpty {
-                output += "{}"
+                output.append(contentsOf: "{}".utf8)
                 return
             }
-            output += "{"
+            output.append(UInt8(ascii: "{"))
+            for (position, member) in members.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                Self.newline(&output, indent, level + 1)
+                Self.writeString(member.key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                if indent { output.append(UInt8(ascii: " ")) }
+                member.value.write(to: &output, indent: indent, level: level + 1)
+            }
+            Self.newline(&output, indent, level)
+            output.append(UInt8(ascii: "}"))
+        case .object(let members):
+            if members.isEmpty {
+                output.append(contentsOf: "{}".utf8)
+                return
+            }
+            output.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (position, key) in keys.enumerated() {
-                if position > 0 { output += "," }
+                if position > 0 { output.append(UInt8(ascii: ",")) }
                 Self.newline(&output, indent, level + 1)
                 Self.writeString(key, to: &output)
-                output += indent == nil ? ":" : ": "
+                output.append(UInt8(ascii: ":"))
+                if indent { output.append(UInt8(ascii: " ")) }
                 members[key]?.write(to: &output, indent: indent, level: level + 1)
             }
             Self.newline(&output, indent, level)
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ output: inout String, _ indent: String?, _ level: Int) {
-        guard let indent else { return }
-        output += "\n"
-        for _ in 0..<level { output += indent }
+    private static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
+        guard indent else { return }
+        output.append(0x0A)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
     }
 
-    private static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            // Most strings need no escaping: copy them whole.
+            for byte in bytes
+            where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
+                return false
+            }
+            output.append(contentsOf: bytes)
+            return true
+        }
+        if plain {
+            output.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                output.append(contentsOf: "\\u00".utf8)
+                output.append(hexDigits[Int(byte >> 4)])
+                output.append(hexDigits[Int(byte & 0x0F)])
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
+                output.append(byte)
             }
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A member of a ``JSONValue/members(_:)`` object.
+public struct JSONMember: Sendable, Hashable {
+    /// The key.
+    public let key: String
+    /// The value.
+    public let value: JSONValue
+
+    /// Creates a member.
+    public init(_ key: String, _ value: JSONValue) {
+        self.key = key
+        self.value = value
     }
 }

@@ -23,6 +23,8 @@ public struct ReconciliationReport: Sendable {
     public var ageing: [BalanceKey: BreakAge]
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
+    /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
+    let canonicalLines: [JSONValue]
 
     /// Creates a report, deriving the status and the digest.
     public init(
@@ -40,7 +42,11 @@ public struct ReconciliationReport: Sendable {
         self.ageing = ageing
         let status = Self.status(of: result, inputs: inputs)
         self.status = status
-        self.resultDigest = Self.digest(job: job, asOf: asOf, status: status, result: result)
+        let lines = result.lines.map { $0.jsonValue(age: nil) }
+        canonicalLines = lines
+        resultDigest = Self.digest(
+            Self.canonicalResult(job: job, asOf: asOf, status: status, counts: result.counts, lines: lines),
+            capacity: 1024 + lines.count * 512)
     }
 
     /// The run status: `failed` when every input failed, `partial` when some did, else from the lines.
@@ -69,23 +75,24 @@ public struct ReconciliationReport: Sendable {
     /// The canonical result, the bytes the digest covers.
     public static func canonicalResult(
         job: String, asOf: String, status: ReconciliationStatus, result: ReconciliationResult
-    )
-        -> JSONValue
-    {
+    ) -> JSONValue {
+        canonicalResult(
+            job: job, asOf: asOf, status: status, counts: result.counts,
+            lines: result.lines.map { $0.jsonValue(age: nil) })
+    }
+
+    static func canonicalResult(
+        job: String, asOf: String, status: ReconciliationStatus, counts: [Classification: Int], lines: [JSONValue]
+    ) -> JSONValue {
         .object([
-            "job": .string(job),
-            "as_of": .string(asOf),
-            "status": .string(status.rawValue),
-            "counts": countsJSON(result.counts),
-            "lines": .array(result.lines.map { $0.jsonValue(age: nil) }),
+            "job": .string(job), "as_of": .string(asOf), "status": .string(status.rawValue),
+            "counts": countsJSON(counts), "lines": .array(lines),
         ])
     }
 
-    static func digest(job: String, asOf: String, status: ReconciliationStatus, result: ReconciliationResult) -> String
-    {
+    static func digest(_ canonical: JSONValue, capacity: Int = 4096) -> String {
         var hasher = InputHasher()
-        var encoded = canonicalResult(job: job, asOf: asOf, status: status, result: result).encoded()
-        encoded.withUTF8 { hasher.update(UnsafeRawBufferPointer($0)) }
+        canonical.encodedBytes(capacity: capacity).withUnsafeBytes { hasher.update($0) }
         return "sha256:" + hasher.finalizeHex()
     }
 
@@ -152,27 +159,29 @@ public struct InputSummary: Sendable, Hashable {
 extension ReconciliationLine {
     /// The line as report JSON: amounts as decimal strings, `null` for an absent side.
     public func jsonValue(age: BreakAge?) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "venue": .string(key.venue),
-            "account": .string(key.account),
-            "asset": .string(key.asset),
-            "ledger": .amount(ledger),
-            "statement": .amount(statement),
-            "difference": .amount(difference),
-            "relative_difference_bps": .amount(relativeDifferenceBasisPoints),
-            "tolerance": .amount(tolerance?.value),
-            "tolerance_source": .string(tolerance?.source),
-            "classification": .string(classification.rawValue),
-            "compared": .string(figure.rawValue),
-            "ledger_sources": .array(ledgerSources.map { .string($0.description) }),
-            "statement_sources": .array(statementSources.map { .string($0.description) }),
-            "notes": .array(notes.map { .string($0) }),
+        // Keys in sorted order (the encoding is the same as a sorted object's, without the sorting).
+        var members: [JSONMember] = [
+            JSONMember("account", .string(key.account)),
+            JSONMember("asset", .string(key.asset)),
+            JSONMember("classification", .string(classification.rawValue)),
+            JSONMember("compared", .string(figure.rawValue)),
         ]
-        if let age {
-            members["first_seen"] = .string(age.firstSeen)
-            members["consecutive_runs"] = .integer(age.consecutiveRuns)
-        }
-        return .object(members)
+        members.reserveCapacity(16)
+        if let age { members.append(JSONMember("consecutive_runs", .integer(age.consecutiveRuns))) }
+        members.append(JSONMember("difference", .amount(difference)))
+        if let age { members.append(JSONMember("first_seen", .string(age.firstSeen))) }
+        members += [
+            JSONMember("ledger", .amount(ledger)),
+            JSONMember("ledger_sources", .array(ledgerSources.map { .string($0.description) })),
+            JSONMember("notes", .array(notes.map { .string($0) })),
+            JSONMember("relative_difference_bps", .amount(relativeDifferenceBasisPoints)),
+            JSONMember("statement", .amount(statement)),
+            JSONMember("statement_sources", .array(statementSources.map { .string($0.description) })),
+            JSONMember("tolerance", .amount(tolerance?.value)),
+            JSONMember("tolerance_source", .string(tolerance?.source)),
+            JSONMember("venue", .string(key.venue)),
+        ]
+        return .members(members)
     }
 }
 

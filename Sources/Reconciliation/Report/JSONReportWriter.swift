@@ -7,7 +7,11 @@ public struct JSONReportWriter: ReportWriter {
     public init() {}
 
     public func render(_ report: ReconciliationReport) -> String {
-        report.jsonValue.prettyEncoded()
+        String(decoding: renderBytes(report), as: UTF8.self)
+    }
+
+    public func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
+        report.jsonValue.prettyEncodedBytes(capacity: 4096 + report.result.lines.count * 640)
     }
 }
 
@@ -29,7 +33,7 @@ extension ReconciliationReport {
             "counts_by_venue": .object(
                 Dictionary(uniqueKeysWithValues: countsByVenue.map { ($0.venue, Self.countsJSON($0.counts)) })),
             "inputs": .array(inputs.map(\.jsonValue)),
-            "lines": .array(result.lines.map { $0.jsonValue(age: ageing[$0.key]) }),
+            "lines": .array(ageing.isEmpty ? canonicalLines : result.lines.map { $0.jsonValue(age: ageing[$0.key]) }),
         ])
     }
 }

@@ -6,6 +6,16 @@ public protocol ReportWriter: Sendable {
     var fileName: String { get }
     /// The file's content.
     func render(_ report: ReconciliationReport) -> String
+
+    /// The file's content as the bytes written.
+    func renderBytes(_ report: ReconciliationReport) -> [UInt8]
+}
+
+extension ReportWriter {
+    /// The UTF-8 of ``render(_:)``.
+    public func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
+        Array(render(report).utf8)
+    }
 }
 
 /// The writers by format.
