@@ -119,6 +119,25 @@ import Testing
         }
     }
 
+    /// The fast path for plain decimals must give exactly what the general parser gives, or decline.
+    @Test func theFastPathAgreesWithTheGeneralParser() async {
+        let edges = [
+            "0", "-0", "+7", "00000000.00000000", "12345678", "123456789", "18446744073709551615",
+            "18446744073709551616", "99999999999999999999999999999999999999", "1.", ".5", "-.5", "1e3", "1,000", " 1",
+        ]
+        for text in edges { expectSamePath(text) }
+        await propertyCheck(count: 1000, input: Self.decimals) { text in expectSamePath(text) }
+    }
+
+    func expectSamePath(_ text: String) {
+        Array(text.utf8).withUnsafeBytes { raw in
+            let general = try? Amount.parseGeneral(raw, syntax: .standard)
+            if let fast = Amount.parseCommon(raw) {
+                #expect(general.map { fast.isIdentical(to: $0) } == true, "\(text)")
+            }
+        }
+    }
+
     @Test func additionAgreesWithDigitStringArithmetic() async {
         await propertyCheck(count: 500, input: Self.decimals, Self.decimals) { left, right in
             let lhs = try #require(try? Amount.parse(left))
