@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+import class Foundation.ProcessInfo
+
 let package = Package(
     name: "recon",
     platforms: [.macOS(.v15)],
@@ -31,11 +33,13 @@ let package = Package(
             providers: [.apt(["libxml2-dev"])]
         ),
         .target(name: "CReconXML", dependencies: ["CLibXML2"]),
+        .target(name: "CReconSystem"),
         .target(
             name: "Reconciliation",
             dependencies: [
                 "CZlib",
                 "CReconXML",
+                "CReconSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -73,7 +77,24 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system && target.name != "CReconXML" {
+// Benchmarks (ordo-one/benchmark) build only when asked for — `RECON_BENCHMARKS=1 swift package benchmark`, or
+// scripts/bench — so everyday builds and CI do not compile the benchmark framework.
+if ProcessInfo.processInfo.environment["RECON_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]))
+    package.targets += [
+        .executableTarget(
+            name: "ReconBenchmarks",
+            dependencies: ["Reconciliation", .product(name: "Benchmark", package: "package-benchmark")],
+            path: "Benchmarks/ReconBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
+        // The floor for end-to-end runs: the project's own gzip byte source inflating a file, discarding the bytes.
+        .executableTarget(name: "recon-inflate", dependencies: ["Reconciliation"], path: "Benchmarks/InflateFloor"),
+    ]
+}
+
+for target in package.targets where target.type != .system && !["CReconXML", "CReconSystem"].contains(target.name) {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

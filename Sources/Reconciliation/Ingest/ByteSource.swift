@@ -23,14 +23,19 @@ public final class FileByteSource: ByteSource {
     /// How many bytes have been read so far (shared with progress displays).
     public let progress: ByteCounter
     private let descriptor: Int32
-    private var hasher = InputHasher()
+    private var hasher: InputHasher?
     private var offset: Int64 = 0
     private var finished = false
 
-    /// Opens `path` for reading; `displayPath` is what messages show.
-    public init(path: String, displayPath: String, progress: ByteCounter = ByteCounter()) throws(ReconciliationError) {
+    /// Opens `path` for reading from `startOffset`; `displayPath` is what messages show. With `hashing: false` the
+    /// caller computes the digest some other way (``finishDigest()`` is then unavailable).
+    public init(
+        path: String, displayPath: String, progress: ByteCounter = ByteCounter(), hashing: Bool = true,
+        startOffset: Int64 = 0
+    ) throws(ReconciliationError) {
         self.displayPath = displayPath
         self.progress = progress
+        hasher = hashing ? InputHasher() : nil
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw ReconciliationError(
@@ -49,6 +54,10 @@ public final class FileByteSource: ByteSource {
         }
         self.descriptor = descriptor
         self.size = Int64(info.st_size)
+        if startOffset > 0 {
+            lseek(descriptor, off_t(startOffset), SEEK_SET)
+            offset = startOffset
+        }
         posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
     }
 
@@ -70,7 +79,7 @@ public final class FileByteSource: ByteSource {
                 finished = true
                 return 0
             }
-            hasher.update(UnsafeRawBufferPointer(start: base, count: count))
+            hasher?.update(UnsafeRawBufferPointer(start: base, count: count))
             offset += Int64(count)
             progress.add(count)
             return count
@@ -82,12 +91,23 @@ public final class FileByteSource: ByteSource {
 
     /// The SHA-256 of the whole file, reading what the consumer left unread so the digest always covers every byte.
     public func finishDigest() throws(ReconciliationError) -> String {
+        guard hasher != nil else {
+            throw ReconciliationError(.ingest, "this source does not hash", at: SourceLocation(file: displayPath))
+        }
         if !finished {
             let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
             defer { scratch.deallocate() }
             while try read(into: scratch) > 0 {}
         }
+        // The hasher is a value: it is read only after the loop above has fed it the rest of the file.
+        guard let hasher else { preconditionFailure("hasher vanished") }
         return hasher.finalizeHex()
+    }
+
+    /// The SHA-256 of a whole file, read on its own.
+    static func digest(path: String, displayPath: String) throws(ReconciliationError) -> String {
+        let source = try FileByteSource(path: path, displayPath: displayPath)
+        return try source.finishDigest()
     }
 
     /// Reads up to `count` bytes at `position` without moving the stream (for magic-byte detection).

@@ -16,7 +16,7 @@ public struct CSVScanner: ~Copyable {
     private var dataEnd = 0
     private var position = 0
     private var sourceEnded = false
-    private var atStart = true
+    private var atStart: Bool
     /// Physical line where the next record starts.
     private var nextLine = 1
     /// Byte offset (within the current physical line) where each field starts, for columns in messages.
@@ -36,16 +36,30 @@ public struct CSVScanner: ~Copyable {
     public private(set) var line = 0
     private var recordStart = 0
     private var recordLineStart = 0
+    /// The offset in the whole file of `buffer[0]`.
+    private var bufferBase: Int64
+
+    /// The offset in the file where the current record starts.
+    public var recordOffset: Int64 { bufferBase + Int64(recordStart) }
+
+    /// The offset in the file where the next record starts (after the current one).
+    public var nextRecordOffset: Int64 { bufferBase + Int64(position) }
 
     /// The largest number of fields a record may have.
     public static let maxFields = 4096
 
-    /// Creates a scanner reading `source`.
+    /// Bytes allocated past the buffer's capacity, so readers may load a field 8 bytes at a time.
+    static let padding = 16
+
+    /// Creates a scanner reading `source`. A source that starts inside a file (a range read in parallel) gives its
+    /// `startOffset`; such a source starts at a record boundary and has no byte order mark.
     public init(
         source: any ByteSource, displayPath: String, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = 1 << 20,
-        maxRecordBytes: Int = 4 << 20
+        maxRecordBytes: Int = 4 << 20, startOffset: Int64 = 0
     ) {
         self.source = source
+        bufferBase = startOffset
+        atStart = startOffset == 0
         self.displayPath = displayPath
         self.delimiter = delimiter
         self.maxRecordBytes = max(maxRecordBytes, 1024)
@@ -108,6 +122,13 @@ public struct CSVScanner: ~Copyable {
         SourceLocation(file: displayPath, line: line, column: column(of: index))
     }
 
+    /// A word with the high bit set in (at least) the lowest byte of `word` that is zero: the first set bit marks the
+    /// first zero byte exactly (borrows only run upwards).
+    @inline(__always)
+    static func zeroBytes(_ word: UInt64) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
+    }
+
     /// Moves to the next record, skipping blank lines; `false` at the end of the input.
     public mutating func next() throws(ReconciliationError) -> Bool {
         while true {
@@ -127,24 +148,26 @@ public struct CSVScanner: ~Copyable {
         if position > 0 {
             if keep > 0, let base = buffer.baseAddress { base.copyMemory(from: base + position, byteCount: keep) }
             lineStart -= position
+            bufferBase += Int64(position)
             position = 0
             dataEnd = keep
         }
-        if dataEnd == buffer.count - 1 {
+        if dataEnd == buffer.count - Self.padding {
             // The record does not fit: grow, up to the limit.
-            guard buffer.count - 1 < maxRecordBytes else {
+            guard buffer.count - Self.padding < maxRecordBytes else {
                 throw ReconciliationError(
                     .ingest,
                     "record is longer than \(maxRecordBytes) bytes (limit `limits.max_line_bytes`); is this a CSV file?",
                     at: SourceLocation(file: displayPath, line: nextLine))
             }
             let grown = UnsafeMutableRawBufferPointer.allocate(
-                byteCount: min((buffer.count - 1) * 2, maxRecordBytes) + 1, alignment: 64)
+                byteCount: min((buffer.count - Self.padding) * 2, maxRecordBytes) + Self.padding, alignment: 64)
+            grown.initializeMemory(as: UInt8.self, repeating: 0)
             grown.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<dataEnd]))
             buffer.deallocate()
             buffer = grown
         }
-        let room = UnsafeMutableRawBufferPointer(rebasing: buffer[dataEnd..<(buffer.count - 1)])
+        let room = UnsafeMutableRawBufferPointer(rebasing: buffer[dataEnd..<(buffer.count - Self.padding)])
         let count = try source.read(into: room)
         if count == 0 { sourceEnded = true }
         dataEnd += count
@@ -204,6 +227,7 @@ public struct CSVScanner: ~Copyable {
         let bytes = UnsafeRawBufferPointer(buffer)
         let delimiter = self.delimiter
         let stops = self.stops
+        let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
         var newlinesInside = 0
         fieldCount = 0
 
@@ -264,8 +288,21 @@ public struct CSVScanner: ~Copyable {
                     at: SourceLocation(
                         file: displayPath, line: nextLine + newlinesInside, column: cursor - lineStart + 1))
             }
-            // Unquoted field: run to the next delimiter, line end or NUL.
+            // Unquoted field: run to the next delimiter, line end or NUL, eight bytes at a time.
             let start = cursor
+            if let base = bytes.baseAddress {
+                while cursor + 8 <= end {
+                    let word = base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
+                    let found =
+                        Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                        | Self.zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D) | Self.zeroBytes(word)
+                    if found != 0 {
+                        cursor += found.trailingZeroBitCount >> 3
+                        break
+                    }
+                    cursor += 8
+                }
+            }
             while cursor < end && !stops[Int(bytes[cursor])] { cursor += 1 }
             if cursor == end {
                 if !final { return nil }

@@ -1,3 +1,6 @@
+import CReconSystem
+import Foundation
+
 /// An input file opened for reading: the raw file (for its size, digest and progress) and the decoded byte stream a
 /// reader consumes (inflated when the file starts with the gzip magic bytes, whatever its name).
 public final class InputBytes {
@@ -8,15 +11,25 @@ public final class InputBytes {
     /// Whether the file is gzip-compressed.
     public let isCompressed: Bool
     private let prefetcher: PrefetchingByteSource?
+    private let digestThread: DigestThread?
 
-    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
+    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer; with
+    /// `digestInBackground`, the file is hashed by a thread of its own (for readers that read it in ranges).
     public init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
-        progress: ByteCounter = ByteCounter()
+        progress: ByteCounter = ByteCounter(), digestInBackground: Bool = false
     ) throws(ReconciliationError) {
-        let file = try FileByteSource(path: path, displayPath: displayPath, progress: progress)
+        let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false)
+        isCompressed = probe.peek(2) == [0x1F, 0x8B]
+        // Inflating already fills one core: the raw file is hashed by a thread of its own rather than by the inflater.
+        let separateDigest = (prefetch && isCompressed) || digestInBackground
+        let file = try FileByteSource(
+            path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest)
         self.file = file
-        isCompressed = file.peek(2) == [0x1F, 0x8B]
+        // Beside an inflater the digest must only fill the parser's idle time; beside range readers it is an equal.
+        digestThread =
+            separateDigest
+            ? DigestThread(path: path, displayPath: displayPath, yieldingTo: prefetch && isCompressed) : nil
         let decoded: any ByteSource =
             isCompressed ? try GzipByteSource(upstream: file, displayPath: displayPath, limits: limits) : file
         if prefetch {
@@ -32,6 +45,41 @@ public final class InputBytes {
     /// Stops any read-ahead and returns the SHA-256 of the whole raw file.
     public func finishDigest() throws(ReconciliationError) -> String {
         prefetcher?.stop()
+        if let digestThread { return try digestThread.result() }
         return try file.finishDigest()
+    }
+}
+
+/// Computes a file's SHA-256 on a thread of its own; ``result()`` waits for it.
+final class DigestThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var outcome: Result<String, ReconciliationError>?
+
+    /// Starts hashing; with `yieldingTo`, at a lower priority than the threads that do the run's real work.
+    init(path: String, displayPath: String, yieldingTo lowerPriority: Bool = false) {
+        let thread = Thread { [self] in
+            if lowerPriority { _ = recon_lower_thread_priority(10) }
+            let computed: Result<String, ReconciliationError>
+            do throws(ReconciliationError) {
+                computed = .success(try FileByteSource.digest(path: path, displayPath: displayPath))
+            } catch {
+                computed = .failure(error)
+            }
+            condition.lock()
+            outcome = computed
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.name = "recon.digest"
+        thread.start()
+    }
+
+    func result() throws(ReconciliationError) -> String {
+        condition.lock()
+        while outcome == nil { condition.wait() }
+        let value = outcome
+        condition.unlock()
+        guard let value else { throw ReconciliationError(.ingest, "digest thread ended without a result") }
+        return try value.get()
     }
 }

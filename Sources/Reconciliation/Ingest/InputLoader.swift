@@ -1,3 +1,5 @@
+import Foundation
+
 /// What reading one input produced: its files' facts, the normalized balances, diagnostics, and whether it failed.
 public struct InputOutcome: Sendable {
     /// The input as the job describes it.
@@ -51,6 +53,8 @@ public struct InputLoader: Sendable {
     public var prefetch: Bool
     /// Where bytes-read progress is counted, by input name.
     public var progress: @Sendable (InputSpec) -> ByteCounter
+    /// Plain entries CSV files at least this large are summed in ranges on every core (with `prefetch`).
+    public var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
 
     /// Creates a loader.
     public init(
@@ -77,6 +81,7 @@ public struct InputLoader: Sendable {
                     path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
                     prefetch: prefetch && parse, progress: counter)
                 var format = spec.format ?? "?"
+                var rangeDigest: String?
                 if parse {
                     do throws(ReconciliationError) {
                         let reader: any StatementReader
@@ -98,12 +103,35 @@ public struct InputLoader: Sendable {
                         collector = target
                         var options = spec.options
                         options.kind = target.kind
-                        try reader.read(source, path: file.displayPath, options: options, into: target)
+                        if let csv = reader as? CSVStatementReader, target.kind == .entries, !input.isCompressed,
+                            prefetch, input.file.size >= parallelThreshold,
+                            ProcessInfo.processInfo.activeProcessorCount > 1
+                        {
+                            // A large plain ledger: summed in ranges on every core while a thread hashes the file.
+                            let digester = DigestThread(path: open(file), displayPath: file.displayPath)
+                            let ranges = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
+                            if try csv.sumEntriesInRanges(
+                                path: open(file), displayPath: file.displayPath, size: input.file.size,
+                                options: options,
+                                into: ranges, progress: counter)
+                            {
+                                target.absorb(ranges)
+                            } else {
+                                let again = try InputBytes(
+                                    path: open(file), displayPath: file.displayPath,
+                                    limits: spec.options.limits.inflate,
+                                    prefetch: true, progress: counter)
+                                try reader.read(again.bytes, path: file.displayPath, options: options, into: target)
+                            }
+                            rangeDigest = try digester.result()
+                        } else {
+                            try reader.read(source, path: file.displayPath, options: options, into: target)
+                        }
                     } catch {
                         outcome.failure = error
                     }
                 }
-                let digest = (try? input.finishDigest()) ?? ""
+                let digest = rangeDigest ?? (try? input.finishDigest()) ?? ""
                 outcome.files.append(
                     FileFacts(
                         displayPath: file.displayPath, size: input.file.size, sha256: digest,

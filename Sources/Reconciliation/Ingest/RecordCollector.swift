@@ -77,6 +77,15 @@ public final class RecordCollector {
     /// Whether a reader should stop: too many errors to be worth reading on.
     public var shouldStop: Bool { errorCount >= maxErrors }
 
+    /// Takes over everything another collector of the same kind gathered.
+    func absorb(_ other: RecordCollector) {
+        for diagnostic in other.diagnostics {
+            diagnose(diagnostic.severity, diagnostic.message, at: diagnostic.location)
+        }
+        countRows(other.rowCount)
+        for record in other.records { add(record, countingRows: false) }
+    }
+
     /// Counts rows a reader summed itself before calling ``add(_:countingRows:)``.
     public func countRows(_ count: Int) {
         rowCount += count

@@ -29,8 +29,28 @@ import Testing
         let path = try directory.writeGzip(text, to: "prefetch.gz", members: 2)
         let input = try InputBytes(path: path, displayPath: "prefetch.gz", prefetch: true)
         #expect(try readAll(input.bytes, chunk: 333) == Array(text.utf8))
-        let digest = try input.finishDigest()
-        #expect(digest.count == 64)
+        // Beside an inflater the raw file is hashed by a thread of its own; it must still be the file's SHA-256.
+        #expect(try input.finishDigest() == sha256(of: path))
+    }
+
+    @Test func aDigestThreadHashesTheWholeFile() throws {
+        let path = directory.write(text, to: "whole.csv")
+        #expect(try DigestThread(path: path, displayPath: "whole.csv").result() == sha256(of: path))
+        #expect(try FileByteSource.digest(path: path, displayPath: "whole.csv") == sha256(of: path))
+    }
+
+    @Test func aDigestThreadReportsAMissingFile() {
+        let message = caught { try DigestThread(path: directory.path + "/gone.csv", displayPath: "gone.csv").result() }
+            .map { "\($0)" }
+        #expect(message == "gone.csv: error: cannot open: No such file or directory")
+    }
+
+    /// The SHA-256 of the file's bytes, hashed in one piece.
+    func sha256(of path: String) throws -> String {
+        let bytes = try readAll(FileByteSource(path: path, displayPath: "x"))
+        var hasher = InputHasher()
+        bytes.withUnsafeBytes { hasher.update($0) }
+        return hasher.finalizeHex()
     }
 
     @Test func truncatedStreamNamesTheFileAndOffset() throws {

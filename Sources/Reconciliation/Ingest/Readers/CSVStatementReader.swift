@@ -21,7 +21,8 @@ public struct CSVStatementReader: StatementReader {
         var names: [Int: String]
         var width: Int?
 
-        var highest: Int { [venue, account, asset, amount, available, hold].compactMap { $0 }.max() ?? 0 }
+        /// The highest position mapped (computed once: it is checked on every row).
+        let highest: Int
     }
 
     public func read(
@@ -72,11 +73,15 @@ public struct CSVStatementReader: StatementReader {
         guard let asset = try position("asset", mapping.asset) else {
             throw ReconciliationError(.ingest, "no asset column is mapped", at: SourceLocation(file: path))
         }
+        let venue = try position("venue", mapping.venue)
+        let account = try position("account", mapping.account)
+        let amount = try position("amount", mapping.amount)
+        let available = try position("available", mapping.available)
+        let hold = try position("hold", mapping.hold)
         let columns = Columns(
-            venue: try position("venue", mapping.venue), account: try position("account", mapping.account),
-            asset: asset, amount: try position("amount", mapping.amount),
-            available: try position("available", mapping.available), hold: try position("hold", mapping.hold),
-            names: names, width: options.hasHeader ? header.count : nil)
+            venue: venue, account: account, asset: asset, amount: amount, available: available, hold: hold,
+            names: names, width: options.hasHeader ? header.count : nil,
+            highest: [venue, account, asset, amount, available, hold].compactMap { $0 }.max() ?? 0)
         guard columns.amount != nil || columns.available != nil || columns.hold != nil else {
             throw ReconciliationError(
                 .ingest, "no amount column is mapped (map `amount`, or `available` and `hold`)",
@@ -144,64 +149,100 @@ public struct CSVStatementReader: StatementReader {
         into collector: RecordCollector
     ) throws(ReconciliationError) {
         var aggregator = EntryAggregator()
+        let (rows, _) = try sumEntries(
+            &scanner, columns: columns, syntax: options.amountSyntax, into: &aggregator, collector: collector,
+            stopAt: nil)
+        collector.countRows(rows)
+        for record in aggregator.records(file: path) {
+            collector.add(record, countingRows: false)
+        }
+    }
+
+    /// How reading a range of entries ended.
+    enum RangeEnd {
+        /// At the end of the input.
+        case end
+        /// At a record starting exactly where the next range starts.
+        case boundary(lines: Int)
+        /// A record runs across where the next range was assumed to start (a quoted line break): the ranges are
+        /// wrong and the file must be read in one piece.
+        case overran
+        /// Too many bad rows to go on.
+        case stopped
+    }
+
+    /// Sums the entries of `scanner` into `aggregator` — the ingest hot path — until the input ends or, with
+    /// `stopAt`, a record starts at or after that file offset. Returns the rows summed and how it ended.
+    func sumEntries(
+        _ scanner: inout CSVScanner, columns: Columns, syntax: AmountSyntax, into aggregator: inout EntryAggregator,
+        collector: RecordCollector, stopAt: Int64?
+    ) throws(ReconciliationError) -> (rows: Int, end: RangeEnd) {
         var rows = 0
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
-        let syntax = options.amountSyntax
         let hasAvailableOrHold = columns.available != nil || columns.hold != nil
+        let amountIndex = hasAvailableOrHold ? -1 : (columns.amount ?? -1)
+        let assetIndex = columns.asset
+        let venueIndex = columns.venue ?? -1
+        let accountIndex = columns.account ?? -1
+        let width = columns.width ?? -1
+        let highest = columns.highest
+        let limit = stopAt ?? Int64.max
         while try scanner.next() {
-            guard rowIsWhole(scanner, columns, path: path, into: collector) else {
-                if collector.shouldStop { break }
+            if scanner.recordOffset >= limit {
+                return (rows, scanner.recordOffset == limit ? .boundary(lines: scanner.line - 1) : .overran)
+            }
+            let fieldCount = scanner.fieldCount
+            guard fieldCount == width || (width < 0 && fieldCount > highest) else {
+                _ = rowIsWhole(scanner, columns, path: scanner.displayPath, into: collector)
+                if collector.shouldStop { return (rows, .stopped) }
                 continue
             }
             let total: Amount
             var available: Amount?
             var hold: Amount?
-            if let amountColumn = columns.amount, !hasAvailableOrHold {
+            if amountIndex >= 0 {
                 // The hot path: one amount per row.
                 do {
-                    total = try Amount.parse(scanner.field(amountColumn), syntax: syntax)
+                    total = try Amount.parse(scanner.field(amountIndex), syntax: syntax)
                 } catch {
                     collector.diagnose(
                         .error,
-                        "invalid amount '\(error.text)' (column \(columns.names[amountColumn] ?? "")): \(error.failure.reason)",
-                        at: scanner.location(of: amountColumn))
-                    if collector.shouldStop { break }
+                        "invalid amount '\(error.text)' (column \(columns.names[amountIndex] ?? "")): \(error.failure.reason)",
+                        at: scanner.location(of: amountIndex))
+                    if collector.shouldStop { return (rows, .stopped) }
                     continue
                 }
             } else {
                 guard let parsed = amounts(&scanner, columns, syntax: syntax, into: collector) else {
-                    if collector.shouldStop { break }
+                    if collector.shouldStop { return (rows, .stopped) }
                     continue
                 }
                 (total, available, hold) = parsed
             }
-            let asset = scanner.field(columns.asset)
-            if asset.isEmpty || asset.allSatisfy({ $0 == 0x20 }) {
+            let asset = scanner.field(assetIndex)
+            if asset.isEmpty || asset[0] == 0x20 && asset.allSatisfy({ $0 == 0x20 }) {
                 collector.diagnose(
-                    .error, "empty asset (column \(columns.names[columns.asset] ?? ""))",
-                    at: scanner.location(of: columns.asset))
-                if collector.shouldStop { break }
+                    .error, "empty asset (column \(columns.names[assetIndex] ?? ""))",
+                    at: scanner.location(of: assetIndex))
+                if collector.shouldStop { return (rows, .stopped) }
                 continue
             }
-            let venue = columns.venue.map { scanner.field($0) } ?? empty
-            let account = columns.account.map { scanner.field($0) } ?? empty
+            let venue = venueIndex >= 0 ? scanner.field(venueIndex) : empty
+            let account = accountIndex >= 0 ? scanner.field(accountIndex) : empty
             do {
                 try aggregator.add(
                     venue: venue, account: account, asset: asset, amount: total, available: available, hold: hold,
-                    line: scanner.line)
+                    line: scanner.line, padded: true)
             } catch {
                 collector.diagnose(
                     .error, "the sum of entries for this key leaves the exact range (more than 38 digits)",
-                    at: scanner.location(of: columns.amount ?? columns.asset))
-                if collector.shouldStop { break }
+                    at: scanner.location(of: columns.amount ?? assetIndex))
+                if collector.shouldStop { return (rows, .stopped) }
                 continue
             }
             rows += 1
         }
-        collector.countRows(rows)
-        for record in aggregator.records(file: path) {
-            collector.add(record, countingRows: false)
-        }
+        return (rows, .end)
     }
 
     private func readBalances(
@@ -235,7 +276,13 @@ public struct CSVStatementReader: StatementReader {
 
 extension String {
     /// The string without leading and trailing spaces and tabs.
-    var trimmingSpaces: String { trimming { $0 == " " || $0 == "\t" } }
+    var trimmingSpaces: String {
+        // Nearly every field has nothing to trim: check the two ends before walking scalars.
+        guard let first = utf8.first, let last = utf8.last,
+            first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        else { return self }
+        return trimming { $0 == " " || $0 == "\t" }
+    }
 
     /// The string without leading and trailing spaces, tabs and line breaks.
     var trimmingWhitespace: String { trimming { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" } }

@@ -1,0 +1,9 @@
+#ifndef RECON_SYSTEM_H
+#define RECON_SYSTEM_H
+
+/* System calls Swift cannot reach directly (variadic `syscall`). */
+
+/* Lowers the calling thread's scheduling priority by `increment` nice levels (Linux: per thread). Returns 0 or -1. */
+int recon_lower_thread_priority(int increment);
+
+#endif

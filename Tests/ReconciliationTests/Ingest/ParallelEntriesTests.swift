@@ -1,0 +1,96 @@
+import Testing
+
+@testable import Reconciliation
+
+/// Large plain ledgers are summed in ranges on several threads; the result must be the sequential one, byte for byte,
+/// and a file whose quoted line breaks fool the range split must be detected and read in one piece.
+@Suite struct ParallelEntriesTests {
+    let directory = TemporaryDirectory()
+    let options = InputOptions(
+        kind: .entries, fields: FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount"))
+
+    func sequential(_ path: String) throws -> RecordCollector {
+        let collector = RecordCollector(kind: .entries)
+        let input = try InputBytes(path: path, displayPath: "ledger.csv")
+        try CSVStatementReader().read(input.bytes, path: "ledger.csv", options: options, into: collector)
+        return collector
+    }
+
+    func ranges(_ path: String, workers: Int) throws -> (Bool, RecordCollector) {
+        let collector = RecordCollector(kind: .entries)
+        let size = try FileByteSource(path: path, displayPath: "ledger.csv").size
+        let done = try CSVStatementReader().sumEntriesInRanges(
+            path: path, displayPath: "ledger.csv", size: size, options: options, into: collector,
+            progress: ByteCounter(), workers: workers)
+        return (done, collector)
+    }
+
+    func summary(_ collector: RecordCollector) -> [String] {
+        collector.records.map {
+            "\($0.venue ?? "")/\($0.account ?? "")/\($0.asset)=\($0.total)@\($0.location.line)x\($0.entryCount)"
+        }
+        .sorted()
+    }
+
+    @Test(arguments: [2, 3, 7])
+    func rangesGiveTheSequentialSumsLinesAndCounts(workers: Int) throws {
+        let workload = try WorkloadGenerator(entries: 20_000, gzip: false).write(to: directory.path + "/w\(workers)")
+        let (done, parallel) = try ranges(workload.ledgerPath, workers: workers)
+        #expect(done)
+        let reference = try sequential(workload.ledgerPath)
+        #expect(parallel.rowCount == 20_000)
+        #expect(summary(parallel) == summary(reference))
+    }
+
+    @Test func badRowsInLaterRangesKeepTheirLineNumbers() throws {
+        var text = "venue,account,asset,amount\n"
+        for line in 2...4001 {
+            text += line == 3500 ? "k,m,BTC,12x\n" : "k,m,BTC,0.001\n"
+        }
+        let path = directory.write(text, to: "bad.csv")
+        let (done, parallel) = try ranges(path, workers: 4)
+        #expect(done)
+        #expect(
+            parallel.diagnostics.map(\.description) == [
+                "ledger.csv:3500:9: error: invalid amount '12x' (column amount): unexpected character 'x'"
+            ])
+        #expect(summary(parallel) == ["k/m/BTC=3.999@2x3999"])
+    }
+
+    @Test func aQuotedLineBreakAtTheSplitFallsBackToOnePiece() throws {
+        // One long quoted memo full of line breaks spans the middle of the file.
+        var text = "venue,account,asset,amount,memo\n"
+        for _ in 0..<200 { text += "k,m,BTC,1,plain\n" }
+        text += "k,m,ETH,2,\"" + String(repeating: "line\n", count: 2000) + "\"\n"
+        for _ in 0..<200 { text += "k,m,BTC,1,plain\n" }
+        let path = directory.write(text, to: "quoted.csv")
+        let (done, _) = try ranges(path, workers: 2)
+        #expect(!done)
+        // The loader then reads it in one piece, correctly.
+        let loaded = load(path, parallelAbove: 0)
+        #expect(loaded.failure == nil)
+        #expect(loaded.summary == ["k/m/BTC=400", "k/m/ETH=2"])
+        #expect(loaded.recordCount == 401)
+    }
+
+    /// Loads `path` as an entries CSV through the loader, reading in ranges when the file is at least `parallelAbove`.
+    func load(_ path: String, parallelAbove threshold: Int64) -> InputOutcome {
+        let spec = InputSpec(
+            side: .ledger, name: "ledger", files: [InputFile(path: path, displayPath: "ledger.csv")], format: "csv",
+            options: options)
+        var loader = InputLoader(prefetch: true)
+        loader.parallelThreshold = threshold
+        return loader.load(spec, index: 0)
+    }
+
+    @Test func theLoaderReadsInRangesWithTheSameBalancesAndDigest() throws {
+        let workload = try WorkloadGenerator(entries: 30_000, gzip: false).write(to: directory.path + "/loader")
+        let parallel = load(workload.ledgerPath, parallelAbove: 0)
+        let serial = load(workload.ledgerPath, parallelAbove: .max)
+        #expect(parallel.failure == nil)
+        #expect(parallel.recordCount == 30_000)
+        #expect(parallel.summary == serial.summary)
+        #expect(parallel.files.map(\.sha256) == serial.files.map(\.sha256))
+        #expect(parallel.files.first?.sha256.count == 64)
+    }
+}
