@@ -93,55 +93,53 @@ public enum JSONValue: Sendable, Hashable {
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): Self.writeString(text, to: &output)
         case .array(let elements):
-            if elements.isEmpty {
-                output.append(contentsOf: "[]".utf8)
-                return
-            }
-            output.append(UInt8(ascii: "["))
-            for (position, element) in elements.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                Self.newline(&output, indent, level + 1)
+            Self.writeContainer(elements, "[", "]", to: &output, indent: indent, level: level) { element, output in
                 element.write(to: &output, indent: indent, level: level + 1)
             }
-            Self.newline(&output, indent, level)
-            output.append(UInt8(ascii: "]"))
         case .members(let members):
             assert(
                 zip(members, members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
                 "JSONValue.members keys must be sorted")
-            if members.isEmpty {
-                output.append(contentsOf: "{}".utf8)
-                return
+            Self.writeContainer(members, "{", "}", to: &output, indent: indent, level: level) { member, output in
+                Self.writeMember(member.key, member.value, to: &output, indent: indent, level: level)
             }
-            output.append(UInt8(ascii: "{"))
-            for (position, member) in members.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                Self.newline(&output, indent, level + 1)
-                Self.writeString(member.key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                if indent { output.append(UInt8(ascii: " ")) }
-                member.value.write(to: &output, indent: indent, level: level + 1)
-            }
-            Self.newline(&output, indent, level)
-            output.append(UInt8(ascii: "}"))
         case .object(let members):
-            if members.isEmpty {
-                output.append(contentsOf: "{}".utf8)
-                return
-            }
-            output.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (position, key) in keys.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                Self.newline(&output, indent, level + 1)
-                Self.writeString(key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                if indent { output.append(UInt8(ascii: " ")) }
-                members[key]?.write(to: &output, indent: indent, level: level + 1)
+            Self.writeContainer(keys, "{", "}", to: &output, indent: indent, level: level) { key, output in
+                Self.writeMember(key, members[key] ?? .null, to: &output, indent: indent, level: level)
             }
-            Self.newline(&output, indent, level)
-            output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// `open`, the elements separated by commas (one per line when indenting), `close`; empty ones as `[]` or `{}`.
+    private static func writeContainer<Elements: Collection>(
+        _ elements: Elements, _ open: Unicode.Scalar, _ close: Unicode.Scalar, to output: inout [UInt8], indent: Bool,
+        level: Int, writeElement: (Elements.Element, inout [UInt8]) -> Void
+    ) {
+        output.append(UInt8(ascii: open))
+        if elements.isEmpty {
+            output.append(UInt8(ascii: close))
+            return
+        }
+        var first = true
+        for element in elements {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            newline(&output, indent, level + 1)
+            writeElement(element, &output)
+        }
+        newline(&output, indent, level)
+        output.append(UInt8(ascii: close))
+    }
+
+    /// `"key": value` inside an object at `level`.
+    private static func writeMember(
+        _ key: String, _ value: JSONValue, to output: inout [UInt8], indent: Bool, level: Int
+    ) {
+        writeString(key, to: &output)
+        output.append(UInt8(ascii: ":"))
+        if indent { output.append(UInt8(ascii: " ")) }
+        value.write(to: &output, indent: indent, level: level + 1)
     }
 
     private static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
