@@ -106,14 +106,7 @@ public struct CoinbaseTransactionsReader: StatementReader {
         let quantity = header.firstIndex(of: "Quantity Transacted") ?? 0
         let notes = header.firstIndex(of: "Notes") ?? 0
         var rows = 0
-        while try scanner.next() {
-            guard scanner.fieldCount == header.count else {
-                collector.diagnose(
-                    .error, "expected \(header.count) fields as in the header, found \(scanner.fieldCount)",
-                    at: SourceLocation(file: path, line: scanner.line))
-                if collector.shouldStop { break }
-                continue
-            }
+        while try ReaderSupport.nextRow(&scanner, width: header.count, file: path, into: collector) {
             rows += 1
             let location = SourceLocation(file: path, line: scanner.line)
             let kind = scanner.string(type).trimmingSpaces
@@ -122,10 +115,7 @@ public struct CoinbaseTransactionsReader: StatementReader {
                 let written = ReaderSupport.amount(
                     scanner.string(quantity), what: "column Quantity Transacted", at: scanner.location(of: quantity),
                     into: collector)
-            else {
-                if collector.shouldStop { break }
-                continue
-            }
+            else { continue }
             let lowered = kind.lowercased()
             let signed: Amount
             if Self.credits.contains(lowered) {
@@ -142,7 +132,6 @@ public struct CoinbaseTransactionsReader: StatementReader {
                     .error,
                     "unknown transaction type '\(kind)'; this header version writes quantities unsigned, so the "
                         + "direction cannot be told", at: scanner.location(of: type))
-                if collector.shouldStop { break }
                 continue
             }
             collector.add(RawRecord(account: user, asset: code, total: signed, location: location))

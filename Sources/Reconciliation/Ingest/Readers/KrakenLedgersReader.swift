@@ -25,33 +25,17 @@ public struct KrakenLedgersReader: StatementReader {
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var scanner = CSVScanner(source: source, displayPath: path, maxRecordBytes: options.limits.maxRecordBytes)
-        guard try scanner.next() else {
-            throw ReconciliationError(.ingest, "the file is empty (no header line)", at: SourceLocation(file: path))
-        }
-        let header = (0..<scanner.fieldCount).map { scanner.string($0).trimmingSpaces }
-        let columns = try ReaderSupport.columns(
-            header, required: ["time", "asset", "amount", "fee", "balance"], file: path)
-        let time = columns["time"] ?? 0
-        let asset = columns["asset"] ?? 0
-        let amount = columns["amount"] ?? 0
-        let fee = columns["fee"] ?? 0
-        let balance = columns["balance"] ?? 0
-        let wallet = columns["wallet"]
+        let header = try ReaderSupport.csvHeader(
+            &scanner, required: ["time", "asset", "amount", "fee", "balance"], file: path)
+        let time = header.columns["time"] ?? 0
+        let asset = header.columns["asset"] ?? 0
+        let amount = header.columns["amount"] ?? 0
+        let fee = header.columns["fee"] ?? 0
+        let balance = header.columns["balance"] ?? 0
+        let wallet = header.columns["wallet"]
         var statement = RunningBalanceStatement()
-        while try scanner.next() {
-            guard scanner.fieldCount == header.count else {
-                collector.diagnose(
-                    .error, "expected \(header.count) fields as in the header, found \(scanner.fieldCount)",
-                    at: SourceLocation(file: path, line: scanner.line))
-                if collector.shouldStop { break }
-                continue
-            }
-            let timeText = scanner.string(time)
-            guard let when = Timestamp(timeText) else {
-                collector.diagnose(.error, "invalid time '\(timeText)' (column time)", at: scanner.location(of: time))
-                continue
-            }
-            guard
+        while try ReaderSupport.nextRow(&scanner, width: header.names.count, file: path, into: collector) {
+            guard let when = ReaderSupport.timestamp(&scanner, time, name: "time", into: collector),
                 let moved = ReaderSupport.amount(
                     scanner.string(amount), what: "column amount", at: scanner.location(of: amount), into: collector),
                 let charged = ReaderSupport.amount(
@@ -60,26 +44,21 @@ public struct KrakenLedgersReader: StatementReader {
                 let running = ReaderSupport.amount(
                     scanner.string(balance), what: "column balance", at: scanner.location(of: balance), into: collector),
                 let movement = try? moved.subtracting(charged)
-            else {
-                if collector.shouldStop { break }
-                continue
-            }
-            let walletName = wallet.map { scanner.string($0).trimmingSpaces } ?? ""
-            let code = scanner.string(asset).trimmingSpaces
-            let key = walletName + "\u{1F}" + code
-            let label = walletName.isEmpty ? code : "\(code) in wallet \(walletName)"
+            else { continue }
+            let key = RunningBalanceStatement.Unit(
+                account: wallet.map { scanner.string($0).trimmingSpaces } ?? "",
+                asset: scanner.string(asset).trimmingSpaces)
+            let label = key.account.isEmpty ? key.asset : "\(key.asset) in wallet \(key.account)"
             statement.add(unit: key, label: label, time: when, movement: movement, balance: running, line: scanner.line)
             collector.countRows(1)
         }
         for (key, row) in statement.closing(file: path, into: collector) {
-            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-            let walletName = parts.first ?? ""
             let account: String? =
-                walletName.isEmpty || walletName == "spot / main"
-                ? nil : "\(options.account ?? "default")/\(walletName)"
+                key.account.isEmpty || key.account == "spot / main"
+                ? nil : "\(options.account ?? "default")/\(key.account)"
             collector.add(
                 RawRecord(
-                    account: account, asset: parts.count > 1 ? parts[1] : "", total: row.balance,
+                    account: account, asset: key.asset, total: row.balance,
                     location: SourceLocation(file: path, line: row.line)),
                 countingRows: false)
         }

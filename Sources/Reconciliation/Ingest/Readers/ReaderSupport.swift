@@ -92,6 +92,44 @@ enum ReaderSupport {
         return total
     }
 
+    /// The first line of a CSV file as its header (names trimmed) and the positions of its columns; `required` names
+    /// must be among them.
+    static func csvHeader(
+        _ scanner: inout CSVScanner, required: [String], file: String
+    ) throws(ReconciliationError) -> (names: [String], columns: [String: Int]) {
+        guard try scanner.next() else {
+            throw ReconciliationError(.ingest, "the file is empty (no header line)", at: SourceLocation(file: file))
+        }
+        let names = (0..<scanner.fieldCount).map { scanner.string($0).trimmingSpaces }
+        return (names, try columns(names, required: required, file: file, line: scanner.line))
+    }
+
+    /// Moves to the next row of `width` fields, reporting each ragged row on the way. `false` at the end of the file,
+    /// or once the collector has too many errors to read on.
+    static func nextRow(
+        _ scanner: inout CSVScanner, width: Int, file: String, into collector: RecordCollector
+    ) throws(ReconciliationError) -> Bool {
+        while !collector.shouldStop, try scanner.next() {
+            if scanner.fieldCount == width { return true }
+            collector.diagnose(
+                .error, "expected \(width) fields as in the header, found \(scanner.fieldCount)",
+                at: SourceLocation(file: file, line: scanner.line))
+        }
+        return false
+    }
+
+    /// The time in field `index` (column `name`); reports `invalid time '…'` and returns `nil` when it is not one.
+    static func timestamp(
+        _ scanner: inout CSVScanner, _ index: Int, name: String, into collector: RecordCollector
+    ) -> Timestamp? {
+        let text = scanner.string(index)
+        guard let time = Timestamp(text) else {
+            collector.diagnose(.error, "invalid time '\(text)' (column \(name))", at: scanner.location(of: index))
+            return nil
+        }
+        return time
+    }
+
     /// Column positions of a CSV header by name; missing required names are one error listing them.
     static func columns(
         _ header: [String], required: [String], file: String, line: Int = 1

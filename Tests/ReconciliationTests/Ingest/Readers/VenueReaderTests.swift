@@ -86,6 +86,28 @@ import Testing
 }
 
 @Suite struct ExchangeReaderTests {
+    /// Bad times count towards `max_errors` like any other row error: reading stops at the limit.
+    @Test(arguments: [
+        (
+            "kraken-ledgers", "txid,refid,time,type,subtype,aclass,asset,wallet,amount,fee,balance",
+            "t,r,never,trade,,currency,XXBT,spot / main,1,0,1", 5
+        ),
+        (
+            "coinbase-exchange-statement", "portfolio,type,time,amount,balance,amount/balance unit",
+            "default,match,never,1,1,BTC", 15
+        ),
+    ])
+    func badTimesStopReadingAtTheErrorLimit(format: String, header: String, row: String, column: Int) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.write(([header] + Array(repeating: row, count: 50)).joined(separator: "\n"), to: "s.csv")
+        var options = InputOptions(account: "treasury")
+        options.limits.maxErrors = 5
+        let collector = try readRecords(path, format: format, options: options)
+        #expect(collector.errorCount == 5)
+        #expect(
+            collector.diagnostics.first?.description == "s.csv:2:\(column): error: invalid time 'never' (column time)")
+    }
+
     @Test func dydxSignsBySideMapsPerpetualsAndAcceptsNullMaps() {
         let outcome = load(["dydx-subaccounts.json"], format: "dydx-subaccount")
         #expect(
