@@ -13,23 +13,21 @@ public final class InputBytes {
     private let prefetcher: PrefetchingByteSource?
     private let digestThread: DigestThread?
 
-    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer; with
-    /// `digestInBackground`, the file is hashed by a thread of its own (for readers that read it in ranges).
+    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
     public init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
-        progress: ByteCounter = ByteCounter(), digestInBackground: Bool = false
+        progress: ByteCounter = ByteCounter()
     ) throws(ReconciliationError) {
         let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false)
         isCompressed = probe.peek(2) == [0x1F, 0x8B]
         // Inflating already fills one core: the raw file is hashed by a thread of its own rather than by the inflater.
-        let separateDigest = (prefetch && isCompressed) || digestInBackground
+        let separateDigest = prefetch && isCompressed
         let file = try FileByteSource(
             path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest)
         self.file = file
-        // Beside an inflater the digest must only fill the parser's idle time; beside range readers it is an equal.
+        // Beside an inflater the digest must only fill the parser's idle time.
         digestThread =
-            separateDigest
-            ? DigestThread(path: path, displayPath: displayPath, yieldingTo: prefetch && isCompressed) : nil
+            separateDigest ? DigestThread(path: path, displayPath: displayPath, yieldingTo: true) : nil
         let decoded: any ByteSource =
             isCompressed ? try GzipByteSource(upstream: file, displayPath: displayPath, limits: limits) : file
         if prefetch {

@@ -117,11 +117,8 @@ public struct InputLoader: Sendable {
                             {
                                 target.absorb(ranges)
                             } else {
-                                let again = try InputBytes(
-                                    path: open(file), displayPath: file.displayPath,
-                                    limits: spec.options.limits.inflate,
-                                    prefetch: true, progress: counter)
-                                try reader.read(again.bytes, path: file.displayPath, options: options, into: target)
+                                // `source` is still unread (the ranges opened the file on their own): read it whole.
+                                try reader.read(source, path: file.displayPath, options: options, into: target)
                             }
                             rangeDigest = try digester.result()
                         } else {
