@@ -57,6 +57,42 @@ import Testing
         #expect(summary(parallel) == ["k/m/BTC=3.999@2x3999"])
     }
 
+    /// Ten errors spread evenly over ranges, each range under the limit of six but over it together (on two cores as
+    /// on four): the result must be the sequential one (six errors, reading stopped), not every range's errors.
+    @Test func theErrorLimitCountsAcrossRanges() throws {
+        var text = "venue,account,asset,amount\n"
+        for line in 2...4001 {
+            text += line % 400 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,0.001\n"
+        }
+        let path = directory.write(text, to: "errors.csv")
+        var limited = options
+        limited.limits.maxErrors = 6
+        let collector = RecordCollector(kind: .entries, maxErrors: 6)
+        let done = try CSVStatementReader().sumEntriesInRanges(
+            path: path, displayPath: "ledger.csv", size: Int64(text.utf8.count), options: limited, into: collector,
+            progress: ByteCounter(), workers: 4)
+        #expect(!done)
+        let parallel = load(path, parallelAbove: 0, options: limited)
+        let serial = load(path, parallelAbove: .max, options: limited)
+        #expect(parallel.diagnostics.filter { $0.severity == .error }.count == 6)
+        #expect(parallel.messages == serial.messages)
+        #expect(
+            parallel.messages.first
+                == "ledger.csv:400:9: error: invalid amount 'bad' (column amount): unexpected character 'b'")
+    }
+
+    /// Each half sums within 38 digits but the two together do not: the sequential read must say on which row.
+    @Test func aSumOverflowingOnlyWhenRangesMergeFallsBackToOnePiece() throws {
+        let large = "60000000000000000000000000000000000000"
+        let rows = (0..<2000).map { $0 == 10 || $0 == 1990 ? "k,m,BTC,\(large)\n" : "k,m,BTC,0\n" }
+        let path = directory.write("venue,account,asset,amount\n" + rows.joined(), to: "overflow.csv")
+        let (done, _) = try ranges(path, workers: 2)
+        #expect(!done)
+        let loaded = load(path, parallelAbove: 0)
+        #expect(loaded.messages.count == 1)
+        #expect(loaded.messages.first?.hasPrefix("ledger.csv:1992:") == true)
+    }
+
     @Test func aQuotedLineBreakAtTheSplitFallsBackToOnePiece() throws {
         // One long quoted memo full of line breaks spans the middle of the file.
         var text = "venue,account,asset,amount,memo\n"
@@ -74,10 +110,10 @@ import Testing
     }
 
     /// Loads `path` as an entries CSV through the loader, reading in ranges when the file is at least `parallelAbove`.
-    func load(_ path: String, parallelAbove threshold: Int64) -> InputOutcome {
+    func load(_ path: String, parallelAbove threshold: Int64, options: InputOptions? = nil) -> InputOutcome {
         let spec = InputSpec(
             side: .ledger, name: "ledger", files: [InputFile(path: path, displayPath: "ledger.csv")], format: "csv",
-            options: options)
+            options: options ?? self.options)
         var loader = InputLoader(prefetch: true)
         loader.parallelThreshold = threshold
         return loader.load(spec, index: 0)

@@ -15,8 +15,9 @@ extension CSVStatementReader {
     /// Each range after the first is assumed to start after the first line break past its nominal offset. That is
     /// checked, not trusted: the range before it reads on until a record starts exactly there, and if a record runs
     /// across (a line break inside quotes), the result is discarded and this returns `false` so the file is read in one
-    /// piece. Line numbers are rebased once every range has counted its lines. Returns `true` when the ranges
-    /// reconciled and everything is in `collector`.
+    /// piece. Line numbers are rebased once every range has counted its lines. Errors that a sequential read would
+    /// handle differently (the error limit reached across ranges, a sum overflowing on merge) also return `false`.
+    /// Returns `true` when the ranges reconciled and everything is in `collector`.
     func sumEntriesInRanges(
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter, workers requested: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -100,19 +101,20 @@ extension CSVStatementReader {
             }
         }
 
+        // Each range counted errors against the limit on its own; a sequential read stops at the limit overall.
+        guard ranges.reduce(0, { $0 + $1.collector.errorCount }) < options.limits.maxErrors else { return false }
+
         let first = ranges[0]
-        var rows = first.rows
-        for (index, range) in ranges.enumerated() {
-            if index > 0 {
-                do throws(EntryAggregator.Failure) {
-                    try first.aggregator.merge(range.aggregator, lineOffset: lineOffsets[index])
-                } catch {
-                    collector.diagnose(
-                        .error, "the sum of entries for a key leaves the exact range (more than 38 digits)",
-                        at: SourceLocation(file: displayPath))
-                }
-                rows += range.rows
+        for (index, range) in ranges.enumerated().dropFirst() {
+            do throws(EntryAggregator.Failure) {
+                try first.aggregator.merge(range.aggregator, lineOffset: lineOffsets[index])
+            } catch {
+                // A sum leaving the exact range: the sequential read names the row where it happened.
+                return false
             }
+        }
+        // Nothing reaches `collector` before this point, so a `false` above leaves it untouched.
+        for (index, range) in ranges.enumerated() {
             for diagnostic in range.collector.diagnostics {
                 let location = diagnostic.location.map {
                     SourceLocation(file: $0.file, line: $0.line + lineOffsets[index], column: $0.column)
@@ -120,7 +122,7 @@ extension CSVStatementReader {
                 collector.diagnose(diagnostic.severity, diagnostic.message, at: location)
             }
         }
-        collector.countRows(rows)
+        collector.countRows(ranges.reduce(0) { $0 + $1.rows })
         for record in first.aggregator.records(file: displayPath) {
             collector.add(record, countingRows: false)
         }
