@@ -17,10 +17,10 @@ struct EntryAggregator: ~Copyable {
         var sum: Int128
         var count: Int
         var firstLine: Int
-        var keyStart: Int32
-        var venueLength: Int16
-        var accountLength: Int16
-        var assetLength: Int16
+        var keyStart: Int
+        var venueLength: UInt16
+        var accountLength: UInt16
+        var assetLength: UInt16
         var scale: Int16
     }
 
@@ -46,7 +46,12 @@ struct EntryAggregator: ~Copyable {
     enum Failure: Error {
         /// The running sum left the exact range.
         case overflow
+        /// A venue, account or asset is longer than ``EntryAggregator/maxKeyPartBytes``.
+        case keyPartTooLong
     }
+
+    /// The longest venue, account or asset a key may have (lengths are kept in 16 bits to keep a slot at 48 bytes).
+    static let maxKeyPartBytes = Int(UInt16.max)
 
     /// Adds one entry. With `padded`, the parts may be read 8 bytes at a time past their ends (they sit in a
     /// ``CSVScanner`` buffer, which keeps padding after its data), which makes hashing and comparing word-sized.
@@ -70,7 +75,13 @@ struct EntryAggregator: ~Copyable {
             }
             probe = (probe + 1) & mask
         }
-        let slot = found >= 0 ? found : insert(hash: hash, at: probe, venue, account, asset, line: line)
+        let slot: Int
+        if found >= 0 {
+            slot = found
+        } else {
+            guard max(venue.count, account.count, asset.count) <= Self.maxKeyPartBytes else { throw .keyPartTooLong }
+            slot = insert(hash: hash, at: probe, venue, account, asset, line: line)
+        }
         try slots.withUnsafeMutableBufferPointer { buffer throws(Failure) in
             try Self.accumulate(&buffer[slot], amount, entries: entries, line: line)
         }
@@ -175,8 +186,8 @@ struct EntryAggregator: ~Copyable {
         arena.append(contentsOf: repeatElement(0, count: 8))
         slots.append(
             Slot(
-                sum: 0, count: 0, firstLine: line, keyStart: Int32(keyStart), venueLength: Int16(venue.count),
-                accountLength: Int16(account.count), assetLength: Int16(asset.count), scale: 0))
+                sum: 0, count: 0, firstLine: line, keyStart: keyStart, venueLength: UInt16(venue.count),
+                accountLength: UInt16(account.count), assetLength: UInt16(asset.count), scale: 0))
         availableSums.append(nil)
         holdSums.append(nil)
         if slots.count * 2 > table.count { grow() }
@@ -204,28 +215,28 @@ struct EntryAggregator: ~Copyable {
             let amount = Amount(uncheckedSignificand: slot.sum, scale: Int(slot.scale))
             let available = other.availableSums[index]
             let hold = other.holdSums[index]
-            let added = venue.withUnsafeBytes { venueBytes in
+            let failure = venue.withUnsafeBytes { venueBytes in
                 account.withUnsafeBytes { accountBytes in
-                    asset.withUnsafeBytes { assetBytes in
+                    asset.withUnsafeBytes { assetBytes -> Failure? in
                         do throws(Failure) {
                             try add(
                                 venue: venueBytes, account: accountBytes, asset: assetBytes, amount: amount,
                                 available: available, hold: hold, line: slot.firstLine + lineOffset,
                                 entries: slot.count)
-                            return true
+                            return nil
                         } catch {
-                            return false
+                            return error
                         }
                     }
                 }
             }
-            guard added else { throw .overflow }
+            if let failure { throw failure }
         }
     }
 
     private func keyBytes(_ index: Int) -> ([UInt8], [UInt8], [UInt8]) {
         let slot = slots[index]
-        let start = Int(slot.keyStart)
+        let start = slot.keyStart
         let venueEnd = start + Int(slot.venueLength)
         let accountEnd = venueEnd + Int(slot.accountLength)
         let assetEnd = accountEnd + Int(slot.assetLength)

@@ -95,6 +95,21 @@ import Testing
         #expect(collector.records.first?.hold?.description == "0.50000000")
     }
 
+    /// A key field longer than a key may be (an open quote swallowing lines, say) is a row error at its place,
+    /// never a crash, and the other rows still count; the longest allowed is accepted.
+    @Test func anOverlongKeyFieldIsARowError() throws {
+        let tooLong = String(repeating: "A", count: EntryAggregator.maxKeyPartBytes + 1)
+        let longest = String(repeating: "B", count: EntryAggregator.maxKeyPartBytes)
+        let text = "venue,account,asset,amount\nk,m,BTC,1\nk,m,\(tooLong),2\nk,m,\(longest),3\nk,m,BTC,4\n"
+        let collector = try read(text, kind: .entries)
+        #expect(
+            collector.diagnostics.map(\.description) == [
+                "in.csv:3:5: error: field of 65536 bytes (column asset) is longer than a venue, account or asset may "
+                    + "be (65535 bytes); is a quote left open?"
+            ])
+        #expect(collector.records.map { "\($0.asset.prefix(3))=\($0.total)" } == ["BTC=5", "BBB=3"])
+    }
+
     @Test func readingStopsAfterTooManyErrors() throws {
         let rows = (1...50).map { _ in "kraken,main,BTC,x" }.joined(separator: "\n")
         var options = InputOptions(kind: .entries, fields: mapping)

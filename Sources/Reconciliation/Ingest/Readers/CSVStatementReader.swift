@@ -229,14 +229,28 @@ public struct CSVStatementReader: StatementReader {
             }
             let venue = venueIndex >= 0 ? scanner.field(venueIndex) : empty
             let account = accountIndex >= 0 ? scanner.field(accountIndex) : empty
-            do {
+            do throws(EntryAggregator.Failure) {
                 try aggregator.add(
                     venue: venue, account: account, asset: asset, amount: total, available: available, hold: hold,
                     line: scanner.line, padded: true)
             } catch {
-                collector.diagnose(
-                    .error, "the sum of entries for this key leaves the exact range (more than 38 digits)",
-                    at: scanner.location(of: columns.amount ?? assetIndex))
+                switch error {
+                case .overflow:
+                    collector.diagnose(
+                        .error, "the sum of entries for this key leaves the exact range (more than 38 digits)",
+                        at: scanner.location(of: columns.amount ?? assetIndex))
+                case .keyPartTooLong:
+                    // The longest of the key's fields: usually a quote left open that swallowed the lines after it.
+                    let column =
+                        [(venueIndex, venue.count), (accountIndex, account.count), (assetIndex, asset.count)]
+                        .max { $0.1 < $1.1 }?.0 ?? assetIndex
+                    collector.diagnose(
+                        .error,
+                        "field of \(scanner.field(column).count) bytes (column \(columns.names[column] ?? "")) is "
+                            + "longer than a venue, account or asset may be (\(EntryAggregator.maxKeyPartBytes) "
+                            + "bytes); is a quote left open?",
+                        at: scanner.location(of: column))
+                }
                 if collector.shouldStop { return (rows, .stopped) }
                 continue
             }
