@@ -169,12 +169,14 @@ public struct InputLoader: Sendable {
     static func detect(_ prefix: ContentPrefix, file: String) throws(ReconciliationError) -> any StatementReader {
         let candidates = StatementFormats.candidates(for: prefix)
         if candidates.count == 1, let only = candidates.first { return only }
-        let names = (candidates.isEmpty ? StatementFormats.all : candidates).map(\.format).joined(separator: ", ")
+        let names = (candidates.isEmpty ? StatementFormats.all : candidates).map(\.format)
         throw ReconciliationError(
             .ingest,
             candidates.isEmpty
-                ? "could not tell the format of \(file); candidates: \(names) (set `format:`)"
-                : "could not tell the format of \(file): it could be any of \(names) (set `format:`)",
+                ? "could not tell the format of \(file); candidates: \(names.joined(separator: ", ")) (set `format:`)"
+                : "could not tell the format of \(file): it fits both "
+                    + names.dropLast().joined(separator: ", ") + " and \(names.last ?? ""); "
+                    + "choose one with `format:` on the input (`--format` with recon inspect)",
             at: SourceLocation(file: file))
     }
 }

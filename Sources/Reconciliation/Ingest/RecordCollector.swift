@@ -20,6 +20,9 @@ public final class RecordCollector {
     /// Where the continuation was announced.
     public var continuationLocation: SourceLocation?
 
+    /// Closing balances added to an `entries` input by a statement that carries its own running balance.
+    private var closingBalances: [EntryKey: SourceLocation] = [:]
+
     private struct EntryKey: Hashable {
         let venue: String?
         let account: String?
@@ -66,6 +69,22 @@ public final class RecordCollector {
         case (let value?, nil), (nil, let value?): value
         case (let left?, let right?): try left.adding(right)
         }
+    }
+
+    /// Claims the closing balance of `asset` in `account` for a statement with a running balance read into an
+    /// `entries` input; a second claim (the same wallet exported twice in one input) is an error, since summing two
+    /// closing balances would double the wallet.
+    func claimClosingBalance(account: String?, asset: String, at location: SourceLocation) -> Bool {
+        let key = EntryKey(venue: nil, account: account, asset: asset)
+        if let first = closingBalances[key] {
+            diagnose(
+                .error,
+                "a second closing balance of \(asset) (the first is at \(first)): list each wallet's export once",
+                at: location)
+            return false
+        }
+        closingBalances[key] = location
+        return true
     }
 
     /// Records a diagnostic.

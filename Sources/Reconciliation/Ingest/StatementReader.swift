@@ -24,6 +24,10 @@ public protocol StatementReader: Sendable {
     /// Whether the files name no account, so the input must set `account:`.
     var needsAccountSetting: Bool { get }
 
+    /// Whether the files may name their venue (a bank statement's servicing institution), so an input of a format
+    /// without a ``defaultVenue`` need not set `venue:`; the reader reports a file that names none.
+    var mayNameVenue: Bool { get }
+
     /// Codes this format's venue writes for assets known by another code (Kraken's `XXBT` is `BTC`); the job's and
     /// the input's `aliases:` take precedence.
     var assetAliases: [String: String] { get }
@@ -41,6 +45,9 @@ extension StatementReader {
 
     /// By default the data names the account.
     public var needsAccountSetting: Bool { false }
+
+    /// By default the venue comes from the format or the job.
+    public var mayNameVenue: Bool { false }
 
     /// By default codes are taken as written.
     public var assetAliases: [String: String] { [:] }
@@ -80,5 +87,42 @@ public struct ContentPrefix: Sendable {
         bytes.drop(while: {
             $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF
         }).first
+    }
+
+    /// The member names of the top-level JSON object as far as the prefix reaches (empty when the content is not a
+    /// JSON object). Detection looks at these, not at text anywhere in the file, so a CCXT dump — whose `info` member
+    /// holds a venue's raw response — is not taken for the venue's own format.
+    public var topLevelJSONKeys: Set<String> {
+        guard firstSignificantByte == UInt8(ascii: "{") else { return [] }
+        var keys: Set<String> = []
+        var depth = 0
+        var expectingKey = false
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                var text: [UInt8] = []
+                while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
+                    if bytes[index] == UInt8(ascii: "\\") { index += 1 }
+                    if index < bytes.count { text.append(bytes[index]) }
+                    index += 1
+                }
+                index += 1
+                if depth == 1 && expectingKey { keys.insert(String(decoding: text, as: UTF8.self)) }
+                expectingKey = false
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                expectingKey = byte == UInt8(ascii: "{") && depth == 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: ","):
+                expectingKey = depth == 1
+            default:
+                break
+            }
+        }
+        return keys
     }
 }

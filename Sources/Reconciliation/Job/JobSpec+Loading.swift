@@ -368,7 +368,7 @@ extension JobSpec {
         }
 
         if let format, !generic, let reader = StatementFormats.reader(named: format) {
-            if reader.defaultVenue == nil && options.venue == nil {
+            if reader.defaultVenue == nil && !reader.mayNameVenue && options.venue == nil {
                 throw node.error("format \(format) names no venue; set `venue:`")
             }
             if reader.needsAccountSetting && options.account == nil {

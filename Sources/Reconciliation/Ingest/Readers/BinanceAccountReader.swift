@@ -1,6 +1,9 @@
 /// Binance spot account information (`GET /api/v3/account`): `balances: [{asset, free, locked}]`, strings with 8
 /// decimals; total = free + locked.
 ///
+/// The bare REST object and the WebSocket API's envelope (`{id, status, result: {…}, rateLimits}`) are both read; an
+/// error response (a status other than 200, or `{code, msg}`) is refused with the venue's message.
+///
 /// The account is the input's `account:`, else the response's `uid`, else its `accountType` lowercased (`spot`).
 public struct BinanceAccountReader: StatementReader {
     public let format = "binance-account"
@@ -11,22 +14,27 @@ public struct BinanceAccountReader: StatementReader {
     public init() {}
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
-        prefix.firstSignificantByte == UInt8(ascii: "{") && prefix.contains("\"balances\"")
-            && prefix.contains("\"free\"") && prefix.contains("\"locked\"")
+        let keys = prefix.topLevelJSONKeys
+        if keys.contains("balances") { return prefix.contains("\"free\"") && prefix.contains("\"locked\"") }
+        // The WebSocket API's envelope: `{id, status, result: {…balances…}, rateLimits}` or `{id, status, error}`.
+        return keys.isSuperset(of: ["id", "status"])
+            && (keys.contains("result") && prefix.contains("\"balances\"")
+                || keys.contains("error") && prefix.contains("\"rateLimits\""))
     }
 
     public func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
-        let document = try ReaderSupport.jsonDocument(source, file: path, options: options)
+        let response = try ReaderSupport.jsonDocument(source, file: path, options: options)
+        let (document, prefix) = try Self.account(in: response, file: path)
         guard case .object = document.kind, let balances = document["balances"], case .array(let rows) = balances.kind
         else {
             throw ReconciliationError(
-                .ingest, "expected an object with a `balances` array", at: document.location(in: path))
+                .ingest, "expected an object with a `\(prefix)balances` array", at: document.location(in: path))
         }
         let account = document["uid"]?.text ?? document["accountType"]?.text?.lowercased()
         for (index, row) in rows.enumerated() {
-            let keyPath = "balances[\(index)]"
+            let keyPath = "\(prefix)balances[\(index)]"
             guard let asset = ReaderSupport.string(in: row, "asset", keyPath: keyPath, file: path, into: collector),
                 let free = ReaderSupport.amount(in: row, "free", keyPath: keyPath, file: path, into: collector),
                 let locked = ReaderSupport.amount(in: row, "locked", keyPath: keyPath, file: path, into: collector),
@@ -40,5 +48,28 @@ public struct BinanceAccountReader: StatementReader {
         if rows.isEmpty {
             collector.diagnose(.warning, "the account lists no balances", at: balances.location(in: path))
         }
+    }
+
+    /// The account object of a response — the bare REST object, or the WebSocket API's `result` — with the key path
+    /// prefix of its members. An error response (a `status` other than 200, or REST's `{code, msg}`) is refused with
+    /// the venue's message.
+    static func account(in response: JSONElement, file: String) throws(ReconciliationError) -> (JSONElement, String) {
+        let location = response.location(in: file)
+        if response["balances"] == nil, let code = response["code"]?.text, let message = response["msg"]?.text {
+            throw ReconciliationError(.ingest, "Binance answered with error \(code): \(message)", at: location)
+        }
+        guard response["balances"] == nil, let status = response["status"] else { return (response, "") }
+        guard status.text == "200" else {
+            let error = response["error"]
+            let code = error?["code"]?.text.map { " (code \($0))" } ?? ""
+            throw ReconciliationError(
+                .ingest,
+                "the Binance response has status \(status.text ?? status.kindName)\(code): "
+                    + (error?["msg"]?.text ?? "no error message"), at: location)
+        }
+        guard let result = response["result"] else {
+            throw ReconciliationError(.ingest, "the Binance response has status 200 but no `result`", at: location)
+        }
+        return (result, "result.")
     }
 }

@@ -16,8 +16,8 @@ public struct CCXTBalanceReader: StatementReader {
     static let reserved: Set<String> = ["info", "free", "used", "total", "debt", "timestamp", "datetime"]
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
-        prefix.firstSignificantByte == UInt8(ascii: "{") && prefix.contains("\"total\"") && prefix.contains("\"used\"")
-            && prefix.contains("\"free\"")
+        let keys = prefix.topLevelJSONKeys
+        return keys.contains("total") && (keys.contains("free") || keys.contains("used"))
     }
 
     public func read(

@@ -5,12 +5,15 @@
 /// Each `Stmt`/`Rpt` holds an account (`Acct/Id/IBAN` or `Acct/Id/Othr/Id`) and balances (`Bal`) of several types;
 /// the input's `balance_type` (default `CLBD`, closing booked) chooses the statement balance. `Amt` is always
 /// positive: the sign is `CdtDbtInd` (`CRDT` +, `DBIT` −), and a closing balance can be a debit. A statement with no
-/// balance of the type is a warning naming the types it has; a file with no `Bal` at all is a warning too.
+/// balance of the type is a warning naming the types it has; a file with no `Bal` at all is a warning too, a file with no
+/// `Stmt`/`Rpt` an error (the schema requires one), and a balance without `CdtDbtInd` is refused. Without `venue:` the
+/// venue is the servicing institution's BIC (`Acct/Svcr/FinInstnId/BIC` or `BICFI`), lowercased, with a note.
 public struct CamtStatementReader: StatementReader {
     /// Which message: camt.053 or camt.052.
     public let message: String
     public let format: String
     public let inherentKind: InputKind? = .balances
+    public let mayNameVenue = true
 
     /// The reader for camt.053 (`053`) or camt.052 (`052`).
     public init(message: String) {
@@ -36,12 +39,14 @@ public struct CamtStatementReader: StatementReader {
         var builder = XMLTreeBuilder(skipping: ["Ntry", "TxsSummry"])
         var statements = 0
         var balances = 0
+        var venues = VenuesFromBIC()
         try reader.readEvents { event throws(ReconciliationError) in
             if builder.isBuilding {
                 if let statement = builder.feed(event) {
                     stack.removeLast()
                     statements += 1
-                    balances += read(statement, number: statements, path: path, options: options, into: collector)
+                    balances += read(
+                        statement, number: statements, path: path, options: options, venues: &venues, into: collector)
                 }
                 return
             }
@@ -61,7 +66,10 @@ public struct CamtStatementReader: StatementReader {
             }
         }
         if statements == 0 {
-            collector.diagnose(.warning, "no \(statementElement) in the file", at: SourceLocation(file: path))
+            throw ReconciliationError(
+                .ingest,
+                "no \(statementElement) in the file: a camt.\(message) document holds at least one "
+                    + "(\(groupElement)/\(statementElement))", at: SourceLocation(file: path))
         } else if balances == 0 {
             collector.diagnose(
                 .warning, "the file has no balance (no `Bal` element): nothing to reconcile from it",
@@ -93,9 +101,15 @@ public struct CamtStatementReader: StatementReader {
         }
     }
 
+    /// The venues taken from servicing institutions' BICs, each said once.
+    struct VenuesFromBIC {
+        var said: Set<String> = []
+    }
+
     /// Records the chosen balances of one statement; returns how many `Bal` elements it had.
     private func read(
-        _ statement: XMLNode, number: Int, path: String, options: InputOptions, into collector: RecordCollector
+        _ statement: XMLNode, number: Int, path: String, options: InputOptions, venues: inout VenuesFromBIC,
+        into collector: RecordCollector
     ) -> Int {
         let location = SourceLocation(file: path, line: statement.line)
         guard let account = statement.value(at: "Acct/Id/IBAN") ?? statement.value(at: "Acct/Id/Othr/Id") else {
@@ -104,15 +118,38 @@ public struct CamtStatementReader: StatementReader {
             )
             return 0
         }
+        // Without `venue:`, the venue is the servicing institution's BIC, lowercased, and the run says so.
+        var venue: String?
+        if options.venue == nil {
+            guard
+                let bic = statement.value(at: "Acct/Svcr/FinInstnId/BIC")
+                    ?? statement.value(at: "Acct/Svcr/FinInstnId/BICFI")
+            else {
+                collector.diagnose(
+                    .error,
+                    "\(statementElement) \(number) (\(account)) names no servicing institution BIC "
+                        + "(Acct/Svcr/FinInstnId/BIC or BICFI) and the input sets no venue: set `venue:` on the input",
+                    at: location)
+                return 0
+            }
+            venue = bic.trimmingSpaces.lowercased()
+            if let venue, venues.said.insert(venue).inserted {
+                collector.diagnose(
+                    .note,
+                    "venue '\(venue)' is the servicing institution's BIC (Acct/Svcr/FinInstnId); set `venue:` to "
+                        + "name it otherwise", at: location)
+            }
+        }
         let accountCurrency = statement.value(at: "Acct/Ccy")
         let balances = statement.children("Bal")
         var types: [String] = []
-        var chosen = 0
+        var ofType = 0
         for balance in balances {
             let balanceLocation = SourceLocation(file: path, line: balance.line)
             let type = balance.value(at: "Tp/CdOrPrtry/Cd") ?? balance.value(at: "Tp/CdOrPrtry/Prtry") ?? ""
             types.append(type)
             guard type == options.balanceType else { continue }
+            ofType += 1
             guard let amountNode = balance.child("Amt") else {
                 collector.diagnose(.error, "\(type) balance without Amt", at: balanceLocation)
                 continue
@@ -126,7 +163,13 @@ public struct CamtStatementReader: StatementReader {
                     amountNode.text, what: "Bal/Amt", at: SourceLocation(file: path, line: amountNode.line),
                     into: collector)
             else { continue }
-            let indicator = balance.value(at: "CdtDbtInd") ?? ""
+            guard let indicator = balance.value(at: "CdtDbtInd") else {
+                collector.diagnose(
+                    .error,
+                    "\(type) balance of \(account) has no CdtDbtInd: Amt is unsigned, so whether it is a credit or a "
+                        + "debit cannot be told", at: balanceLocation)
+                continue
+            }
             let signed: Amount
             switch indicator {
             case "CRDT": signed = magnitude
@@ -148,10 +191,10 @@ public struct CamtStatementReader: StatementReader {
                     .warning, "\(type) balance of \(account) \(currency) is dated \(date), not the job's as-of \(asOf)",
                     at: balanceLocation)
             }
-            chosen += 1
-            collector.add(RawRecord(account: account, asset: currency, total: signed, location: balanceLocation))
+            collector.add(
+                RawRecord(venue: venue, account: account, asset: currency, total: signed, location: balanceLocation))
         }
-        if !balances.isEmpty && chosen == 0 {
+        if !balances.isEmpty && ofType == 0 {
             collector.diagnose(
                 .warning,
                 "\(statementElement) \(number) (\(account)) has no \(options.balanceType) balance; it has "

@@ -13,8 +13,7 @@ public struct CoinbaseAdvancedAccountsReader: StatementReader {
     public init() {}
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
-        prefix.firstSignificantByte == UInt8(ascii: "{") && prefix.contains("\"accounts\"")
-            && prefix.contains("\"available_balance\"")
+        prefix.topLevelJSONKeys.contains("accounts") && prefix.contains("\"available_balance\"")
     }
 
     public func read(

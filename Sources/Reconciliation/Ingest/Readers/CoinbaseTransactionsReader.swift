@@ -1,74 +1,147 @@
 /// Coinbase retail "Transaction history" CSV (not documented by Coinbase): a preamble (`Transactions`,
-/// `User,<name>,<id>`, notes) before the header, a header that changed over the years, and no balance column — so it
-/// is an `entries` source: every row is a movement of `Asset` by `Quantity Transacted`.
+/// `User,<name>,<id>`, notes, blank lines) before the header, a header that changed over the years, and — except in
+/// the old per-wallet export — no balance column, so it is an `entries` source: every row is a movement of `Asset` by
+/// `Quantity Transacted`.
 ///
-/// Known header versions are matched exactly; any other header is an error naming what was found, never a guess.
-/// Older versions write quantities unsigned, so the direction comes from the transaction type; newer ones sign them,
-/// but a `Convert` row still shows the source quantity positive, so the type decides wherever it is known. A
-/// `Convert` also credits the target asset named in its notes (`Converted 0.1 BTC to 156.1 XRP`). The account is the
-/// user id from the preamble unless the input sets `account:`.
+/// Headers are matched by the columns a version requires (by name, in any order, extra columns allowed; a fiat prefix
+/// such as `USD `, `CAD ` or `EUR ` on price and amount columns is matched as a pattern), most specific version first.
+/// A header that matches none is an error naming the columns the closest version still lacks — never a guess.
+///
+/// Direction: the 2024 and later headers sign `Quantity Transacted`, and there the written sign wins; a known type
+/// written against its usual direction is taken as written and reported once per type. Older headers write
+/// quantities unsigned, so the transaction type decides, and a type without a fixed direction (a staking transfer
+/// between wallets), an unknown type, or a negative quantity on a crediting type is an error. A `Convert` debits its
+/// source asset by the quantity's magnitude (whatever sign is written) and credits the target named in its notes
+/// (`Converted 0.1 BTC to 156.1 XRP`). The old per-wallet export has a running balance: its closing balance per
+/// currency is the last row in time order.
+///
+/// The account is the user id from the preamble, else the input's `account:`.
 public struct CoinbaseTransactionsReader: StatementReader {
     public let format = "coinbase-transactions"
     public let defaultVenue: String? = "coinbase"
     public let inherentKind: InputKind? = .entries
 
-    /// A header version: its name and its exact columns.
+    /// A header version: its name, the year it appeared, and the columns that identify it.
     struct Version {
         let name: String
+        /// Columns (fiat prefixes removed) every header of this version has, beyond the ones all versions share.
         let columns: [String]
         /// Whether quantities carry their own sign.
         let signed: Bool
+        /// Whether rows carry a running balance (the per-wallet export) instead of a transaction type.
+        var runningBalance = false
     }
 
+    /// Columns every transaction-history version has.
+    static let sharedColumns = ["Timestamp", "Transaction Type", "Asset", "Quantity Transacted", "Notes"]
+
+    /// The versions, most specific first (a header is read as the first version whose columns it has).
     static let versions = [
         Version(
-            name: "2018 tax transactions report",
+            name: "2025–26 with sender and recipient addresses",
             columns: [
-                "Timestamp", "Transaction Type", "Asset", "Quantity Transacted", "USD Spot Price at Transaction",
-                "USD Amount Transacted (Inclusive of Coinbase Fees)", "Address", "Notes",
-            ], signed: false),
-        Version(
-            name: "2020 USD",
-            columns: [
-                "Timestamp", "Transaction Type", "Asset", "Quantity Transacted", "USD Spot Price at Transaction",
-                "USD Subtotal", "USD Total (inclusive of fees)", "USD Fees", "Notes",
-            ], signed: false),
-        Version(
-            name: "2021 spot price currency",
-            columns: [
-                "Timestamp", "Transaction Type", "Asset", "Quantity Transacted", "Spot Price Currency",
-                "Spot Price at Transaction", "Subtotal", "Total (inclusive of fees and/or spread)",
-                "Fees and/or Spread",
-                "Notes",
-            ], signed: false),
+                "ID", "Price Currency", "Price at Transaction", "Subtotal", "Total (inclusive of fees and/or spread)",
+                "Fees and/or Spread", "Sender Address", "Recipient Address",
+            ], signed: true),
         Version(
             name: "2024 with ID and signed quantities",
             columns: [
-                "ID", "Timestamp", "Transaction Type", "Asset", "Quantity Transacted", "Price Currency",
-                "Price at Transaction", "Subtotal", "Total (inclusive of fees and/or spread)", "Fees and/or Spread",
-                "Notes",
+                "ID", "Price Currency", "Price at Transaction", "Subtotal", "Total (inclusive of fees and/or spread)",
+                "Fees and/or Spread",
             ], signed: true),
+        Version(
+            name: "2022–23 spot price currency, fees and/or spread",
+            columns: [
+                "Spot Price Currency", "Spot Price at Transaction", "Subtotal",
+                "Total (inclusive of fees and/or spread)", "Fees and/or Spread",
+            ], signed: false),
+        Version(
+            name: "2021–22 spot price currency",
+            columns: [
+                "Spot Price Currency", "Spot Price at Transaction", "Subtotal", "Total (inclusive of fees)", "Fees",
+            ], signed: false),
+        Version(
+            name: "2019–20 fiat-prefixed columns",
+            columns: ["Spot Price at Transaction", "Subtotal", "Total (inclusive of fees)", "Fees"], signed: false),
+        Version(
+            name: "2018 tax transactions report",
+            columns: ["Amount Transacted (Inclusive of Coinbase Fees)", "Address"], signed: false),
     ]
 
-    /// Transaction types that add to the asset.
-    static let credits: Set<String> = [
-        "buy", "receive", "deposit", "staking income", "rewards income", "coinbase earn", "learning reward",
-        "inflation reward", "incentives rewards payout", "advanced trade buy", "pro withdrawal", "exchange withdrawal",
-        "retail staking transfer", "retail eth2 deprecation",
+    /// The 2015–17 per-wallet export: `Timestamp,Balance,Amount,Currency,To,Notes,…` with a running balance.
+    static let walletExport = Version(
+        name: "2015–17 per-wallet export with a running balance",
+        columns: ["Timestamp", "Balance", "Amount", "Currency"], signed: true, runningBalance: true)
+
+    /// Columns that some versions prefix with the fiat currency they are priced in (`CAD Spot Price at Transaction`).
+    static let pricedColumns: Set<String> = [
+        "Spot Price at Transaction", "Subtotal", "Total (inclusive of fees)", "Fees",
+        "Amount Transacted (Inclusive of Coinbase Fees)", "Total (inclusive of fees and/or spread)",
+        "Fees and/or Spread", "Price at Transaction",
     ]
-    /// Transaction types that take from the asset.
-    static let debits: Set<String> = [
-        "sell", "send", "withdrawal", "advanced trade sell", "pro deposit", "exchange deposit", "convert",
-        "retail unstaking transfer",
-    ]
+
+    /// Which way a transaction type moves its asset.
+    enum Direction {
+        case credit, debit
+        /// Between two of the user's wallets (staking): no fixed direction, only a written sign can tell.
+        case transfer
+    }
+
+    static let directions: [String: Direction] = {
+        var table: [String: Direction] = [:]
+        for type in [
+            "buy", "receive", "deposit", "staking income", "rewards income", "coinbase earn", "learning reward",
+            "inflation reward", "incentives rewards payout", "advanced trade buy", "pro withdrawal",
+            "exchange withdrawal", "retail eth2 deprecation",
+        ] { table[type] = .credit }
+        for type in [
+            "sell", "send", "withdrawal", "advanced trade sell", "pro deposit", "exchange deposit",
+        ] { table[type] = .debit }
+        for type in ["retail staking transfer", "retail unstaking transfer"] { table[type] = .transfer }
+        return table
+    }()
 
     /// Creates the reader.
     public init() {}
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
-        prefix.text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).prefix(12).contains { line in
+        prefix.text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).prefix(20).contains { line in
             line.hasPrefix("Timestamp,Transaction Type,") || line.hasPrefix("ID,Timestamp,Transaction Type,")
+                || line.hasPrefix("Timestamp,Balance,Amount,Currency,")
         }
+    }
+
+    /// A header's column names with any fiat prefix removed from priced columns.
+    static func normalizedColumns(_ header: [String]) -> [String] {
+        header.map { name in
+            let scalars = Array(name.unicodeScalars)
+            guard scalars.count > 4, scalars[0..<3].allSatisfy({ ("A"..."Z").contains($0) }), scalars[3] == " "
+            else { return name }
+            let rest = String(String.UnicodeScalarView(scalars[4...]))
+            return pricedColumns.contains(rest) ? rest : name
+        }
+    }
+
+    /// The version a header is, or the error naming what the closest version lacks.
+    static func version(of header: [String], file: String, line: Int) throws(ReconciliationError) -> Version {
+        let names = Set(normalizedColumns(header))
+        let candidates = versions.map { ($0, sharedColumns + $0.columns) } + [(walletExport, walletExport.columns)]
+        if let (version, _) = candidates.first(where: { $0.1.allSatisfy(names.contains) }) { return version }
+        // The closest version: the fewest of its columns missing, the newer on a tie.
+        var closest: (Version, [String])?
+        var fewest = Int.max
+        for candidate in candidates {
+            let missing = candidate.1.filter { !names.contains($0) }.count
+            if missing < fewest { (closest, fewest) = (candidate, missing) }
+        }
+        let missing = closest.map { $0.1.filter { !names.contains($0) } } ?? []
+        throw ReconciliationError(
+            .ingest,
+            "unknown Coinbase transaction history header: \(header.joined(separator: ",")); the closest version, "
+                + "\(closest?.0.name ?? "?"), also needs "
+                + missing.map { "'\($0)'" }.joined(separator: ", ")
+                + "; known versions: " + candidates.map(\.0.name).joined(separator: "; "),
+            at: SourceLocation(file: file, line: line))
     }
 
     public func read(
@@ -77,11 +150,12 @@ public struct CoinbaseTransactionsReader: StatementReader {
         var scanner = CSVScanner(source: source, displayPath: path, maxRecordBytes: options.limits.maxRecordBytes)
         var user: String?
         var header: [String] = []
-        // The preamble: anything before the header line, with the user id on a `User,<name>,<id>` line.
+        // The preamble: anything before the header line, with the user id on a `User,<name>,<id>` line. Spreadsheets
+        // pad it with empty cells (`Transactions,,,,`) and blank lines.
         while try scanner.next() {
-            let fields = (0..<scanner.fieldCount).map { scanner.string($0).trimmingSpaces }
+            let fields = Self.unpadded(&scanner)
             if fields.first == "User", fields.count >= 3, !fields[2].isEmpty { user = fields[2] }
-            if fields.first == "Timestamp" || (fields.first == "ID" && fields.count > 1 && fields[1] == "Timestamp") {
+            if fields.count >= 3 && fields.contains("Timestamp") {
                 header = fields
                 break
             }
@@ -90,23 +164,56 @@ public struct CoinbaseTransactionsReader: StatementReader {
         guard !header.isEmpty else {
             throw ReconciliationError(
                 .ingest,
-                "no transaction history header (a line starting `Timestamp,Transaction Type` or `ID,Timestamp`)",
+                "no transaction history header (a line with a `Timestamp` column) in the first 50 lines",
                 at: SourceLocation(file: path))
         }
         let headerLine = scanner.line
-        guard let version = Self.versions.first(where: { $0.columns == header }) else {
+        let version = try Self.version(of: header, file: path, line: headerLine)
+        if user == nil && options.account == nil {
             throw ReconciliationError(
                 .ingest,
-                "unknown Coinbase transaction history header version: \(header.joined(separator: ",")); known versions: "
-                    + Self.versions.map(\.name).joined(separator: "; "),
+                "the file names no user id (no `User,<name>,<id>` line before the header) and the input sets no "
+                    + "account: set `account:` on the input (`--account` with recon inspect)",
                 at: SourceLocation(file: path, line: headerLine))
         }
-        let type = header.firstIndex(of: "Transaction Type") ?? 0
-        let asset = header.firstIndex(of: "Asset") ?? 0
-        let quantity = header.firstIndex(of: "Quantity Transacted") ?? 0
-        let notes = header.firstIndex(of: "Notes") ?? 0
+        let columns = Dictionary(
+            Self.normalizedColumns(header).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        if version.runningBalance {
+            try readWalletExport(
+                &scanner, columns: columns, width: header.count, user: user, path: path, into: collector)
+        } else {
+            try readHistory(
+                &scanner, version: version, columns: columns, width: header.count, user: user, path: path,
+                into: collector)
+        }
+    }
+
+    /// Type names whose rows were written against the type's usual direction, with the first line and a count.
+    private struct Disagreements {
+        var byType: [String: (first: SourceLocation, count: Int)] = [:]
+        var order: [String] = []
+
+        mutating func note(_ type: String, at location: SourceLocation) {
+            if let seen = byType[type] {
+                byType[type] = (seen.first, seen.count + 1)
+            } else {
+                byType[type] = (location, 1)
+                order.append(type)
+            }
+        }
+    }
+
+    private func readHistory(
+        _ scanner: inout CSVScanner, version: Version, columns: [String: Int], width: Int, user: String?,
+        path: String, into collector: RecordCollector
+    ) throws(ReconciliationError) {
+        let type = columns["Transaction Type"] ?? 0
+        let asset = columns["Asset"] ?? 0
+        let quantity = columns["Quantity Transacted"] ?? 0
+        let notes = columns["Notes"] ?? 0
         var rows = 0
-        while try ReaderSupport.nextRow(&scanner, width: header.count, file: path, into: collector) {
+        var disagreements = Disagreements()
+        while try Self.nextRow(&scanner, width: width, file: path, into: collector) {
             rows += 1
             let location = SourceLocation(file: path, line: scanner.line)
             let kind = scanner.string(type).trimmingSpaces
@@ -117,51 +224,170 @@ public struct CoinbaseTransactionsReader: StatementReader {
                     into: collector)
             else { continue }
             let lowered = kind.lowercased()
-            let signed: Amount
-            if Self.credits.contains(lowered) {
-                signed = written.magnitude
-            } else if Self.debits.contains(lowered) {
-                signed = written.magnitude.negated()
-            } else if version.signed {
-                signed = written
-                collector.diagnose(
-                    .warning, "unknown transaction type '\(kind)'; taking the quantity's own sign",
-                    at: scanner.location(of: type))
-            } else {
-                collector.diagnose(
-                    .error,
-                    "unknown transaction type '\(kind)'; this header version writes quantities unsigned, so the "
-                        + "direction cannot be told", at: scanner.location(of: type))
+            if lowered == "convert" {
+                readConversion(
+                    &scanner, asset: code, quantity: written, notes: notes, user: user, at: location, into: collector)
                 continue
             }
-            collector.add(RawRecord(account: user, asset: code, total: signed, location: location))
-            if lowered == "convert" {
-                let note = scanner.string(notes)
-                guard let (target, amount) = Self.conversionTarget(note) else {
+            let direction = Self.directions[lowered]
+            let signed: Amount
+            if version.signed {
+                signed = written
+                if let direction, direction != .transfer, written != .zero,
+                    written.isNegative != (direction == .debit)
+                {
+                    disagreements.note(kind, at: scanner.location(of: quantity))
+                }
+            } else {
+                switch direction {
+                case .credit? where written.isNegative:
                     collector.diagnose(
-                        .error, "cannot tell what the conversion produced from its notes '\(note)'",
-                        at: scanner.location(of: notes))
+                        .error,
+                        "'\(kind)' adds to the asset but its quantity is written negative (\(written)); this header "
+                            + "version writes quantities unsigned, so the direction cannot be told",
+                        at: scanner.location(of: quantity))
+                    continue
+                case .credit?: signed = written.magnitude
+                case .debit?: signed = written.magnitude.negated()
+                case .transfer?:
+                    collector.diagnose(
+                        .error,
+                        "'\(kind)' moves the asset between the user's wallets and this header version writes "
+                            + "quantities unsigned, so the direction cannot be told",
+                        at: scanner.location(of: type))
+                    continue
+                case nil:
+                    collector.diagnose(
+                        .error,
+                        "unknown transaction type '\(kind)'; this header version writes quantities unsigned, so the "
+                            + "direction cannot be told", at: scanner.location(of: type))
                     continue
                 }
-                collector.add(RawRecord(account: user, asset: target, total: amount, location: location))
             }
+            collector.add(RawRecord(account: user, asset: code, total: signed, location: location))
+        }
+        for kind in disagreements.order {
+            guard let (first, count) = disagreements.byType[kind] else { continue }
+            let usual = Self.directions[kind.lowercased()] == .debit ? "takes from" : "adds to"
+            collector.diagnose(
+                .warning,
+                "'\(kind)' usually \(usual) the asset, but \(count) row\(count == 1 ? " is" : "s are") written with "
+                    + "the other sign; this header version signs quantities, so the written sign was taken",
+                at: first)
         }
         if rows == 0 {
             collector.diagnose(.warning, "the history lists no transactions", at: SourceLocation(file: path))
         }
     }
 
-    /// `Converted 0.00363125 BTC to 156.145683 XRP` → (XRP, 156.145683).
-    static func conversionTarget(_ note: String) -> (String, Amount)? {
-        let words = note.split(separator: " ").map(String.init)
-        guard let to = words.firstIndex(of: "to"), to + 2 < words.count else { return nil }
-        let quantity = words[to + 1]
-        let asset = words[to + 2].trimmingCharacters(in: ".")
-        guard let amount = try? Amount.parse(quantity, syntax: AmountSyntax(groupingSeparator: UInt8(ascii: ",")))
-        else {
-            return nil
+    /// A `Convert` row: the row's asset is debited by the quantity's magnitude, the target named in the notes
+    /// credited. The notes must name the row's asset as the source.
+    private func readConversion(
+        _ scanner: inout CSVScanner, asset: String, quantity: Amount, notes: Int, user: String?,
+        at location: SourceLocation, into collector: RecordCollector
+    ) {
+        let note = scanner.string(notes)
+        guard let conversion = Self.conversion(note) else {
+            collector.diagnose(
+                .error, "cannot tell what the conversion produced from its notes '\(note)'",
+                at: scanner.location(of: notes))
+            return
         }
-        return (asset, amount)
+        guard conversion.source.asset.uppercased() == asset.uppercased() else {
+            collector.diagnose(
+                .error,
+                "the notes convert \(conversion.source.asset), but the row's asset is \(asset): which asset left "
+                    + "cannot be told", at: scanner.location(of: notes))
+            return
+        }
+        if conversion.source.quantity.magnitude != quantity.magnitude {
+            collector.diagnose(
+                .warning,
+                "the notes convert \(conversion.source.quantity) \(asset), the row's quantity is \(quantity); the "
+                    + "row's quantity was taken", at: scanner.location(of: notes))
+        }
+        collector.add(RawRecord(account: user, asset: asset, total: quantity.magnitude.negated(), location: location))
+        collector.add(
+            RawRecord(
+                account: user, asset: conversion.target.asset, total: conversion.target.quantity, location: location)
+        )
+    }
+
+    private func readWalletExport(
+        _ scanner: inout CSVScanner, columns: [String: Int], width: Int, user: String?, path: String,
+        into collector: RecordCollector
+    ) throws(ReconciliationError) {
+        let time = columns["Timestamp"] ?? 0
+        let balance = columns["Balance"] ?? 0
+        let amount = columns["Amount"] ?? 0
+        let currency = columns["Currency"] ?? 0
+        var statement = RunningBalanceStatement()
+        while try Self.nextRow(&scanner, width: width, file: path, into: collector) {
+            guard let when = ReaderSupport.timestamp(&scanner, time, name: "Timestamp", into: collector),
+                let moved = ReaderSupport.amount(
+                    scanner.string(amount), what: "column Amount", at: scanner.location(of: amount), into: collector),
+                let running = ReaderSupport.amount(
+                    scanner.string(balance), what: "column Balance", at: scanner.location(of: balance),
+                    into: collector)
+            else { continue }
+            let code = scanner.string(currency).trimmingSpaces
+            statement.add(
+                unit: RunningBalanceStatement.Unit(account: "", asset: code), label: code, time: when, movement: moved,
+                balance: running, line: scanner.line)
+            collector.countRows(1)
+        }
+        let closing = statement.closing(file: path, into: collector)
+        if closing.isEmpty {
+            collector.diagnose(.warning, "the export lists no transactions", at: SourceLocation(file: path))
+        }
+        for (unit, row) in closing {
+            let location = SourceLocation(file: path, line: row.line)
+            // The closing balance stands for the whole wallet: a second export of it in the same input would add up.
+            guard collector.claimClosingBalance(account: user, asset: unit.asset, at: location) else { continue }
+            collector.add(
+                RawRecord(account: user, asset: unit.asset, total: row.balance, location: location),
+                countingRows: false)
+        }
+    }
+
+    /// The fields of the current row without the empty cells a spreadsheet adds at the end.
+    static func unpadded(_ scanner: inout CSVScanner) -> [String] {
+        var fields = (0..<scanner.fieldCount).map { scanner.string($0).trimmingSpaces }
+        while fields.last?.isEmpty == true { fields.removeLast() }
+        return fields
+    }
+
+    /// Moves to the next row with at least `width` fields (cells past the header's width must be empty padding);
+    /// rows of nothing but empty cells are skipped, other ragged rows reported.
+    static func nextRow(
+        _ scanner: inout CSVScanner, width: Int, file: String, into collector: RecordCollector
+    ) throws(ReconciliationError) -> Bool {
+        while !collector.shouldStop, try scanner.next() {
+            if scanner.fieldCount == width { return true }
+            if (0..<scanner.fieldCount).allSatisfy({ scanner.field($0).isEmpty }) { continue }
+            if scanner.fieldCount > width && (width..<scanner.fieldCount).allSatisfy({ scanner.field($0).isEmpty }) {
+                return true
+            }
+            collector.diagnose(
+                .error, "expected \(width) fields as in the header, found \(scanner.fieldCount)",
+                at: SourceLocation(file: file, line: scanner.line))
+        }
+        return false
+    }
+
+    /// `Converted 0.00363125 BTC to 156.145683 XRP` → source (BTC, 0.00363125), target (XRP, 156.145683).
+    static func conversion(_ note: String) -> (
+        source: (asset: String, quantity: Amount), target: (asset: String, quantity: Amount)
+    )? {
+        let words = note.split(separator: " ").map(String.init)
+        let syntax = AmountSyntax(groupingSeparator: UInt8(ascii: ","))
+        guard let to = words.firstIndex(of: "to"), to >= 2, to + 2 < words.count,
+            let sourceQuantity = try? Amount.parse(words[to - 2], syntax: syntax),
+            let targetQuantity = try? Amount.parse(words[to + 1], syntax: syntax)
+        else { return nil }
+        let sourceAsset = words[to - 1]
+        let targetAsset = words[to + 2].trimmingCharacters(in: ".")
+        return ((sourceAsset, sourceQuantity), (targetAsset, targetQuantity))
     }
 }
 

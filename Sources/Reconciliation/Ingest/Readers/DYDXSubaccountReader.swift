@@ -13,7 +13,11 @@ public struct DYDXSubaccountReader: StatementReader {
     public init() {}
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
-        prefix.firstSignificantByte == UInt8(ascii: "{") && prefix.contains("\"subaccountNumber\"")
+        let keys = prefix.topLevelJSONKeys
+        guard keys.contains("subaccount") || keys.contains("subaccounts") || keys.contains("address") else {
+            return false
+        }
+        return prefix.contains("\"subaccountNumber\"")
             && (prefix.contains("\"assetPositions\"") || prefix.contains("\"openPerpetualPositions\""))
     }
 

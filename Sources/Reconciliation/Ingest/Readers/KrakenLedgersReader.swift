@@ -2,6 +2,9 @@
 /// `"txid","refid","time","type","subtype","aclass","asset","wallet","amount","fee","balance"`; older exports lack
 /// `wallet`, some add `amountusd`, `feeusd`, `balanceusd`.
 ///
+/// Newer exports add `subclass` (and `amountusd`…); columns are found by name, quoted or not. Older exports hold *pending*
+/// rows with an empty `txid` and `balance`, repeated later once booked: they are skipped and counted in a note.
+///
 /// `balance = previous + amount − fee` per asset, so the closing balance is the last row per asset in time order
 /// (file order within a time). Legacy codes (`XXBT`, `XETH`, `ZUSD`, `ZEUR`, …) are mapped to `BTC`, `ETH`, `USD`,
 /// `EUR` (``AssetAliases/kraken``). Rows of a wallet other than `spot / main` are kept apart: their account is `ACCOUNT/WALLET`. Kraken
@@ -33,8 +36,17 @@ public struct KrakenLedgersReader: StatementReader {
         let fee = header.columns["fee"] ?? 0
         let balance = header.columns["balance"] ?? 0
         let wallet = header.columns["wallet"]
+        let txid = header.columns["txid"]
         var statement = RunningBalanceStatement()
+        var pending = 0
+        var firstPending = 0
         while try ReaderSupport.nextRow(&scanner, width: header.names.count, file: path, into: collector) {
+            // A pending movement (older exports): no txid and no balance yet; the booked row follows later.
+            if let txid, scanner.string(txid).trimmingSpaces.isEmpty, scanner.string(balance).trimmingSpaces.isEmpty {
+                if pending == 0 { firstPending = scanner.line }
+                pending += 1
+                continue
+            }
             guard let when = ReaderSupport.timestamp(&scanner, time, name: "time", into: collector),
                 let moved = ReaderSupport.amount(
                     scanner.string(amount), what: "column amount", at: scanner.location(of: amount), into: collector),
@@ -51,6 +63,12 @@ public struct KrakenLedgersReader: StatementReader {
             let label = key.account.isEmpty ? key.asset : "\(key.asset) in wallet \(key.account)"
             statement.add(unit: key, label: label, time: when, movement: movement, balance: running, line: scanner.line)
             collector.countRows(1)
+        }
+        if pending > 0 {
+            collector.diagnose(
+                .note,
+                "skipped \(pending) pending row\(pending == 1 ? "" : "s") (no txid and no balance; Kraken lists each "
+                    + "movement again once it is booked)", at: SourceLocation(file: path, line: firstPending))
         }
         for (key, row) in statement.closing(file: path, into: collector) {
             let account: String? =

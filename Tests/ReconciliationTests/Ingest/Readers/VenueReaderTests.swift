@@ -80,7 +80,7 @@ import Testing
         let outcome = load(["coinbase-transactions-unknown.csv"], format: "coinbase-transactions")
         #expect(
             outcome.failure?.description
-                == "coinbase-transactions-unknown.csv:2: error: unknown Coinbase transaction history header version: Timestamp,Type,Asset,Amount; known versions: 2018 tax transactions report; 2020 USD; 2021 spot price currency; 2024 with ID and signed quantities"
+                == "coinbase-transactions-unknown.csv:2: error: unknown Coinbase transaction history header: Timestamp,Type,Asset,Amount; the closest version, 2015–17 per-wallet export with a running balance, also needs 'Balance', 'Currency'; known versions: 2025–26 with sender and recipient addresses; 2024 with ID and signed quantities; 2022–23 spot price currency, fees and/or spread; 2021–22 spot price currency; 2019–20 fiat-prefixed columns; 2018 tax transactions report; 2015–17 per-wallet export with a running balance"
         )
     }
 }
