@@ -188,11 +188,14 @@ _recon_run() {
     repeating_flags=()
     non_repeating_flags=(--quiet --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--out --archive --audit --repository --wait --log-level --log-format --metrics-file)
+    non_repeating_options=(--as-of --out --archive --audit --repository --wait --log-level --log-format --metrics-file)
     __recon_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--as-of')
+        return
+        ;;
     '--out')
         return
         ;;

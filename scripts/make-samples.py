@@ -177,7 +177,7 @@ write("statements/kraken/ledgers.csv", "\n".join(kraken) + "\n")
 # Binance spot account: the uid is mapped to our account in the job; SOL short by a fee; BNB dust we never booked.
 binance = {
     "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0, "canTrade": True,
-    "canWithdraw": True, "canDeposit": True, "brokered": False, "updateTime": 1764028799000, "accountType": "SPOT",
+    "canWithdraw": True, "canDeposit": True, "brokered": False, "updateTime": 1795564799000, "accountType": "SPOT",
     "balances": [
         {"asset": "BTC", "free": "31.00000000", "locked": "0.28349437"},
         {"asset": "ETH", "free": "629.33696642", "locked": "0.00000000"},
@@ -204,7 +204,7 @@ write("statements/dydx/subaccount-0.json", json.dumps(dydx, indent=2) + "\n")
 # A CCXT fetch_balance() dump of an OKX account: floats as CCXT writes them; ADA left out (missing means zero).
 write("statements/okx/ccxt-balance.json", """{
   "info": {"code": "0", "data": [{"details": [{"ccy": "BTC", "cashBal": "12.5"}]}]},
-  "timestamp": 1764028799000,
+  "timestamp": 1795564799000,
   "datetime": "2026-11-24T23:59:59.000Z",
   "BTC": {"free": 12.5, "used": 0.0, "total": 12.5},
   "USDT": {"free": 49000.5, "used": 1000.0, "total": 50000.5},
@@ -315,3 +315,35 @@ print(f"{len(entries)} ledger entries over {len(ledger)} keys")
 # The position manager's intraday snapshot (a balances export) for the intraday job.
 write("ledger/positions-1200.csv", "venue,account,asset,balance,as_of\n"
       "ing,ing-eur-main,EUR,322688.66,2026-11-24T12:00:00+01:00\n")
+
+# A dated day for jobs/eod-dated.yaml (run with --as-of 2026-11-24): files under a folder per business day, a ledger
+# with booking times, statements that run past the 17:00 New York cutoff, paged API dumps found by a glob, and a bank
+# balances CSV holding two days.
+DAY = "dated/2026-11-24/"
+write(DAY + "ledger-20261124.csv", "venue,account,asset,amount,booked_at\n"
+      "kraken,AA11-BB22,BTC,1.0000000000,2026-11-23T09:00:00Z\n"
+      "kraken,AA11-BB22,BTC,0.5000000000,2026-11-23T20:00:00Z\n"
+      "kraken,AA11-BB22,BTC,-0.2500000000,2026-11-24T14:30:00Z\n"
+      "kraken,AA11-BB22,BTC,-0.2000000000,2026-11-24T22:00:00Z\n"
+      "kraken,AA11-BB22,BTC,0.1000000000,2026-11-24T23:10:00Z\n"
+      "coinbase,ops,BTC,0.75000000,2026-11-20T10:00:00Z\n"
+      "coinbase,ops,USD,18234.11,2026-11-20T10:00:00Z\n"
+      "coinbase,ops,USD,-1000.00,2026-11-24T21:30:00Z\n"
+      "coinbase,ops,USD,-500.00,2026-11-24T22:30:00Z\n"
+      "db,treasury,EUR,1250.40,2026-11-24T08:00:00+01:00\n")
+write(DAY + "kraken-ledgers.csv",
+      '"txid","refid","time","type","subtype","aclass","asset","wallet","amount","fee","balance"\n'
+      '"LA1","R1","2026-11-23 09:00:00","deposit","","currency","XXBT","spot / main",1.0000000000,0.0000000000,1.0000000000\n'
+      '"LA2","R2","2026-11-23 20:00:00","trade","","currency","XXBT","spot / main",0.5000000000,0.0000000000,1.5000000000\n'
+      '"LA3","R3","2026-11-24 14:30:00","trade","","currency","XXBT","spot / main",-0.2500000000,0.0000000000,1.2500000000\n'
+      '"LA4","R4","2026-11-24 22:00:00","withdrawal","","currency","XXBT","spot / main",-0.2000000000,0.0000000000,1.0500000000\n'
+      '"LA5","R5","2026-11-24 23:10:00","trade","","currency","XXBT","spot / main",0.1000000000,0.0000000000,1.1500000000\n')
+dated_page1 = {"accounts": [advanced_account("a1", "BTC", "0.74000000", "0.01000000")],
+               "has_next": True, "cursor": "dated-2", "size": 1}
+dated_page2 = {"accounts": [advanced_account("a2", "USD", "17234.11", "0.00", kind="ACCOUNT_TYPE_FIAT")],
+               "has_next": False, "cursor": "", "size": 1}
+write(DAY + "coinbase-page-1.json", json.dumps(dated_page1, indent=2) + "\n")
+write(DAY + "coinbase-page-2.json", json.dumps(dated_page2, indent=2) + "\n")
+write(DAY + "bank-balances.csv", "date,account,currency,balance\n"
+      "2026-11-23,treasury,EUR,1100.00\n"
+      "2026-11-24,treasury,EUR,1250.40\n")

@@ -15,6 +15,8 @@ struct RunCommand: AsyncParsableCommand {
 
             Examples:
               recon run jobs/eod-sample.yaml
+              recon run jobs/eod-dated.yaml --as-of 2026-11-24
+              recon run jobs/eod.yaml --as-of "$(date -u -d yesterday +%F)"
               recon run jobs/eod-sample.yaml --out /tmp/eod --quiet
               recon run jobs/eod.yaml --archive /srv/recon/archive --wait 600
               RECON_REPORT_DIR=/srv/reports recon run jobs/eod.yaml --json
@@ -24,6 +26,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: "The job file (YAML).")
     var job: String
+
+    @Option(name: .long, help: "Reconcile this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).")
+    var asOf: String?
 
     @Option(name: .long, help: "Write reports to this directory (overrides report.dir and RECON_REPORT_DIR).")
     var out: String?
@@ -52,7 +57,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the machine summary (JSON) instead of the table.")
     var json = false
 
-    @Option(name: .long, help: "Write Prometheus metrics here (atomically), for node_exporter's textfile collector.")
+    @Option(
+        name: .long,
+        help: "Write Prometheus metrics here (atomically), for node_exporter's textfile collector; may use {as_of}.")
     var metricsFile: String?
 
     func run() async throws {
@@ -67,11 +74,20 @@ struct RunCommand: AsyncParsableCommand {
                 path: job, environment: environment.variables,
                 overrides: JobOverrides(
                     reportDirectory: out, logLevel: logLevel, archiveDirectory: archive, auditPath: audit,
-                    repositoryPath: repository),
+                    repositoryPath: repository, asOf: asOf),
                 currentDirectory: environment.currentDirectory)
         } catch {
             printError(error.description)
             throw ExitCode(ExitStatus.of(error))
+        }
+        var metricsPath: String?
+        if let metricsFile {
+            do throws(CutoffError) {
+                metricsPath = try PathTemplate.expand(metricsFile, asOf: spec.asOf)
+            } catch {
+                printError("error: --metrics-file: \(error.message)")
+                throw ExitCode(ExitStatus.usage)
+            }
         }
         Logs.bootstrap(level: spec.logLevel, format: format)
         let logger = Logger(label: "recon")
@@ -101,7 +117,7 @@ struct RunCommand: AsyncParsableCommand {
                 printError(failure.description)
             }
         }
-        if let metricsFile {
+        if let metricsFile = metricsPath {
             do {
                 try PrometheusMetrics.write(
                     PrometheusMetrics.render(

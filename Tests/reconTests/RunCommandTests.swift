@@ -27,7 +27,7 @@ import Testing
         #expect(
             counts == [
                 "matched": 25, "within_tolerance": 4, "mismatch": 2, "missing_in_statement": 1, "missing_in_ledger": 1,
-                "conflict": 1,
+                "conflict": 1, "unreconciled": 0,
             ])
         let lines = try #require(report["lines"] as? [[String: Any]])
         let dot = try #require(lines.first { $0["asset"] as? String == "DOT" })
@@ -65,9 +65,17 @@ import Testing
         #expect(inputs.map { $0["status"] as? String } == ["ok", "ok", "failed"])
         let lines = try #require(report["lines"] as? [[String: Any]])
         #expect(lines.first { $0["asset"] as? String == "BTC" }?["classification"] as? String == "matched")
+        // The failed input's key is not a break: it could not be reconciled, and says why.
         let eth = try #require(lines.first { $0["asset"] as? String == "ETH" })
-        #expect(eth["classification"] as? String == "missing_in_statement")
-        #expect(eth["notes"] as? [String] == ["incomplete: the statement input bad.csv failed and is left out"])
+        #expect(eth["classification"] as? String == "unreconciled")
+        #expect(
+            eth["notes"] as? [String] == [
+                "not reconciled: the statement input bad.csv failed (bad.csv:2: error: expected 4 fields as in the header, found 5)"
+            ])
+        let counts = try #require(report["counts"] as? [String: Int])
+        #expect(counts["unreconciled"] == 1)
+        #expect(counts["missing_in_statement"] == 0)
+        #expect(result.stdout.contains("1 not reconciled"))
     }
 
     @Test func jobFileErrorsExitSixtyFour() throws {

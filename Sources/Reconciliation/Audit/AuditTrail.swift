@@ -13,8 +13,8 @@ struct AuditTrail: Sendable {
         try log.append([
             [
                 "type": .string("run_started"), "run_id": .string(runID), "time": .string(time),
-                "job": .string(spec.name), "as_of": .string(spec.asOf), "tool_version": .string(toolVersion),
-                "config": spec.jsonValue,
+                "job": .string(spec.name), "as_of": .string(spec.asOf), "cutoff": spec.cutoff.jsonValue,
+                "tool_version": .string(toolVersion), "config": spec.jsonValue,
             ]
         ])
     }

@@ -101,6 +101,25 @@ public final class RunRepository: Sendable {
                     CREATE INDEX reconciliation_audit_by_run ON reconciliation_audit(run_id);
                     """)
         }
+        // v2: runs have a time dimension (the cutoff), and each run keeps the statement's closing (and opening)
+        // balance per key, so the next business day can check that it continues from there.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN cutoff TEXT;
+                    ALTER TABLE runs ADD COLUMN cutoff_time TEXT;
+                    ALTER TABLE runs ADD COLUMN cutoff_zone TEXT;
+                    CREATE TABLE closings (
+                        run_id TEXT NOT NULL REFERENCES runs(run_id) ON DELETE CASCADE,
+                        venue TEXT NOT NULL,
+                        account TEXT NOT NULL,
+                        asset TEXT NOT NULL,
+                        closing TEXT NOT NULL,
+                        opening TEXT,
+                        PRIMARY KEY (run_id, venue, account, asset)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -109,25 +128,37 @@ public final class RunRepository: Sendable {
             .repository, "run repository: \(error)", at: SourceLocation(file: path), underlying: error)
     }
 
-    /// Records a finished run with its inputs, every line, its reports and its audit records.
+    /// Records a finished run with its inputs, every line, its reports, its audit records and the statement's
+    /// closing balances.
     public func record(
         _ report: ReconciliationReport, config: JSONValue, reports: [WrittenFile],
-        audit: (file: String, records: [AuditLog.WrittenRecord])?
+        audit: (file: String, records: [AuditLog.WrittenRecord])?, closings: [StatementClosing] = []
     ) throws(ReconciliationError) {
         do {
             try queue.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO runs (run_id, job, as_of, started_at, status, exit_status, result_digest, tool_version,
-                                          line_count, break_count, counts, config)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          line_count, break_count, counts, config, cutoff, cutoff_time, cutoff_zone)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         report.runID, report.job, report.asOf, report.startedAt, report.status.rawValue,
                         Int(report.exitStatus), report.resultDigest, report.toolVersion, report.result.lines.count,
                         report.breakCount, ReconciliationReport.countsJSON(report.result.counts).encoded(),
-                        config.encoded(),
+                        config.encoded(), report.cutoff.instantISO8601, report.cutoff.time, report.cutoff.zone,
                     ])
+                for closing in closings {
+                    try db.execute(
+                        sql: """
+                            INSERT OR REPLACE INTO closings (run_id, venue, account, asset, closing, opening)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            report.runID, closing.key.venue, closing.key.account, closing.key.asset,
+                            closing.closing.description, closing.opening?.description,
+                        ])
+                }
                 for (position, input) in report.inputs.enumerated() {
                     for (filePosition, file) in input.files.enumerated() {
                         try db.execute(
@@ -217,6 +248,63 @@ public final class RunRepository: Sendable {
                     }
                 }
                 return streak.mapValues { BreakAge(firstSeen: $0.first, consecutiveRuns: $0.runs) }
+            }
+        } catch {
+            throw self.error(error)
+        }
+    }
+
+    /// A statement's closing balance of one key in a run (and the opening it started from, when known).
+    public struct StatementClosing: Sendable, Hashable {
+        /// The key.
+        public let key: BalanceKey
+        /// The statement's balance at the run's cutoff.
+        public let closing: Amount
+        /// What the statement opened with, when it says.
+        public let opening: Amount?
+
+        /// Creates a closing.
+        public init(key: BalanceKey, closing: Amount, opening: Amount?) {
+            self.key = key
+            self.closing = closing
+            self.opening = opening
+        }
+    }
+
+    /// The latest run of `job` for a business day before `asOf`: what continuity is checked against.
+    public struct PreviousDay: Sendable {
+        /// Its run id.
+        public let runID: String
+        /// Its business day.
+        public let asOf: String
+        /// Its cutoff instant (ISO 8601), when recorded.
+        public let cutoff: String?
+        /// The statement's closing balance per key.
+        public let closings: [BalanceKey: Amount]
+    }
+
+    /// The latest run of `job` for a day before `asOf` that recorded closings, or `nil`.
+    public func previousDay(job: String, before asOf: String) throws(ReconciliationError) -> PreviousDay? {
+        do {
+            return try queue.read { db in
+                guard
+                    let run = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT run_id, as_of, cutoff FROM runs
+                            WHERE job = ? AND as_of < ? AND run_id IN (SELECT run_id FROM closings)
+                            ORDER BY as_of DESC, started_at DESC, run_id DESC LIMIT 1
+                            """, arguments: [job, asOf])
+                else { return nil }
+                let runID: String = run["run_id"]
+                var closings: [BalanceKey: Amount] = [:]
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT venue, account, asset, closing FROM closings WHERE run_id = ?", arguments: [runID])
+                {
+                    guard let amount = Amount(row["closing"] as String) else { continue }
+                    closings[BalanceKey(venue: row["venue"], account: row["account"], asset: row["asset"])] = amount
+                }
+                return PreviousDay(runID: runID, asOf: run["as_of"], cutoff: run["cutoff"], closings: closings)
             }
         } catch {
             throw self.error(error)

@@ -21,6 +21,9 @@ public struct InputOutcome: Sendable {
     /// The venue/account pairs the input did name before it failed (its lines may be incomplete).
     public var partialCoverage: Set<BalanceBook.VenueAccount> = []
 
+    /// Whether the input was skipped: optional, and no file matched.
+    public var skipped = false
+
     /// Whether the input cannot be trusted: it stopped, or a row could not be read.
     public var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
 
@@ -70,6 +73,18 @@ public struct InputLoader: Sendable {
     /// from an archive).
     public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
         var outcome = InputOutcome(spec: spec, index: index)
+        if let problem = spec.problem {
+            // A glob that matched nothing: an optional input is skipped (and says so), any other fails.
+            if spec.optional {
+                outcome.diagnostics = [Diagnostic(.note, "skipped: \(problem) (the input is optional)")]
+                outcome.skipped = true
+            } else {
+                outcome.failure = ReconciliationError(
+                    .ingest, problem + " (set `optional: true` on the input if that can happen)")
+            }
+            outcome.kind = spec.options.kind
+            return outcome
+        }
         let counter = progress(spec)
         var collector: RecordCollector?
         var firstReader: (any StatementReader)?
@@ -153,7 +168,10 @@ public struct InputLoader: Sendable {
             venue: spec.options.venue, account: spec.options.account, formatAliases: firstReader?.assetAliases ?? [:],
             jobAliases: jobAliases, inputAliases: spec.aliases, accountMap: spec.accounts)
         normalizer.defaultVenue = firstReader?.defaultVenue
-        let balances = normalizer.balances(from: records.records, kind: records.kind, into: records)
+        var balances = normalizer.balances(from: records.records, kind: records.kind, into: records)
+        if let note = Self.snapshotSkew(spec.options, records) {
+            for index in balances.indices { balances[index].notes.append(note) }
+        }
         outcome.recordCount = records.rowCount
         outcome.diagnostics = records.diagnostics
         if outcome.failed {
@@ -163,6 +181,39 @@ public struct InputLoader: Sendable {
             outcome.balances = balances
         }
         return outcome
+    }
+
+    /// A snapshot taken further from the cutoff than the input allows: a warning on the input, and the note its lines
+    /// get. The time is the input's `taken_at:`, else the one the file states.
+    static func snapshotSkew(_ options: InputOptions, _ collector: RecordCollector) -> String? {
+        guard let cutoff = options.cutoff else { return nil }
+        let stated = options.takenAt.flatMap(Timestamp.init)
+        guard let taken = stated ?? collector.snapshotTime else { return nil }
+        let distance =
+            taken.seconds > cutoff.instant.seconds
+            ? taken.seconds - cutoff.instant.seconds : cutoff.instant.seconds - taken.seconds
+        guard distance > options.maxSnapshotSkewSeconds else { return nil }
+        let source = stated != nil ? "taken_at" : "the file"
+        let side = taken > cutoff.instant ? "after" : "before"
+        collector.diagnose(
+            .warning,
+            "the snapshot was taken at \(taken.iso8601) (\(source)), \(Self.duration(distance)) \(side) the cutoff "
+                + "(\(cutoff)); more than max_snapshot_skew \(Self.duration(options.maxSnapshotSkewSeconds))",
+            at: stated == nil ? collector.snapshotLocation : nil)
+        return "snapshot taken \(Self.duration(distance)) \(side) the cutoff (\(taken.iso8601))"
+    }
+
+    /// `3h 12m`, `45m`, `30s`.
+    static func duration(_ seconds: Int64) -> String {
+        let days = seconds / 86_400
+        let hours = seconds % 86_400 / 3600
+        let minutes = seconds % 3600 / 60
+        var parts: [String] = []
+        if days > 0 { parts.append("\(days)d") }
+        if hours > 0 { parts.append("\(hours)h") }
+        if minutes > 0 { parts.append("\(minutes)m") }
+        if parts.isEmpty { parts.append("\(seconds % 60)s") }
+        return parts.joined(separator: " ")
     }
 
     /// The reader for content whose format was not named.

@@ -12,11 +12,15 @@ public struct FieldMapping: Sendable, Hashable {
     public var available: String?
     /// The on-hold amount field.
     public var hold: String?
+    /// The time a row was booked: rows after the cutoff are left out.
+    public var time: String?
+    /// The day a balance row is of: only rows of the as-of day are the run's balances.
+    public var date: String?
 
     /// Creates a mapping.
     public init(
         venue: String? = nil, account: String? = nil, asset: String? = nil, amount: String? = nil,
-        available: String? = nil, hold: String? = nil
+        available: String? = nil, hold: String? = nil, time: String? = nil, date: String? = nil
     ) {
         self.venue = venue
         self.account = account
@@ -24,18 +28,21 @@ public struct FieldMapping: Sendable, Hashable {
         self.amount = amount
         self.available = available
         self.hold = hold
+        self.time = time
+        self.date = date
     }
 
     /// Whether nothing is mapped.
     public var isEmpty: Bool {
         venue == nil && account == nil && asset == nil && amount == nil && available == nil && hold == nil
+            && time == nil && date == nil
     }
 
     /// The mapped fields by role name, in a fixed order.
     public var named: [(role: String, field: String)] {
         [
             ("venue", venue), ("account", account), ("asset", asset), ("amount", amount), ("available", available),
-            ("hold", hold),
+            ("hold", hold), ("time", time), ("date", date),
         ]
         .compactMap { role, field in field.map { (role, $0) } }
     }
@@ -85,6 +92,19 @@ public struct InputOptions: Sendable, Hashable {
     public var limits: IngestLimits
     /// The job's business day, for readers that can check a statement's date against it.
     public var asOf: String?
+    /// The instant balances are taken at; rows stamped later are left out. `nil` reads every row.
+    public var cutoff: Cutoff?
+    /// The cutoff of the job's previous business day, when the run repository knows it: a running balance's opening
+    /// is its balance at that instant.
+    var previousCutoff: Timestamp?
+    /// How a mapped `time` (or `date`) field is written, in strftime fields; ISO 8601 when `nil`.
+    public var timeFormat: String?
+    /// The IANA zone of times written without an offset.
+    public var timeZone: String?
+    /// When a snapshot without a time of its own (an API dump) was taken, ISO 8601.
+    public var takenAt: String?
+    /// How far a snapshot's time may be from the cutoff before its lines say so, in seconds.
+    public var maxSnapshotSkewSeconds: Int64 = 3600
 
     /// Creates options; the defaults read a headed, comma-separated CSV of balances with strict amounts.
     public init(
@@ -92,9 +112,10 @@ public struct InputOptions: Sendable, Hashable {
         fields: FieldMapping = FieldMapping(),
         records: String? = nil, hasHeader: Bool = true, delimiter: UInt8 = UInt8(ascii: ","),
         amountSyntax: AmountSyntax = .standard, balanceType: String = "CLBD", limits: IngestLimits = .standard,
-        asOf: String? = nil
+        asOf: String? = nil, cutoff: Cutoff? = nil
     ) {
-        self.asOf = asOf
+        self.asOf = asOf ?? cutoff?.asOf
+        self.cutoff = cutoff
         self.kind = kind
         self.venue = venue
         self.account = account

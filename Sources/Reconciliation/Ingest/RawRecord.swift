@@ -17,6 +17,11 @@ public struct RawRecord: Sendable, Hashable {
     public var location: SourceLocation
     /// How many rows make up `total`.
     public var entryCount: Int
+    /// The balance the statement opened with (camt `OPBD`/`PRCD`; a running balance before its first movement of
+    /// the run), for continuity checks.
+    public var opening: Amount?
+    /// Findings about this balance that its line should show (a statement whose entries do not add up).
+    public var notes: [String] = []
 
     /// Creates a record.
     public init(

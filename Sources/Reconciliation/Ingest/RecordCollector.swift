@@ -19,6 +19,10 @@ public final class RecordCollector {
     public var continuation: String?
     /// Where the continuation was announced.
     public var continuationLocation: SourceLocation?
+    /// When a snapshot without rows says it was taken (Binance `updateTime`, CCXT `timestamp`).
+    var snapshotTime: Timestamp?
+    /// Where the snapshot states its time.
+    var snapshotLocation: SourceLocation?
 
     /// Closing balances added to an `entries` input by a statement that carries its own running balance.
     private var closingBalances: [EntryKey: SourceLocation] = [:]

@@ -117,6 +117,24 @@ struct JobFileNode {
     }
 
     /// `true` or `false`.
+    /// A duration: `90s`, `15m`, `1h`, `2d`, or a whole number of seconds.
+    func durationSeconds() throws(ReconciliationError) -> Int64 {
+        let text = try nonEmptyString()
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+        var digits = Substring(text)
+        var scale: Int64 = 1
+        if let last = text.last, let unit = units[last] {
+            digits = digits.dropLast()
+            scale = unit
+        }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let value = Int64(digits), value >= 0,
+            value <= Int64.max / scale
+        else {
+            throw error("expected a duration such as 90s, 15m, 1h or 2d, got '\(text)'")
+        }
+        return value * scale
+    }
+
     func bool() throws(ReconciliationError) -> Bool {
         switch try string().lowercased() {
         case "true", "yes", "on": return true

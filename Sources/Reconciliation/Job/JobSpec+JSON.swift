@@ -7,6 +7,7 @@ extension JobSpec {
         .object([
             "job": .string(name),
             "as_of": .string(asOf),
+            "cutoff": cutoff.jsonValue,
             "max_breaks": .integer(maxBreaks),
             "aliases": Self.stringMap(aliases),
             "log_level": .string(logLevel),
@@ -35,6 +36,10 @@ extension JobSpec {
         let reader = JSONConfig(element, path: "config")
         let name = try reader.string("job")
         let asOf = try reader.string("as_of")
+        // Configurations recorded before runs had a cutoff took the whole day in UTC.
+        let cutoff = try reader.optionalObject("cutoff").map { item throws(ReconciliationError) in
+            try Cutoff(config: item, asOf: asOf)
+        }
         let ledger = try reader.array("ledger").map { item throws(ReconciliationError) in try InputSpec(config: item) }
         let statements = try reader.array("statements").map { item throws(ReconciliationError) in
             try InputSpec(config: item)
@@ -64,7 +69,7 @@ extension JobSpec {
             report: ReportSettings(directory: try reportReader.string("dir"), formats: formats), audit: audit,
             repositoryPath: try reader.optionalString("repository"),
             archiveDirectory: try reader.optionalString("archive"), logLevel: try reader.string("log_level"),
-            limits: limits)
+            limits: limits, cutoff: cutoff)
     }
 
     static func stringMap(_ map: [String: String]) -> JSONValue {
@@ -130,7 +135,15 @@ extension InputSpec {
             "fields": .object([
                 "venue": .string(fields.venue), "account": .string(fields.account), "asset": .string(fields.asset),
                 "amount": .string(fields.amount), "available": .string(fields.available), "hold": .string(fields.hold),
+                "time": .string(fields.time), "date": .string(fields.date),
             ]),
+            "cutoff": options.cutoff?.jsonValue ?? .null,
+            "time_format": .string(options.timeFormat),
+            "time_zone": .string(options.timeZone),
+            "taken_at": .string(options.takenAt),
+            "max_snapshot_skew_seconds": .integer(Int(options.maxSnapshotSkewSeconds)),
+            "optional": .bool(optional),
+            "problem": .string(problem),
             "records": .string(options.records),
             "header": .bool(options.hasHeader),
             "delimiter": .string(String(decoding: [options.delimiter], as: UTF8.self)),
@@ -164,21 +177,60 @@ extension InputSpec {
         syntax.allowsParentheses = try config.bool("negative_parentheses")
         syntax.allowsCurrencySymbol = try config.bool("currency_symbols")
         syntax.emptyMeansZero = try config.bool("empty_is_zero")
-        let options = InputOptions(
+        var options = InputOptions(
             kind: kind, venue: try config.optionalString("venue"), account: try config.optionalString("account"),
             fields: FieldMapping(
                 venue: try fields.optionalString("venue"), account: try fields.optionalString("account"),
                 asset: try fields.optionalString("asset"), amount: try fields.optionalString("amount"),
-                available: try fields.optionalString("available"), hold: try fields.optionalString("hold")),
+                available: try fields.optionalString("available"), hold: try fields.optionalString("hold"),
+                time: try fields.optionalString("time"), date: try fields.optionalString("date")),
             records: try config.optionalString("records"), hasHeader: try config.bool("header"),
             delimiter: try config.byte("delimiter"), amountSyntax: syntax,
             balanceType: try config.string("balance_type"),
             asOf: try config.optionalString("as_of"))
+        // Keys recorded since runs have a time dimension; older records lack them and read as before.
+        options.cutoff = try config.optionalObject("cutoff").map { item throws(ReconciliationError) in
+            try Cutoff(config: item, asOf: options.asOf ?? "")
+        }
+        options.timeFormat = try config.optionalString("time_format")
+        options.timeZone = try config.optionalString("time_zone")
+        options.takenAt = try config.optionalString("taken_at")
+        if config.element["max_snapshot_skew_seconds"] != nil {
+            options.maxSnapshotSkewSeconds = Int64(try config.integer("max_snapshot_skew_seconds"))
+        }
         self.init(
             side: side, name: try config.string("name"), files: files, format: try config.optionalString("format"),
             options: options, aliases: try config.stringMap("aliases"), accounts: try config.stringMap("accounts"),
             missingMeansZero: try config.bool("missing_means_zero"),
             compare: try config.optionalString("compare").flatMap(ComparedFigure.init(rawValue:)))
+        if config.element["optional"] != nil { optional = try config.bool("optional") }
+        problem = try config.optionalString("problem")
+    }
+}
+
+extension Cutoff {
+    /// The cutoff as recorded: the day, the wall-clock time and zone as configured, and the instant they gave.
+    public var jsonValue: JSONValue {
+        .object([
+            "as_of": .string(asOf), "time": .string(time), "zone": .string(zone), "instant": .string(instantISO8601),
+        ])
+    }
+
+    /// A recorded cutoff, resolved again and checked against the recorded instant (zone rules can change between
+    /// releases of the zone database: a replay then says so rather than silently using another instant).
+    init(config: JSONConfig, asOf: String) throws(ReconciliationError) {
+        let day = try config.optionalString("as_of") ?? asOf
+        let time = try config.optionalString("time")
+        let zone = try config.optionalString("zone")
+        do throws(CutoffError) {
+            self = try Cutoff.resolve(asOf: day, time: time, zone: zone)
+        } catch {
+            throw config.error(error.message)
+        }
+        if let recorded = try config.optionalString("instant"), recorded != instantISO8601 {
+            throw config.error(
+                "the cutoff resolves to \(instantISO8601) today but was recorded as \(recorded) (zone rules changed?)")
+        }
     }
 }
 

@@ -21,7 +21,7 @@ public struct JobOverrides: Sendable, Hashable {
     public var repositoryPath: String?
     /// `--max-breaks N`.
     public var maxBreaks: Int?
-    /// `--as-of` (replays pin the recorded business day).
+    /// `--as-of` (a dated run; replays pin the recorded business day).
     public var asOf: String?
 
     /// No overrides.
@@ -50,6 +50,8 @@ extension JobSpec {
         ("RECON_AUDIT_SIGNING_KEY", "audit.signing_key (the key itself, not a path)"),
         ("RECON_REPOSITORY", "repository"),
         ("RECON_ARCHIVE_DIR", "archive"),
+        ("RECON_AS_OF", "as_of"),
+        ("RECON_LOCK_DIR", "where job locks are kept (default: the system's temporary directory)"),
     ]
 
     /// The log levels accepted.
@@ -103,36 +105,80 @@ extension JobSpec {
         let document = JobFileNode(node: root, path: "", file: file)
         let top = try document.mapping(known: [
             "job", "as_of", "ledger", "statements", "tolerance", "max_breaks", "aliases", "report", "audit",
-            "repository", "archive", "log_level", "limits",
+            "repository", "archive", "log_level", "limits", "cutoff", "max_snapshot_skew",
         ])
         func required(_ key: String) throws(ReconciliationError) -> JobFileNode {
             guard let node = top[key] else { throw document.error("missing required key `\(key)`") }
             return node
         }
-        func resolve(_ relative: String) -> String { paths.absolute(relative, from: baseDirectory) }
 
         let nameNode = try required("job")
         let name = try nameNode.nonEmptyString()
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) else {
             throw nameNode.error("a job name may hold letters, digits, '.', '_' and '-' only, got '\(name)'")
         }
-        let asOfNode = try required("as_of")
-        var asOf = try asOfNode.string()
-        if let pinned = overrides.asOf { asOf = pinned }
-        guard isCalendarDate(asOf) else { throw asOfNode.error("expected a date YYYY-MM-DD, got '\(asOf)'") }
+        // The business day: `--as-of`, then RECON_AS_OF, then the file's `as_of` (optional when one of those is given).
+        let asOf: String
+        if let pinned = overrides.asOf {
+            guard isCalendarDate(pinned) else {
+                throw ReconciliationError(.usage, "--as-of: expected a date YYYY-MM-DD, got '\(pinned)'")
+            }
+            asOf = pinned
+        } else if let value = environment["RECON_AS_OF"], !value.isEmpty {
+            guard isCalendarDate(value) else {
+                throw ReconciliationError(
+                    .job, "environment variable RECON_AS_OF: expected a date YYYY-MM-DD, got '\(value)'")
+            }
+            asOf = value
+        } else {
+            guard let asOfNode = top["as_of"] else {
+                throw document.error(
+                    "missing required key `as_of` (or run with --as-of YYYY-MM-DD, or set RECON_AS_OF)")
+            }
+            asOf = try asOfNode.string()
+            guard isCalendarDate(asOf) else { throw asOfNode.error("expected a date YYYY-MM-DD, got '\(asOf)'") }
+        }
+        // Paths may name the day: `{as_of}`, `{as_of:%Y%m%d}`; relative ones resolve against the job file.
+        func templated(_ text: String, _ node: JobFileNode) throws(ReconciliationError) -> String {
+            do {
+                return try PathTemplate.expand(text, asOf: asOf)
+            } catch {
+                throw node.error(error.message)
+            }
+        }
+        func resolvePath(_ node: JobFileNode) throws(ReconciliationError) -> String {
+            paths.absolute(try templated(try node.nonEmptyString(), node), from: baseDirectory)
+        }
+        func resolve(_ relative: String) -> String { paths.absolute(relative, from: baseDirectory) }
+        func override(_ value: String, named source: String) throws(ReconciliationError) -> String {
+            do {
+                return paths.absolute(try PathTemplate.expand(value, asOf: asOf))
+            } catch {
+                throw ReconciliationError(.job, "\(source): \(error.message)")
+            }
+        }
+        let cutoff =
+            try top["cutoff"].map { node throws(ReconciliationError) in try parseCutoff(node, asOf: asOf) }
+            ?? Cutoff.resolve(asOf: asOf)
+        let snapshotSkew = try top["max_snapshot_skew"].map { node throws(ReconciliationError) in
+            try node.durationSeconds()
+        }
 
         let limits = try top["limits"].map { node throws(ReconciliationError) in try parseLimits(node) } ?? .standard
         var aliases: [String: String] = [:]
         if let node = top["aliases"] { aliases = try node.stringMap() }
 
         let ledgerNode = try required("ledger")
+        let context = InputContext(
+            asOf: asOf, cutoff: cutoff, snapshotSkew: snapshotSkew, limits: limits, baseDirectory: baseDirectory,
+            paths: paths)
         let ledger = try ledgerNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .ledger, asOf: asOf, limits: limits, resolve: resolve, paths: paths)
+            try parseInput(node, side: .ledger, context: context)
         }
         guard !ledger.isEmpty else { throw ledgerNode.error("needs at least one input") }
         let statementsNode = try required("statements")
         let statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .statement, asOf: asOf, limits: limits, resolve: resolve, paths: paths)
+            try parseInput(node, side: .statement, context: context)
         }
         guard !statements.isEmpty else { throw statementsNode.error("needs at least one input") }
 
@@ -149,7 +195,7 @@ extension JobSpec {
         var formats: [ReportFormat] = [.json, .markdown]
         if let reportNode = top["report"] {
             let report = try reportNode.mapping(known: ["dir", "formats"])
-            if let dir = report["dir"] { reportDirectory = resolve(try dir.nonEmptyString()) }
+            if let dir = report["dir"] { reportDirectory = try resolvePath(dir) }
             if let formatsNode = report["formats"] {
                 formats = try formatsNode.sequence().map { node throws(ReconciliationError) in
                     guard let format = ReportFormat(rawValue: try node.string()) else {
@@ -166,16 +212,16 @@ extension JobSpec {
             let settings = try auditNode.mapping(known: ["path", "signing_key"])
             guard let pathNode = settings["path"] else { throw auditNode.error("missing required key `path`") }
             audit = AuditSettings(
-                path: resolve(try pathNode.nonEmptyString()),
+                path: try resolvePath(pathNode),
                 signingKeyPath: try settings["signing_key"].map { node throws(ReconciliationError) in
-                    resolve(try node.nonEmptyString())
+                    try resolvePath(node)
                 })
         }
         var repositoryPath = try top["repository"].map { node throws(ReconciliationError) in
-            resolve(try pathValue(node))
+            resolve(try templated(try pathValue(node), node))
         }
         var archiveDirectory = try top["archive"].map { node throws(ReconciliationError) in
-            resolve(try pathValue(node, key: "dir"))
+            resolve(try templated(try pathValue(node, key: "dir"), node))
         }
         var logLevel =
             try top["log_level"].map { node throws(ReconciliationError) in try node.choice(logLevels) }
@@ -189,7 +235,7 @@ extension JobSpec {
             ReconciliationError(.job, "environment variable \(variable): \(message)")
         }
         if let value = config.string(forKey: "recon.report.dir"), !value.isEmpty {
-            reportDirectory = paths.absolute(value)
+            reportDirectory = try override(value, named: "environment variable RECON_REPORT_DIR")
         }
         if let value = config.string(forKey: "recon.report.formats"), !value.isEmpty {
             formats = try value.split(separator: ",").map { part throws(ReconciliationError) in
@@ -214,17 +260,19 @@ extension JobSpec {
             maxBreaks = number
         }
         if let value = config.string(forKey: "recon.audit.file"), !value.isEmpty {
-            audit = AuditSettings(path: paths.absolute(value), signingKeyPath: audit?.signingKeyPath)
+            audit = AuditSettings(
+                path: try override(value, named: "environment variable RECON_AUDIT_FILE"),
+                signingKeyPath: audit?.signingKeyPath)
         }
         if let value = config.string(forKey: "recon.repository"), !value.isEmpty {
-            repositoryPath = paths.absolute(value)
+            repositoryPath = try override(value, named: "environment variable RECON_REPOSITORY")
         }
         if let value = config.string(forKey: "recon.archive.dir"), !value.isEmpty {
-            archiveDirectory = paths.absolute(value)
+            archiveDirectory = try override(value, named: "environment variable RECON_ARCHIVE_DIR")
         }
 
         // Command line.
-        if let value = overrides.reportDirectory { reportDirectory = paths.absolute(value) }
+        if let value = overrides.reportDirectory { reportDirectory = try override(value, named: "--out") }
         if let value = overrides.logLevel {
             guard logLevels.contains(value) else {
                 throw ReconciliationError(
@@ -232,17 +280,43 @@ extension JobSpec {
             }
             logLevel = value
         }
-        if let value = overrides.archiveDirectory { archiveDirectory = paths.absolute(value) }
+        if let value = overrides.archiveDirectory { archiveDirectory = try override(value, named: "--archive") }
         if let value = overrides.auditPath {
-            audit = AuditSettings(path: paths.absolute(value), signingKeyPath: audit?.signingKeyPath)
+            audit = AuditSettings(path: try override(value, named: "--audit"), signingKeyPath: audit?.signingKeyPath)
         }
-        if let value = overrides.repositoryPath { repositoryPath = paths.absolute(value) }
+        if let value = overrides.repositoryPath { repositoryPath = try override(value, named: "--repository") }
         if let value = overrides.maxBreaks { maxBreaks = value }
 
         return JobSpec(
             name: name, asOf: asOf, ledger: ledger, statements: statements, tolerance: tolerance, maxBreaks: maxBreaks,
             aliases: aliases, report: ReportSettings(directory: reportDirectory, formats: formats), audit: audit,
-            repositoryPath: repositoryPath, archiveDirectory: archiveDirectory, logLevel: logLevel, limits: limits)
+            repositoryPath: repositoryPath, archiveDirectory: archiveDirectory, logLevel: logLevel, limits: limits,
+            cutoff: cutoff)
+    }
+
+    /// `cutoff: {time: "17:00", zone: "America/New_York"}` resolved on the as-of day.
+    static func parseCutoff(_ node: JobFileNode, asOf: String) throws(ReconciliationError) -> Cutoff {
+        let map = try node.mapping(known: ["time", "zone"])
+        let time = try map["time"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+        let zone = try map["zone"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
+        do {
+            return try Cutoff.resolve(asOf: asOf, time: time, zone: zone)
+        } catch {
+            // A zone the database does not know is the zone's fault; anything else (a bad time, one the clocks skip
+            // or repeat) the time's.
+            let culprit = error.message.hasPrefix("unknown time zone") ? map["zone"] : map["time"]
+            throw (culprit ?? node).error(error.message)
+        }
+    }
+
+    /// What every input of a job shares while it is parsed.
+    struct InputContext {
+        let asOf: String
+        let cutoff: Cutoff
+        let snapshotSkew: Int64?
+        let limits: IngestLimits
+        let baseDirectory: String
+        let paths: PathResolver
     }
 
     /// A path given either as a scalar or as a one-key mapping (`repository: {path: …}`).
@@ -270,28 +344,52 @@ extension JobSpec {
     static let inputKeys = [
         "name", "path", "paths", "format", "kind", "venue", "account", "columns", "fields", "records", "header",
         "delimiter", "decimal_separator", "thousands_separator", "negative_parentheses", "currency_symbols",
-        "empty_is_zero", "aliases", "accounts", "missing_means_zero", "compare", "balance_type",
+        "empty_is_zero", "aliases", "accounts", "missing_means_zero", "compare", "balance_type", "optional", "cutoff",
+        "time_format", "time_zone", "taken_at", "max_snapshot_skew",
     ]
 
     private static func parseInput(
-        _ node: JobFileNode, side: Side, asOf: String, limits: IngestLimits, resolve: (String) -> String,
-        paths: PathResolver
+        _ node: JobFileNode, side: Side, context: InputContext
     ) throws(ReconciliationError) -> InputSpec {
         let map = try node.mapping(known: inputKeys)
-        var files: [InputFile] = []
+        let paths = context.paths
+        var patterns: [(String, JobFileNode)] = []
         if let pathNode = map["path"] {
             guard map["paths"] == nil else { throw node.error("give either `path` or `paths`, not both") }
-            let absolute = resolve(try pathNode.nonEmptyString())
-            files = [InputFile(path: absolute, displayPath: paths.display(absolute))]
+            patterns = [(try pathNode.nonEmptyString(), pathNode)]
         } else if let pathsNode = map["paths"] {
-            files = try pathsNode.sequence().map { item throws(ReconciliationError) in
-                let absolute = resolve(try item.nonEmptyString())
-                return InputFile(path: absolute, displayPath: paths.display(absolute))
+            patterns = try pathsNode.sequence().map { item throws(ReconciliationError) in
+                (try item.nonEmptyString(), item)
             }
-            guard !files.isEmpty else { throw pathsNode.error("needs at least one path") }
+            guard !patterns.isEmpty else { throw pathsNode.error("needs at least one path") }
         } else {
             throw node.error("missing required key `path`")
         }
+        let optional = try map["optional"].map { node throws(ReconciliationError) in try node.bool() } ?? false
+        // Templates first, then globs (sorted); a glob that matches nothing is the input's problem, not the job's.
+        var files: [InputFile] = []
+        var problem: String?
+        for (pattern, patternNode) in patterns {
+            let expanded: String
+            do {
+                expanded = try PathTemplate.expand(pattern, asOf: context.asOf)
+            } catch {
+                throw patternNode.error(error.message)
+            }
+            let absolute = paths.absolute(expanded, from: context.baseDirectory)
+            guard PathTemplate.isGlob(expanded) else {
+                files.append(InputFile(path: absolute, displayPath: paths.display(absolute)))
+                continue
+            }
+            let matches = PathTemplate.matches(absolute)
+            if matches.isEmpty && problem == nil {
+                problem =
+                    "no file matches \(paths.display(absolute))" + (pattern == expanded ? "" : " (from \(pattern))")
+            }
+            files += matches.map { InputFile(path: $0, displayPath: paths.display($0)) }
+        }
+        let asOf = context.asOf
+        let limits = context.limits
 
         var format: String?
         if let formatNode = map["format"] {
@@ -303,6 +401,33 @@ extension JobSpec {
             format = name
         }
         var options = InputOptions(kind: side == .ledger ? .entries : .balances, limits: limits, asOf: asOf)
+        options.cutoff =
+            try map["cutoff"].map { node throws(ReconciliationError) in try parseCutoff(node, asOf: asOf) }
+            ?? context.cutoff
+        if let value = map["max_snapshot_skew"] ?? nil {
+            options.maxSnapshotSkewSeconds = try value.durationSeconds()
+        } else if let skew = context.snapshotSkew {
+            options.maxSnapshotSkewSeconds = skew
+        }
+        options.timeFormat = try map["time_format"].map { node throws(ReconciliationError) in
+            let format = try node.nonEmptyString()
+            do throws(CutoffError) { _ = try TimeParser(format: format, zone: nil) } catch {
+                throw node.error(error.message)
+            }
+            return format
+        }
+        options.timeZone = try map["time_zone"].map { node throws(ReconciliationError) in
+            let zone = try node.nonEmptyString()
+            do throws(CutoffError) { _ = try ZoneRules(zone) } catch { throw node.error(error.message) }
+            return zone
+        }
+        options.takenAt = try map["taken_at"].map { node throws(ReconciliationError) in
+            let text = try node.nonEmptyString()
+            guard let stamp = Timestamp(text), stamp.hasOffset else {
+                throw node.error("expected an ISO 8601 instant with an offset or Z, got '\(text)'")
+            }
+            return text
+        }
         let inherentKind = format.flatMap { StatementFormats.reader(named: $0)?.inherentKind }
         if let kindNode = map["kind"] {
             options.kind = InputKind(rawValue: try kindNode.choice(InputKind.allCases.map(\.rawValue))) ?? .balances
@@ -318,13 +443,19 @@ extension JobSpec {
             throw node.error("give either `columns` (CSV) or `fields` (JSON, XML), not both")
         }
         if let fieldsNode = map["columns"] ?? map["fields"] {
-            let fields = try fieldsNode.mapping(known: ["venue", "account", "asset", "amount", "available", "hold"])
+            let fields = try fieldsNode.mapping(known: [
+                "venue", "account", "asset", "amount", "available", "hold", "time", "date",
+            ])
             func field(_ key: String) throws(ReconciliationError) -> String? {
                 try fields[key].map { node throws(ReconciliationError) in try node.nonEmptyString() }
             }
             options.fields = FieldMapping(
                 venue: try field("venue"), account: try field("account"), asset: try field("asset"),
-                amount: try field("amount"), available: try field("available"), hold: try field("hold"))
+                amount: try field("amount"), available: try field("available"), hold: try field("hold"),
+                time: try field("time"), date: try field("date"))
+            if options.fields.date != nil && options.kind == .entries, let dateNode = fields["date"] {
+                throw dateNode.error("`date` picks the balances of the as-of day; entries are cut off by `time`")
+            }
             if options.fields.asset == nil { throw fieldsNode.error("missing required key `asset`") }
             if options.fields.amount == nil && options.fields.available == nil && options.fields.hold == nil {
                 throw fieldsNode.error("map `amount`, or `available` and `hold`")
@@ -379,16 +510,19 @@ extension JobSpec {
         let compare = try map["compare"].map { node throws(ReconciliationError) in
             ComparedFigure(rawValue: try node.choice(ComparedFigure.allCases.map(\.rawValue))) ?? .total
         }
-        return InputSpec(
+        var spec = InputSpec(
             side: side,
             name: try map["name"].map { node throws(ReconciliationError) in try node.nonEmptyString() }
-                ?? files[0].displayPath,
+                ?? files.first?.displayPath ?? patterns[0].0,
             files: files, format: format, options: options,
             aliases: try map["aliases"].map { node throws(ReconciliationError) in try node.stringMap() } ?? [:],
             accounts: try map["accounts"].map { node throws(ReconciliationError) in try node.stringMap() } ?? [:],
             missingMeansZero: try map["missing_means_zero"].map { node throws(ReconciliationError) in try node.bool() }
                 ?? false,
             compare: compare)
+        spec.optional = optional
+        spec.problem = problem
+        return spec
     }
 
     private static func parseTolerancePolicy(_ node: JobFileNode) throws(ReconciliationError) -> TolerancePolicy {

@@ -28,16 +28,19 @@ public struct JobSpec: Sendable, Hashable {
     public var logLevel: String
     /// Limits against hostile input.
     public var limits: IngestLimits
+    /// The instant the run's balances are taken at (the whole `as_of` day in UTC unless the job sets `cutoff:`).
+    public var cutoff: Cutoff
 
     /// Creates a job.
     public init(
         name: String, asOf: String, ledger: [InputSpec], statements: [InputSpec], tolerance: TolerancePolicy = .exact,
         maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
         repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "warning",
-        limits: IngestLimits = .standard
+        limits: IngestLimits = .standard, cutoff: Cutoff? = nil
     ) {
         self.name = name
         self.asOf = asOf
+        self.cutoff = cutoff ?? Cutoff.resolve(asOf: asOf)
         self.ledger = ledger
         self.statements = statements
         self.tolerance = tolerance
@@ -83,6 +86,11 @@ public struct InputSpec: Sendable, Hashable {
     public var missingMeansZero: Bool
     /// Which figure to compare.
     public var compare: ComparedFigure?
+    /// Whether a glob that matches no file skips the input (with a note) instead of failing it.
+    public var optional: Bool = false
+    /// Why the input has no files to read (a glob that matched nothing); the input fails with it, or is skipped
+    /// when `optional`.
+    public var problem: String?
 
     /// Creates an input.
     public init(

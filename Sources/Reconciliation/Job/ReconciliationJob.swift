@@ -98,7 +98,17 @@ public struct ReconciliationJob: Sendable {
         events(.started(runID: runID, job: spec.name, asOf: spec.asOf))
 
         let clock = ContinuousClock.now
-        let outcomes = loadInputs(events: events)
+        // History: the previous business day's closings, which today's openings must continue.
+        let previous: RunRepository.PreviousDay?
+        do {
+            previous = try repository?.previousDay(job: spec.name, before: spec.asOf)
+        } catch {
+            events(.failed(error))
+            _ = try? trail?.runFailed(runID: runID, error: error, inputs: [], time: iso8601(environment.now()))
+            throw error
+        }
+        var outcomes = loadInputs(previousCutoff: previous?.cutoff.flatMap(Timestamp.init), events: events)
+        let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
         events(.stageFinished("ingest", seconds: Self.seconds(since: clock)))
         let summaries = outcomes.map(Self.summary)
         do {
@@ -109,12 +119,14 @@ public struct ReconciliationJob: Sendable {
                     }
                 }
             }
-            let result = reconcile(outcomes)
+            let (result, notices) = reconcile(outcomes)
             events(.stageFinished("reconcile", seconds: Self.seconds(since: clock)))
             events(.linesClassified(result.lines))
             var report = ReconciliationReport(
                 runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
-                toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries)
+                toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries,
+                cutoff: spec.cutoff, notices: notices)
+            report.continuity = continuity
             if let repository {
                 report.ageing = try repository.ageing(
                     job: spec.name, asOf: spec.asOf, breaks: result.breaks.map(\.key), excluding: runID)
@@ -140,7 +152,7 @@ public struct ReconciliationJob: Sendable {
             }
             try repository?.record(
                 report, config: spec.jsonValue, reports: files,
-                audit: trail.map { ($0.log.displayPath, auditRecords) })
+                audit: trail.map { ($0.log.displayPath, auditRecords) }, closings: Self.closings(outcomes))
             events(.stageFinished("audit", seconds: Self.seconds(since: clock)))
             events(.completed(report))
             let finishedAt = environment.now()
@@ -176,9 +188,14 @@ public struct ReconciliationJob: Sendable {
         return AuditTrail(log: AuditLog(path: audit.path, displayPath: display), signer: signer)
     }
 
-    /// Reads every input, several at a time (at most one per core).
-    func loadInputs(events: @Sendable (RunEvent) -> Void) -> [InputOutcome] {
-        let inputs = spec.inputs
+    /// Reads every input, several at a time (at most one per core); `previousCutoff` is the previous business day's,
+    /// where running balances take their opening.
+    func loadInputs(previousCutoff: Timestamp? = nil, events: @Sendable (RunEvent) -> Void) -> [InputOutcome] {
+        let inputs = spec.inputs.map { input in
+            var input = input
+            input.options.previousCutoff = previousCutoff
+            return input
+        }
         let loader = InputLoader(jobAliases: spec.aliases, prefetch: true, progress: progress)
         let results = Mutex<[InputOutcome?]>(Array(repeating: nil, count: inputs.count))
         let ledgerCount = spec.ledger.count
@@ -193,8 +210,121 @@ public struct ReconciliationJob: Sendable {
         return results.withLock { $0.compactMap { $0 } }
     }
 
+    /// Builds both books from the inputs that did not fail and reconciles them; keys of a failed (or skipped) input
+    /// become `unreconciled`, and the run-level notices say what could not be attributed.
+    func reconcile(_ outcomes: [InputOutcome]) -> (ReconciliationResult, [String]) {
+        let result = reconcileBooks(outcomes)
+        var balanceNotes: [BalanceKey: [String]] = [:]
+        for outcome in outcomes {
+            for balance in outcome.balances where !balance.notes.isEmpty {
+                for note in balance.notes where !(balanceNotes[balance.key]?.contains(note) ?? false) {
+                    balanceNotes[balance.key, default: []].append(note)
+                }
+            }
+        }
+        let (coverage, notices) = Self.unreconciledCoverage(outcomes)
+        guard !balanceNotes.isEmpty || !coverage.isEmpty else { return (result, notices) }
+        let lines = result.lines.map { line in
+            var line = line
+            for note in balanceNotes[line.key] ?? [] { line = line.addingNote(note) }
+            for gap in coverage where gap.covers(line.key) {
+                if line.classification.isBreak {
+                    line = line.reclassified(.unreconciled, note: "not reconciled: \(gap.reason)")
+                } else {
+                    line = line.addingNote("incomplete: \(gap.reason)")
+                }
+            }
+            return line
+        }
+        return (ReconciliationResult(lines: lines), notices)
+    }
+
+    /// Which keys a failed or skipped input would have covered: the venue/account pairs it reported before failing,
+    /// the pair it declares (`venue:` or its format's venue, and `account:`), or — declaring only a venue that no other
+    /// input of its side reads — the whole venue. An input that names none of these becomes a run-level notice.
+    static func unreconciledCoverage(_ outcomes: [InputOutcome]) -> ([CoverageGap], [String]) {
+        var gaps: [CoverageGap] = []
+        var notices: [String] = []
+        let readVenues = Set(
+            outcomes.filter { !$0.failed && !$0.skipped }.flatMap { outcome in
+                outcome.balances.map { "\(outcome.spec.side.rawValue)/\($0.key.venue)" }
+            })
+        for outcome in outcomes where outcome.failed || outcome.skipped {
+            let spec = outcome.spec
+            let reason =
+                outcome.skipped
+                ? "the optional \(spec.side.rawValue) input \(spec.name) had no file"
+                : "the \(spec.side.rawValue) input \(spec.name) failed (\(outcome.firstError ?? "error"))"
+            var pairs = outcome.partialCoverage
+            let venue =
+                (spec.options.venue ?? spec.format.flatMap { StatementFormats.reader(named: $0)?.defaultVenue })?
+                .trimmingSpaces.lowercased()
+            let account = spec.options.account.map { spec.accounts[$0.trimmingSpaces] ?? $0.trimmingSpaces }
+            if let venue, let account { pairs.insert(.init(venue: venue, account: account)) }
+            var wholeVenue: String?
+            if pairs.isEmpty, let venue, !readVenues.contains("\(spec.side.rawValue)/\(venue)") { wholeVenue = venue }
+            if pairs.isEmpty && wholeVenue == nil {
+                notices.append(
+                    "\(reason); its keys cannot be told apart from the others, so some breaks may be caused by it")
+                continue
+            }
+            gaps.append(CoverageGap(side: spec.side, pairs: pairs, venue: wholeVenue, reason: reason))
+        }
+        return (gaps, notices)
+    }
+
+    /// The keys a failed or skipped input leaves unreconciled.
+    struct CoverageGap {
+        let side: Side
+        let pairs: Set<BalanceBook.VenueAccount>
+        let venue: String?
+        let reason: String
+
+        func covers(_ key: BalanceKey) -> Bool {
+            key.venue == venue || pairs.contains(.init(venue: key.venue, account: key.account))
+        }
+    }
+
+    /// Today's openings against the previous business day's closings: a statement that does not continue from where
+    /// the last run left it is a warning on its input and a finding for its line (shown like ageing, outside the
+    /// result digest, since it comes from history rather than from the run's inputs).
+    static func checkContinuity(_ outcomes: inout [InputOutcome], against previous: RunRepository.PreviousDay)
+        -> [BalanceKey: String]
+    {
+        var findings: [BalanceKey: String] = [:]
+        for index in outcomes.indices where outcomes[index].spec.side == .statement {
+            for position in outcomes[index].balances.indices {
+                let balance = outcomes[index].balances[position]
+                guard let opening = balance.opening, let closing = previous.closings[balance.key], closing != opening
+                else { continue }
+                let finding =
+                    "opening \(opening) does not continue the closing \(closing) recorded for \(previous.asOf) "
+                    + "(run \(previous.runID))"
+                findings[balance.key] = finding
+                outcomes[index].diagnostics.append(
+                    Diagnostic(.warning, "\(balance.key): " + finding, at: balance.source))
+            }
+        }
+        return findings
+    }
+
+    /// The statement's closing balance per key, for the next business day's continuity check (keys read twice are
+    /// conflicts, not closings).
+    static func closings(_ outcomes: [InputOutcome]) -> [RunRepository.StatementClosing] {
+        var seen: [BalanceKey: RunRepository.StatementClosing] = [:]
+        var twice: Set<BalanceKey> = []
+        for outcome in outcomes where outcome.spec.side == .statement && !outcome.failed {
+            for balance in outcome.balances {
+                if seen[balance.key] != nil { twice.insert(balance.key) }
+                seen[balance.key] = RunRepository.StatementClosing(
+                    key: balance.key, closing: balance.total, opening: balance.opening)
+            }
+        }
+        return seen.filter { !twice.contains($0.key) }.values.sorted { $0.key < $1.key }
+    }
+
     /// Builds both books from the inputs that did not fail and reconciles them.
-    func reconcile(_ outcomes: [InputOutcome]) -> ReconciliationResult {
+    func reconcileBooks(_ outcomes: [InputOutcome]) -> ReconciliationResult {
         var ledger = BalanceBook()
         var statement = BalanceBook()
         var ledgerPolicies: [Int: InputPolicy] = [:]
@@ -214,22 +344,7 @@ public struct ReconciliationJob: Sendable {
         }
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies)
-        let result = reconciler.reconcile(ledger: ledger, statement: statement)
-        // A failed input's rows are left out; flag the lines of every venue/account it named so nobody reads a
-        // "missing" there as a fact.
-        let failed = outcomes.filter { !$0.partialCoverage.isEmpty }
-        guard !failed.isEmpty else { return result }
-        return ReconciliationResult(
-            lines: result.lines.map { line in
-                var annotated = line
-                for outcome in failed
-                where outcome.partialCoverage.contains(.init(venue: line.key.venue, account: line.key.account)) {
-                    annotated = annotated.addingNote(
-                        "incomplete: the \(outcome.spec.side.rawValue) input \(outcome.spec.name) failed and is left out"
-                    )
-                }
-                return annotated
-            })
+        return reconciler.reconcile(ledger: ledger, statement: statement)
     }
 
     /// Writes every configured report format into the report directory.
@@ -254,9 +369,11 @@ public struct ReconciliationJob: Sendable {
 
     /// The report's view of an input.
     static func summary(_ outcome: InputOutcome) -> InputSummary {
-        InputSummary(
+        var summary = InputSummary(
             side: outcome.spec.side, name: outcome.spec.name, kind: outcome.kind, files: outcome.files,
             recordCount: outcome.recordCount, balanceCount: outcome.balances.count, diagnostics: outcome.diagnostics,
             error: outcome.firstError, failed: outcome.failed)
+        summary.skipped = outcome.skipped
+        return summary
     }
 }

@@ -15,6 +15,10 @@ public struct Balance: Sendable, Hashable {
     public var source: SourceLocation
     /// How many rows were summed into `total` (1 for a balance row).
     public var entryCount: Int
+    /// The balance the statement opened with, when it says (for continuity across days).
+    public var opening: Amount?
+    /// Findings about this balance that its line shows.
+    public var notes: [String] = []
 
     /// Creates a balance.
     public init(

@@ -12,11 +12,14 @@ public enum Classification: String, Sendable, Hashable, CaseIterable, Codable, C
     case missingInLedger = "missing_in_ledger"
     /// One side reports the key more than once (overlapping pages, a duplicated row): nothing is merged.
     case conflict
+    /// An input the key belongs to failed or was missing, so the key could not be reconciled: not a break, and not a
+    /// fact about the balance either (the run is `partial`).
+    case unreconciled
 
-    /// Whether the line needs someone's attention.
+    /// Whether the line needs someone's attention as a difference between the books and the venue.
     public var isBreak: Bool {
         switch self {
-        case .matched, .withinTolerance: false
+        case .matched, .withinTolerance, .unreconciled: false
         case .mismatch, .missingInStatement, .missingInLedger, .conflict: true
         }
     }

@@ -46,6 +46,15 @@ public struct ReconciliationLine: Sendable, Hashable {
 }
 
 extension ReconciliationLine {
+    /// The same line with another classification and one more note.
+    public func reclassified(_ classification: Classification, note: String) -> ReconciliationLine {
+        ReconciliationLine(
+            key: key, ledger: ledger, statement: statement, difference: difference,
+            relativeDifferenceBasisPoints: relativeDifferenceBasisPoints, tolerance: tolerance,
+            classification: classification, figure: figure, ledgerSources: ledgerSources,
+            statementSources: statementSources, notes: notes + [note])
+    }
+
     /// The same line with one more note.
     public func addingNote(_ note: String) -> ReconciliationLine {
         ReconciliationLine(

@@ -7,6 +7,11 @@ public struct ReconciliationReport: Sendable {
     public let job: String
     /// The business day reconciled.
     public let asOf: String
+    /// The instant the balances were taken at.
+    public let cutoff: Cutoff
+    /// Things about the run as a whole that change how to read its lines (an input that failed without naming the
+    /// keys it would have covered).
+    public let notices: [String]
     /// When the run started (from the run's clock), ISO 8601 UTC.
     public let startedAt: String
     /// The version of `recon` that produced it.
@@ -21,6 +26,9 @@ public struct ReconciliationReport: Sendable {
     public let inputs: [InputSummary]
     /// For breaks seen in earlier runs of the job: since when and for how many consecutive runs.
     public var ageing: [BalanceKey: BreakAge]
+    /// For statement balances that do not continue the previous business day's closing (from the run repository):
+    /// the finding. Like ageing it comes from history, so it is shown but not part of the result digest.
+    public var continuity: [BalanceKey: String] = [:]
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
     /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
@@ -29,11 +37,15 @@ public struct ReconciliationReport: Sendable {
     /// Creates a report, deriving the status and the digest.
     public init(
         runID: String, job: String, asOf: String, startedAt: String, toolVersion: String, maxBreaks: Int,
-        result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:]
+        result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:],
+        cutoff: Cutoff? = nil, notices: [String] = []
     ) {
         self.runID = runID
         self.job = job
         self.asOf = asOf
+        let cutoff = cutoff ?? Cutoff.resolve(asOf: asOf)
+        self.cutoff = cutoff
+        self.notices = notices
         self.startedAt = startedAt
         self.toolVersion = toolVersion
         self.maxBreaks = maxBreaks
@@ -45,7 +57,8 @@ public struct ReconciliationReport: Sendable {
         let lines = result.lines.map { $0.jsonValue(age: nil) }
         canonicalLines = lines
         resultDigest = Self.digest(
-            Self.canonicalResult(job: job, asOf: asOf, status: status, counts: result.counts, lines: lines),
+            Self.canonicalResult(
+                job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: lines),
             capacity: 1024 + lines.count * 512)
     }
 
@@ -58,6 +71,12 @@ public struct ReconciliationReport: Sendable {
         if Classification.allCases.contains(where: { $0.isBreak && counts[$0, default: 0] > 0 }) { return .breaks }
         if counts[.withinTolerance, default: 0] > 0 { return .reconciledWithinTolerance }
         return .reconciled
+    }
+
+    /// A line's notes with what history says about it (continuity), for the human-readable reports.
+    public func notes(of line: ReconciliationLine) -> [String] {
+        guard let finding = continuity[line.key] else { return line.notes }
+        return line.notes + ["discontinuity: " + finding]
     }
 
     /// The number of breaks.
@@ -74,19 +93,20 @@ public struct ReconciliationReport: Sendable {
 
     /// The canonical result, the bytes the digest covers.
     public static func canonicalResult(
-        job: String, asOf: String, status: ReconciliationStatus, result: ReconciliationResult
+        job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, result: ReconciliationResult
     ) -> JSONValue {
         canonicalResult(
-            job: job, asOf: asOf, status: status, counts: result.counts,
+            job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts,
             lines: result.lines.map { $0.jsonValue(age: nil) })
     }
 
     static func canonicalResult(
-        job: String, asOf: String, status: ReconciliationStatus, counts: [Classification: Int], lines: [JSONValue]
+        job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, counts: [Classification: Int],
+        lines: [JSONValue]
     ) -> JSONValue {
         .object([
-            "job": .string(job), "as_of": .string(asOf), "status": .string(status.rawValue),
-            "counts": countsJSON(counts), "lines": .array(lines),
+            "job": .string(job), "as_of": .string(asOf), "cutoff": .string(cutoff.instantISO8601),
+            "status": .string(status.rawValue), "counts": countsJSON(counts), "lines": .array(lines),
         ])
     }
 
@@ -138,6 +158,8 @@ public struct InputSummary: Sendable, Hashable {
     public let error: String?
     /// Whether it failed.
     public let failed: Bool
+    /// Whether it was skipped (optional, and no file matched).
+    public var skipped = false
 
     /// Creates a summary.
     public init(
@@ -158,7 +180,7 @@ public struct InputSummary: Sendable, Hashable {
 
 extension ReconciliationLine {
     /// The line as report JSON: amounts as decimal strings, `null` for an absent side.
-    public func jsonValue(age: BreakAge?) -> JSONValue {
+    public func jsonValue(age: BreakAge?, continuity: String? = nil) -> JSONValue {
         // Keys in sorted order (the encoding is the same as a sorted object's, without the sorting).
         var members: [JSONMember] = [
             JSONMember("account", .string(key.account)),
@@ -168,6 +190,7 @@ extension ReconciliationLine {
         ]
         members.reserveCapacity(16)
         if let age { members.append(JSONMember("consecutive_runs", .integer(age.consecutiveRuns))) }
+        if let continuity { members.append(JSONMember("continuity", .string(continuity))) }
         members.append(JSONMember("difference", .amount(difference)))
         if let age { members.append(JSONMember("first_seen", .string(age.firstSeen))) }
         members += [

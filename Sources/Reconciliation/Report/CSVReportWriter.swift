@@ -28,7 +28,7 @@ public struct CSVReportWriter: ReportWriter {
                 Self.text(age?.firstSeen ?? ""), age.map { String($0.consecutiveRuns) } ?? "",
                 Self.text(line.ledgerSources.map(\.description).joined(separator: " ")),
                 Self.text(line.statementSources.map(\.description).joined(separator: " ")),
-                Self.text(line.notes.joined(separator: "; ")),
+                Self.text(report.notes(of: line).joined(separator: "; ")),
             ]
             text += cells.joined(separator: ",") + "\r\n"
         }

@@ -14,12 +14,13 @@ public struct HTMLReportWriter: ReportWriter {
 
     static let colors: [Classification: String] = [
         .matched: "#2e7d32", .withinTolerance: "#00897b", .mismatch: "#c62828", .missingInStatement: "#ef6c00",
-        .missingInLedger: "#f9a825", .conflict: "#6a1b9a",
+        .missingInLedger: "#f9a825", .conflict: "#6a1b9a", .unreconciled: "#546e7a",
     ]
 
     static let labels: [Classification: String] = [
         .matched: "Matched", .withinTolerance: "Within tolerance", .mismatch: "Mismatch",
         .missingInStatement: "Missing in statement", .missingInLedger: "Missing in ledger", .conflict: "Conflict",
+        .unreconciled: "Not reconciled",
     ]
 
     public func render(_ report: ReconciliationReport) -> String {
@@ -67,10 +68,22 @@ public struct HTMLReportWriter: ReportWriter {
         case .partial: verdict = "Partial — \(report.inputs.filter(\.failed).count) input(s) failed; \(breaks) break(s)"
         case .failed: verdict = "Failed — no input could be read"
         }
+        let unreconciled = report.result.counts[.unreconciled, default: 0]
+        var gaps: [String] = []
+        if unreconciled > 0 {
+            let causes = Set(report.result.lines.filter { $0.classification == .unreconciled }.flatMap(\.notes))
+                .filter { $0.hasPrefix("not reconciled: ") }.map { String($0.dropFirst("not reconciled: ".count)) }
+                .sorted()
+            gaps.append(
+                "\(unreconciled) line\(unreconciled == 1 ? "" : "s") not reconciled: " + causes.joined(separator: "; "))
+        }
+        gaps += report.notices
+        let gapsHTML = gaps.map { "<div class=\"gap\">\(escape($0))</div>\n" }.joined()
         return """
             <header class="banner status-\(report.status.rawValue)">
-            <div class="job">\(escape(report.job)) <span>as of \(escape(report.asOf))</span></div>
+            <div class="job">\(escape(report.job)) <span>as of \(escape(report.asOf)) · cutoff \(escape(report.cutoff.description))</span></div>
             <div class="verdict" id="verdict">\(escape(verdict))</div>
+            \(gapsHTML)
             <div class="status">status <b id="status">\(report.status.rawValue)</b> · exit <b>\(report.exitStatus)</b> · \
             \(report.result.lines.count) lines · run <code>\(escape(report.runID))</code></div>
             </header>
@@ -121,6 +134,7 @@ public struct HTMLReportWriter: ReportWriter {
         case .missingInStatement: "Miss. stmt"
         case .missingInLedger: "Miss. ledger"
         case .conflict: "Conflict"
+        case .unreconciled: "Unreconciled"
         }
     }
 
@@ -257,7 +271,7 @@ public struct HTMLReportWriter: ReportWriter {
                 : (line.ledgerSources.map { "ledger \($0)" } + line.statementSources.map { "statement \($0)" })
                     .joined(separator: "<br>")
             let notes =
-                line.notes.map(escape).joined(separator: "<br>")
+                report.notes(of: line).map(escape).joined(separator: "<br>")
                 + (sources.isEmpty
                     ? "" : "<div class=\"sources\">\(escape(sources).replacingAll("&lt;br&gt;", with: "<br>"))</div>")
             html += "<tr class=\"\(line.classification.rawValue)\" data-break=\"\(line.classification.isBreak)\">"
@@ -380,6 +394,7 @@ public struct HTMLReportWriter: ReportWriter {
         .banner{padding:20px 32px;color:#fff}.banner .job{font-size:15px;opacity:.9}.banner .job span{opacity:.8;margin-left:8px}
         .banner .verdict{font-size:28px;font-weight:700;margin:4px 0}.banner .status{font-size:13px;opacity:.9}
         .banner code{background:rgba(255,255,255,.18);padding:1px 6px;border-radius:4px}
+        .banner .gap{font-size:14px;margin:2px 0 6px;font-weight:600}
         .status-reconciled{background:#2e7d32}.status-reconciled_within_tolerance{background:#00897b}
         .status-breaks{background:#b45309}.status-partial,.status-failed{background:#b71c1c}
         .cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:16px 0}

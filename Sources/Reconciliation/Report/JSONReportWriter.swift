@@ -23,6 +23,8 @@ extension ReconciliationReport {
             "run_id": .string(runID),
             "job": .string(job),
             "as_of": .string(asOf),
+            "cutoff": cutoff.jsonValue,
+            "notices": .array(notices.map { .string($0) }),
             "started_at": .string(startedAt),
             "tool_version": .string(toolVersion),
             "status": .string(status.rawValue),
@@ -33,7 +35,10 @@ extension ReconciliationReport {
             "counts_by_venue": .object(
                 Dictionary(uniqueKeysWithValues: countsByVenue.map { ($0.venue, Self.countsJSON($0.counts)) })),
             "inputs": .array(inputs.map(\.jsonValue)),
-            "lines": .array(ageing.isEmpty ? canonicalLines : result.lines.map { $0.jsonValue(age: ageing[$0.key]) }),
+            "lines": .array(
+                ageing.isEmpty && continuity.isEmpty
+                    ? canonicalLines
+                    : result.lines.map { $0.jsonValue(age: ageing[$0.key], continuity: continuity[$0.key]) }),
         ])
     }
 }
@@ -54,7 +59,7 @@ extension InputSummary {
                 }),
             "records": .integer(recordCount),
             "balances": .integer(balanceCount),
-            "status": .string(failed ? "failed" : "ok"),
+            "status": .string(failed ? "failed" : skipped ? "skipped" : "ok"),
             "error": .string(error),
             "diagnostics": .array(diagnostics.map(\.jsonValue)),
         ])

@@ -15,7 +15,9 @@ public struct MarkdownReportWriter: ReportWriter {
         if report.status == .breaks && report.exitStatus == 0 {
             text += " — \(report.breakCount) break(s), within `max_breaks: \(report.maxBreaks)`"
         }
-        text += "\n\nRun `\(report.runID)` · started \(report.startedAt) · result digest `\(report.resultDigest)`\n\n"
+        text += "\n\nRun `\(report.runID)` · cutoff \(cell(report.cutoff.description)) · started \(report.startedAt) · "
+        text += "result digest `\(report.resultDigest)`\n\n"
+        for notice in report.notices { text += "> **Note:** \(cell(notice))\n\n" }
 
         let counts = report.result.counts
         text += "| Classification | Lines |\n|---|---:|\n"
@@ -46,7 +48,7 @@ public struct MarkdownReportWriter: ReportWriter {
                 let columns = [
                     line.key.venue, line.key.account, line.key.asset, line.ledger?.description ?? "—",
                     line.statement?.description ?? "—", line.difference?.description ?? "—", tolerance,
-                    line.classification.rawValue, age, line.notes.joined(separator: "; "),
+                    line.classification.rawValue, age, report.notes(of: line).joined(separator: "; "),
                 ]
                 text += "| " + columns.map(cell).joined(separator: " | ") + " |\n"
             }
@@ -55,11 +57,29 @@ public struct MarkdownReportWriter: ReportWriter {
             }
         }
 
+        let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
+        if !unreconciled.isEmpty {
+            text += "\n## Not reconciled (\(unreconciled.count))\n\n"
+            text +=
+                "An input these keys belong to failed or was missing: they are not breaks, and not facts either.\n\n"
+            text += "| Venue | Account | Asset | Ledger | Statement | Notes |\n|---|---|---|---:|---:|---|\n"
+            for line in unreconciled.prefix(maxListedBreaks) {
+                let columns = [
+                    line.key.venue, line.key.account, line.key.asset, line.ledger?.description ?? "—",
+                    line.statement?.description ?? "—", report.notes(of: line).joined(separator: "; "),
+                ]
+                text += "| " + columns.map(cell).joined(separator: " | ") + " |\n"
+            }
+            if unreconciled.count > maxListedBreaks {
+                text += "\n… and \(unreconciled.count - maxListedBreaks) more in report.json.\n"
+            }
+        }
+
         text += "\n## Inputs\n\n| Side | Input | Format | Records | SHA-256 | Status |\n|---|---|---|---:|---|---|\n"
         for input in report.inputs {
             let formats = Set(input.files.map(\.format)).sorted().joined(separator: ", ")
             let digests = input.files.map { "`\($0.sha256.prefix(16))…`" }.joined(separator: " ")
-            let status = input.failed ? "**failed**: \(input.error ?? "")" : "ok"
+            let status = input.failed ? "**failed**: \(input.error ?? "")" : input.skipped ? "skipped" : "ok"
             text +=
                 "| \(input.side.rawValue) | \(cell(input.name)) | \(formats) | \(input.recordCount) | \(digests) | \(cell(status)) |\n"
         }

@@ -27,18 +27,21 @@ public struct TerminalSummary: Sendable {
     public func render(_ report: ReconciliationReport, files: [WrittenFile] = []) -> String {
         var text = "\(report.job) \(report.asOf): " + paint(report.status.rawValue, "1;" + statusColor(report.status))
         text += " (\(report.result.lines.count) lines, \(report.breakCount) breaks"
+        let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
+        if !unreconciled.isEmpty { text += ", \(unreconciled.count) not reconciled" }
         if report.status == .breaks && report.exitStatus == 0 { text += ", within max_breaks \(report.maxBreaks)" }
         text += ")\n"
+        text += "cutoff: \(report.cutoff)\n"
 
-        let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict"]
+        let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict", "unreconciled"]
         let venues = report.countsByVenue
         let venueWidth = max(5, venues.map(\.venue.count).max() ?? 0)
-        text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 11) }.joined() + "\n"
+        text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 12) }.joined() + "\n"
         for (venue, counts) in venues {
             text += pad(venue, venueWidth)
             for classification in Classification.allCases {
                 let count = counts[classification, default: 0]
-                let cell = padLeft(String(count), 11)
+                let cell = padLeft(String(count), 12)
                 text += "  " + (count > 0 && classification.isBreak ? paint(cell, "33") : cell)
             }
             text += "\n"
@@ -57,6 +60,17 @@ public struct TerminalSummary: Sendable {
             }
             if breaks.count > maxListedBreaks { text += "  … and \(breaks.count - maxListedBreaks) more\n" }
         }
+        if !unreconciled.isEmpty {
+            text += "\nnot reconciled (an input failed or was missing; not breaks):\n"
+            for line in unreconciled.prefix(maxListedBreaks) {
+                let reason = line.notes.last { $0.hasPrefix("not reconciled: ") }.map { String($0.dropFirst(16)) } ?? ""
+                text += "  " + paint("unreconciled", "31") + "  \(line.key)  \(reason)\n"
+            }
+            if unreconciled.count > maxListedBreaks {
+                text += "  … and \(unreconciled.count - maxListedBreaks) more\n"
+            }
+        }
+        for notice in report.notices { text += "\n" + paint("note", "31") + ": \(notice)\n" }
         let failed = report.inputs.filter(\.failed)
         if !failed.isEmpty {
             text += "\nfailed inputs:\n"

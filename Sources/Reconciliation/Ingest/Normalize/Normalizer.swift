@@ -61,9 +61,11 @@ public struct Normalizer: Sendable {
                 collector.diagnose(diagnostic.severity, diagnostic.message, at: diagnostic.location)
                 continue
             }
-            let balance = Balance(
+            var balance = Balance(
                 key: key, total: record.total, available: record.available, hold: record.hold, source: record.location,
                 entryCount: record.entryCount)
+            balance.opening = record.opening
+            balance.notes = record.notes
             guard kind == .entries, let position = positions[key] else {
                 if kind == .entries { positions[key] = balances.count }
                 balances.append(balance)

@@ -5,9 +5,20 @@ struct Timestamp: Comparable, Hashable {
     let seconds: Int64
     /// Nanoseconds within the second.
     let nanoseconds: Int
+    /// Whether the text named its zone (`Z`, `UTC` or an offset); a time without one was read as UTC.
+    let hasOffset: Bool
 
     static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
         (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+    }
+
+    static func == (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.seconds == rhs.seconds && lhs.nanoseconds == rhs.nanoseconds
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(seconds)
+        hasher.combine(nanoseconds)
     }
 
     /// Parses the text, or `nil` when it is not a date and time.
@@ -56,9 +67,11 @@ struct Timestamp: Comparable, Hashable {
             }
         }
         var offset = 0
+        var zoned = false
         if index < bytes.count {
             if bytes[index] == UInt8(ascii: " ") { index += 1 }
             let rest = String(decoding: bytes[index...], as: UTF8.self)
+            zoned = !rest.isEmpty
             if rest == "Z" || rest == "UTC" || rest.isEmpty {
                 offset = 0
             } else if let sign = rest.first, sign == "+" || sign == "-" {
@@ -72,15 +85,47 @@ struct Timestamp: Comparable, Hashable {
             }
         }
         guard hour < 24, minute < 60, second < 61 else { return nil }
-        // Days from civil (Howard Hinnant's algorithm).
+        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
+        nanoseconds = nanos
+        hasOffset = zoned
+    }
+
+    /// An instant.
+    init(seconds: Int64, nanoseconds: Int) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+        hasOffset = true
+    }
+
+    /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
         let monthIndex = Int64(month > 2 ? month - 3 : month + 9)
         let dayOfYear = (153 * monthIndex + 2) / 5 + Int64(day) - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
-        nanoseconds = nanos
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The instant in ISO 8601 UTC, with a fraction only when there is one: `2026-11-24T22:00:00Z`.
+    var iso8601: String {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let within = seconds - days * 86_400
+        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        var text = "\(CalendarDay(civilDays: days))T\(two(within / 3600)):\(two(within / 60 % 60)):\(two(within % 60))"
+        if nanoseconds > 0 {
+            var fraction = String(nanoseconds)
+            fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + "Z"
+    }
+
+    /// The calendar day of the instant in UTC.
+    var utcDay: CalendarDay {
+        CalendarDay(civilDays: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
     }
 }

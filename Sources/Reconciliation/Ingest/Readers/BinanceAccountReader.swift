@@ -33,6 +33,10 @@ public struct BinanceAccountReader: StatementReader {
                 .ingest, "expected an object with a `\(prefix)balances` array", at: document.location(in: path))
         }
         let account = document["uid"]?.text ?? document["accountType"]?.text?.lowercased()
+        if let time = document["updateTime"], let stamp = ReaderSupport.epochMilliseconds(time.text) {
+            collector.snapshotTime = stamp
+            collector.snapshotLocation = time.location(in: path)
+        }
         for (index, row) in rows.enumerated() {
             let keyPath = "\(prefix)balances[\(index)]"
             guard let asset = ReaderSupport.string(in: row, "asset", keyPath: keyPath, file: path, into: collector),

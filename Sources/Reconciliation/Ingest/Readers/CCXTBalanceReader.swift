@@ -29,6 +29,10 @@ public struct CCXTBalanceReader: StatementReader {
                 .ingest, "expected a fetch_balance() object, found \(document.kindName)",
                 at: document.location(in: path))
         }
+        if let time = document["timestamp"], let stamp = ReaderSupport.epochMilliseconds(time.text) {
+            collector.snapshotTime = stamp
+            collector.snapshotLocation = time.location(in: path)
+        }
         // Currencies: the keys of `total`, or else the per-currency objects.
         var codes: [String] = document["total"]?.members.map(\.key) ?? []
         if codes.isEmpty {

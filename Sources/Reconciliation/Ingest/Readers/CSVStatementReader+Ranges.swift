@@ -22,6 +22,8 @@ extension CSVStatementReader {
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter, workers requested: Int = ProcessInfo.processInfo.activeProcessorCount
     ) throws(ReconciliationError) -> Bool {
+        // Rows filtered by a cutoff are counted per file: read in one piece.
+        guard options.fields.time == nil else { return false }
         var scanner = CSVScanner(
             source: try FileByteSource(path: path, displayPath: displayPath, progress: progress, hashing: false),
             displayPath: displayPath, delimiter: options.delimiter, maxRecordBytes: options.limits.maxRecordBytes)
@@ -56,9 +58,10 @@ extension CSVStatementReader {
         let work: @Sendable (Int, inout CSVScanner) -> Void = { index, scanner in
             let range = ranges[index]
             do throws(ReconciliationError) {
+                var window: RowWindow?
                 (range.rows, range.end) = try reader.sumEntries(
                     &scanner, columns: columns, syntax: syntax, into: &range.aggregator, collector: range.collector,
-                    stopAt: index + 1 < rangeStarts.count ? rangeStarts[index + 1] : nil)
+                    window: &window, stopAt: index + 1 < rangeStarts.count ? rangeStarts[index + 1] : nil)
             } catch {
                 range.failure = error
             }

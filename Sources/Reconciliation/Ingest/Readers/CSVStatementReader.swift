@@ -18,6 +18,8 @@ public struct CSVStatementReader: StatementReader {
         var amount: Int?
         var available: Int?
         var hold: Int?
+        var time: Int?
+        var date: Int?
         var names: [Int: String]
         var width: Int?
 
@@ -78,10 +80,12 @@ public struct CSVStatementReader: StatementReader {
         let amount = try position("amount", mapping.amount)
         let available = try position("available", mapping.available)
         let hold = try position("hold", mapping.hold)
+        let time = try position("time", mapping.time)
+        let date = try position("date", mapping.date)
         let columns = Columns(
             venue: venue, account: account, asset: asset, amount: amount, available: available, hold: hold,
-            names: names, width: options.hasHeader ? header.count : nil,
-            highest: [venue, account, asset, amount, available, hold].compactMap { $0 }.max() ?? 0)
+            time: time, date: date, names: names, width: options.hasHeader ? header.count : nil,
+            highest: [venue, account, asset, amount, available, hold, time, date].compactMap { $0 }.max() ?? 0)
         guard columns.amount != nil || columns.available != nil || columns.hold != nil else {
             throw ReconciliationError(
                 .ingest, "no amount column is mapped (map `amount`, or `available` and `hold`)",
@@ -149,9 +153,11 @@ public struct CSVStatementReader: StatementReader {
         into collector: RecordCollector
     ) throws(ReconciliationError) {
         var aggregator = EntryAggregator()
+        var window: RowWindow? = columns.time == nil ? nil : try RowWindow(options: options, file: path)
         let (rows, _) = try sumEntries(
             &scanner, columns: columns, syntax: options.amountSyntax, into: &aggregator, collector: collector,
-            stopAt: nil)
+            window: &window, stopAt: nil)
+        window?.report(file: path, into: collector)
         collector.countRows(rows)
         for record in aggregator.records(file: path) {
             collector.add(record, countingRows: false)
@@ -175,7 +181,7 @@ public struct CSVStatementReader: StatementReader {
     /// `stopAt`, a record starts at or after that file offset. Returns the rows summed and how it ended.
     func sumEntries(
         _ scanner: inout CSVScanner, columns: Columns, syntax: AmountSyntax, into aggregator: inout EntryAggregator,
-        collector: RecordCollector, stopAt: Int64?
+        collector: RecordCollector, window: inout RowWindow?, stopAt: Int64?
     ) throws(ReconciliationError) -> (rows: Int, end: RangeEnd) {
         var rows = 0
         let empty = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -196,6 +202,16 @@ public struct CSVStatementReader: StatementReader {
                 _ = rowIsWhole(scanner, columns, path: scanner.displayPath, into: collector)
                 if collector.shouldStop { return (rows, .stopped) }
                 continue
+            }
+            if let timeIndex = columns.time, window != nil {
+                guard
+                    let admitted = window?.admitsTime(
+                        scanner.string(timeIndex), at: scanner.location(of: timeIndex), into: collector)
+                else {
+                    if collector.shouldStop { return (rows, .stopped) }
+                    continue
+                }
+                if !admitted { continue }
             }
             let total: Amount
             var available: Amount?
@@ -263,8 +279,34 @@ public struct CSVStatementReader: StatementReader {
         _ scanner: inout CSVScanner, columns: Columns, options: InputOptions, path: String,
         into collector: RecordCollector
     ) throws(ReconciliationError) {
+        var window = try RowWindow(options: options, file: path)
+        defer { window.report(file: path, into: collector) }
         while try scanner.next() {
-            guard rowIsWhole(scanner, columns, path: path, into: collector),
+            guard rowIsWhole(scanner, columns, path: path, into: collector) else {
+                if collector.shouldStop { break }
+                continue
+            }
+            if let index = columns.time {
+                guard
+                    let admitted = window.admitsTime(
+                        scanner.string(index), at: scanner.location(of: index), into: collector)
+                else {
+                    if collector.shouldStop { break }
+                    continue
+                }
+                if !admitted { continue }
+            }
+            if let index = columns.date {
+                guard
+                    let admitted = window.admitsDate(
+                        scanner.string(index), at: scanner.location(of: index), into: collector)
+                else {
+                    if collector.shouldStop { break }
+                    continue
+                }
+                if !admitted { continue }
+            }
+            guard
                 let (total, available, hold) = amounts(&scanner, columns, syntax: options.amountSyntax, into: collector)
             else {
                 if collector.shouldStop { break }

@@ -37,16 +37,23 @@ public struct CamtStatementReader: StatementReader {
         let reader = try XMLEventReader(source: source, displayPath: path, maxTextBytes: options.limits.maxRecordBytes)
         var stack: [String] = []
         var builder = XMLTreeBuilder(skipping: ["Ntry", "TxsSummry"])
-        var statements = 0
+        var entries = EntrySums()
+        var statements: [StatementFacts] = []
         var balances = 0
         var venues = VenuesFromBIC()
+        var groupCreated: String?
+        var groupText = ""
         try reader.readEvents { event throws(ReconciliationError) in
             if builder.isBuilding {
+                entries.observe(event)
                 if let statement = builder.feed(event) {
                     stack.removeLast()
-                    statements += 1
-                    balances += read(
-                        statement, number: statements, path: path, options: options, venues: &venues, into: collector)
+                    balances += statement.children("Bal").count
+                    let facts = read(
+                        statement, number: statements.count + 1, created: groupCreated, entries: entries, path: path,
+                        options: options, venues: &venues, into: collector)
+                    statements.append(facts)
+                    entries = EntrySums()
                 }
                 return
             }
@@ -56,16 +63,18 @@ public struct CamtStatementReader: StatementReader {
                     try checkRoot(name: name, namespace: namespace, path: path, line: line)
                 }
                 stack.append(name)
+                groupText = ""
                 if stack.count == 3 && stack[1] == groupElement && name == statementElement {
                     builder.begin(name: name, attributes: attributes, line: line)
                 }
-            case .end:
+            case .end(let name):
+                if name == "CreDtTm" && stack.count == 4 && stack[2] == "GrpHdr" { groupCreated = groupText }
                 stack.removeLast()
-            case .text:
-                break
+            case .text(let text):
+                groupText += text
             }
         }
-        if statements == 0 {
+        if statements.isEmpty {
             throw ReconciliationError(
                 .ingest,
                 "no \(statementElement) in the file: a camt.\(message) document holds at least one "
@@ -75,6 +84,82 @@ public struct CamtStatementReader: StatementReader {
                 .warning, "the file has no balance (no `Bal` element): nothing to reconcile from it",
                 at: SourceLocation(file: path))
         }
+        for statement in select(statements, options: options, path: path, into: collector) {
+            for record in statement.records { collector.add(record) }
+        }
+    }
+
+    /// What one statement (or report) yields before the run's day and cutoff choose among them.
+    struct StatementFacts {
+        let account: String
+        let number: Int
+        let location: SourceLocation
+        /// The day of its closing booked balance (`CLBD`), when it has one.
+        let closingDay: String?
+        /// When it was created (`CreDtTm` of the report, else of the group header).
+        let created: Timestamp?
+        let records: [RawRecord]
+    }
+
+    /// The statements that are the run's: for camt.053, per account the one whose closing balance is dated the as-of
+    /// day (none → an error naming the days the file has); for camt.052, per account the latest report created at or
+    /// before the cutoff. Without a cutoff (an inspect), all of them.
+    private func select(
+        _ statements: [StatementFacts], options: InputOptions, path: String, into collector: RecordCollector
+    ) -> [StatementFacts] {
+        guard let cutoff = options.cutoff else { return statements }
+        var chosen: [StatementFacts] = []
+        var accounts: [String] = []
+        var byAccount: [String: [StatementFacts]] = [:]
+        for statement in statements {
+            if byAccount[statement.account] == nil { accounts.append(statement.account) }
+            byAccount[statement.account, default: []].append(statement)
+        }
+        var window = RowWindow(cutoff: cutoff)
+        window.unit = "report"
+        for account in accounts {
+            let all = byAccount[account] ?? []
+            if message == "052" {
+                let timed = all.filter { $0.created != nil }
+                let inTime = timed.filter { $0.created.map { window.admits($0) } ?? false }
+                chosen += all.filter { $0.created == nil }
+                let epoch = Timestamp(seconds: 0, nanoseconds: 0)
+                if let latest = inTime.max(by: {
+                    ($0.created ?? epoch, $0.number) < ($1.created ?? epoch, $1.number)
+                }) {
+                    chosen.append(latest)
+                } else if !timed.isEmpty {
+                    collector.diagnose(
+                        .error,
+                        "no report of \(account) was created at or before the cutoff (\(cutoff)); the file has reports "
+                            + "created at " + timed.compactMap { $0.created?.iso8601 }.joined(separator: ", "),
+                        at: all.first?.location)
+                }
+            } else {
+                let dated = all.filter { $0.closingDay != nil }
+                chosen += all.filter { $0.closingDay == nil }
+                let ofDay = dated.filter { $0.closingDay == cutoff.asOf }
+                if !ofDay.isEmpty {
+                    chosen += ofDay
+                    let others = dated.count - ofDay.count
+                    if others > 0 {
+                        collector.diagnose(
+                            .note,
+                            "\(others) statement\(others == 1 ? "" : "s") of \(account) for other days left out",
+                            at: all.first?.location)
+                    }
+                } else if !dated.isEmpty {
+                    let days = Set(dated.compactMap(\.closingDay)).sorted()
+                    collector.diagnose(
+                        .error,
+                        "no statement of \(account) closes on \(cutoff.asOf); the file has statements closing on "
+                            + days.joined(separator: ", ") + " — is it the right day's file?",
+                        at: all.first?.location)
+                }
+            }
+        }
+        window.report(file: path, into: collector)
+        return chosen.sorted { $0.number < $1.number }
     }
 
     private func checkRoot(name: String, namespace: String?, path: String, line: Int) throws(ReconciliationError) {
@@ -106,17 +191,19 @@ public struct CamtStatementReader: StatementReader {
         var said: Set<String> = []
     }
 
-    /// Records the chosen balances of one statement; returns how many `Bal` elements it had.
+    /// The chosen balances of one statement, checked for continuity (opening + booked entries = closing).
     private func read(
-        _ statement: XMLNode, number: Int, path: String, options: InputOptions, venues: inout VenuesFromBIC,
-        into collector: RecordCollector
-    ) -> Int {
+        _ statement: XMLNode, number: Int, created groupCreated: String?, entries: EntrySums, path: String,
+        options: InputOptions, venues: inout VenuesFromBIC, into collector: RecordCollector
+    ) -> StatementFacts {
         let location = SourceLocation(file: path, line: statement.line)
+        let created = (statement.value(at: "CreDtTm") ?? groupCreated).flatMap(Timestamp.init)
         guard let account = statement.value(at: "Acct/Id/IBAN") ?? statement.value(at: "Acct/Id/Othr/Id") else {
             collector.diagnose(
                 .error, "\(statementElement) \(number) names no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", at: location
             )
-            return 0
+            return StatementFacts(
+                account: "", number: number, location: location, closingDay: nil, created: created, records: [])
         }
         // Without `venue:`, the venue is the servicing institution's BIC, lowercased, and the run says so.
         var venue: String?
@@ -130,7 +217,9 @@ public struct CamtStatementReader: StatementReader {
                     "\(statementElement) \(number) (\(account)) names no servicing institution BIC "
                         + "(Acct/Svcr/FinInstnId/BIC or BICFI) and the input sets no venue: set `venue:` on the input",
                     at: location)
-                return 0
+                return StatementFacts(
+                    account: account, number: number, location: location, closingDay: nil, created: created,
+                    records: [])
             }
             venue = bic.trimmingSpaces.lowercased()
             if let venue, venues.said.insert(venue).inserted {
@@ -144,10 +233,27 @@ public struct CamtStatementReader: StatementReader {
         let balances = statement.children("Bal")
         var types: [String] = []
         var ofType = 0
+        var records: [RawRecord] = []
+        var closingDay: String?
+        // Opening and closing booked balances per currency, for the continuity check.
+        var openings: [String: Amount] = [:]
+        var closings: [String: (Amount, SourceLocation)] = [:]
         for balance in balances {
             let balanceLocation = SourceLocation(file: path, line: balance.line)
             let type = balance.value(at: "Tp/CdOrPrtry/Cd") ?? balance.value(at: "Tp/CdOrPrtry/Prtry") ?? ""
             types.append(type)
+            let date = balance.value(at: "Dt/Dt") ?? balance.value(at: "Dt/DtTm").map { String($0.prefix(10)) }
+            if type == "CLBD" { closingDay = date }
+            if ["OPBD", "PRCD", "CLBD"].contains(type), type != options.balanceType,
+                let currency = balance.child("Amt")?.attributes["Ccy"] ?? accountCurrency,
+                let figure = Self.signedAmount(balance)
+            {
+                if type == "CLBD" {
+                    closings[currency] = (figure, balanceLocation)
+                } else {
+                    openings[currency] = figure
+                }
+            }
             guard type == options.balanceType else { continue }
             ofType += 1
             guard let amountNode = balance.child("Amt") else {
@@ -185,14 +291,33 @@ public struct CamtStatementReader: StatementReader {
                     "\(type) balance Amt is negative (\(magnitude)); camt amounts are unsigned, the sign is CdtDbtInd",
                     at: balanceLocation)
             }
-            let date = balance.value(at: "Dt/Dt") ?? balance.value(at: "Dt/DtTm").map { String($0.prefix(10)) }
-            if let asOf = options.asOf, let date, date != asOf {
+            if let asOf = options.asOf, let date, date != asOf, type != "CLBD" || options.cutoff == nil {
                 collector.diagnose(
                     .warning, "\(type) balance of \(account) \(currency) is dated \(date), not the job's as-of \(asOf)",
                     at: balanceLocation)
             }
-            collector.add(
+            if type == "CLBD" {
+                closings[currency] = (signed, balanceLocation)
+            } else if type == "OPBD" || type == "PRCD" {
+                openings[currency] = signed
+            }
+            records.append(
                 RawRecord(venue: venue, account: account, asset: currency, total: signed, location: balanceLocation))
+        }
+        // Continuity: opening + booked entries = closing, per currency that has both balances.
+        for (index, record) in records.enumerated() {
+            guard let opening = openings[record.asset] else { continue }
+            records[index].opening = opening
+            guard let (closing, closingLocation) = closings[record.asset] else { continue }
+            let booked = entries.booked[record.asset] ?? .zero
+            guard let expected = try? opening.adding(booked), expected != closing else { continue }
+            let finding =
+                "\(account) \(record.asset): opening \(opening) + booked entries \(booked) "
+                + "(\(entries.count[record.asset] ?? 0)) = \(expected), but the closing balance is \(closing)"
+            if index == records.firstIndex(where: { $0.asset == record.asset }) {
+                collector.diagnose(.warning, finding + "; are entries missing?", at: closingLocation)
+            }
+            records[index].notes.append("statement does not add up: " + finding)
         }
         if !balances.isEmpty && ofType == 0 {
             collector.diagnose(
@@ -202,6 +327,69 @@ public struct CamtStatementReader: StatementReader {
                     + " (set `balance_type:` to choose one)",
                 at: location)
         }
-        return balances.count
+        return StatementFacts(
+            account: account, number: number, location: location, closingDay: closingDay, created: created,
+            records: records)
+    }
+
+    /// A balance's amount signed by its `CdtDbtInd`, or `nil` when either is missing or unreadable.
+    static func signedAmount(_ balance: XMLNode) -> Amount? {
+        guard let text = balance.value(at: "Amt"), let magnitude = try? Amount.parse(text) else { return nil }
+        switch balance.value(at: "CdtDbtInd") {
+        case "CRDT": return magnitude
+        case "DBIT": return magnitude.negated()
+        default: return nil
+        }
+    }
+
+    /// Booked entries (`Ntry` with status `BOOK`) summed per currency while a statement streams past, without
+    /// building them: `CRDT` adds, `DBIT` subtracts.
+    struct EntrySums {
+        private(set) var booked: [String: Amount] = [:]
+        private(set) var count: [String: Int] = [:]
+        private var path: [String] = []
+        private var amount = ""
+        private var currency: String?
+        private var indicator = ""
+        private var status = ""
+        private var depth = 0
+
+        mutating func observe(_ event: XMLEvent) {
+            switch event {
+            case .start(let name, _, let attributes, _):
+                depth += 1
+                if path.isEmpty {
+                    // Entries sit directly in the statement.
+                    guard name == "Ntry", depth == 1 else { return }
+                    (amount, currency, indicator, status) = ("", nil, "", "")
+                }
+                path.append(name)
+                if path == ["Ntry", "Amt"] { currency = attributes["Ccy"] }
+            case .text(let text):
+                switch path {
+                case ["Ntry", "Amt"]: amount += text
+                case ["Ntry", "CdtDbtInd"]: indicator += text
+                case ["Ntry", "Sts"], ["Ntry", "Sts", "Cd"]: status += text
+                default: break
+                }
+            case .end:
+                depth -= 1
+                guard !path.isEmpty else { return }
+                path.removeLast()
+                guard path.isEmpty else { return }
+                let trimmedStatus = status.trimmingWhitespace
+                guard trimmedStatus == "BOOK", let currency,
+                    let magnitude = try? Amount.parse(amount.trimmingWhitespace)
+                else { return }
+                let signed: Amount
+                switch indicator.trimmingWhitespace {
+                case "CRDT": signed = magnitude
+                case "DBIT": signed = magnitude.negated()
+                default: return
+                }
+                if let sum = try? (booked[currency] ?? .zero).adding(signed) { booked[currency] = sum }
+                count[currency, default: 0] += 1
+            }
+        }
     }
 }

@@ -29,7 +29,7 @@ public struct CoinbaseExchangeStatementReader: StatementReader {
         let amount = header.columns["amount"] ?? 0
         let balance = header.columns["balance"] ?? 0
         let unit = header.columns["amount/balance unit"] ?? 0
-        var statement = RunningBalanceStatement()
+        var statement = RunningBalanceStatement(options: options)
         while try ReaderSupport.nextRow(&scanner, width: header.names.count, file: path, into: collector) {
             guard let when = ReaderSupport.timestamp(&scanner, time, name: "time", into: collector),
                 let movement = ReaderSupport.amount(
@@ -43,12 +43,12 @@ public struct CoinbaseExchangeStatementReader: StatementReader {
                 balance: running, line: scanner.line)
             collector.countRows(1)
         }
-        for (key, row) in statement.closing(file: path, into: collector) {
-            collector.add(
-                RawRecord(
-                    account: key.account.isEmpty ? nil : key.account, asset: key.asset, total: row.balance,
-                    location: SourceLocation(file: path, line: row.line)),
-                countingRows: false)
+        for (key, row, opening) in statement.closing(file: path, into: collector) {
+            var record = RawRecord(
+                account: key.account.isEmpty ? nil : key.account, asset: key.asset, total: row.balance,
+                location: SourceLocation(file: path, line: row.line))
+            record.opening = opening
+            collector.add(record, countingRows: false)
         }
     }
 }

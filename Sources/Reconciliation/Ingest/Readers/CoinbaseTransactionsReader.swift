@@ -180,11 +180,12 @@ public struct CoinbaseTransactionsReader: StatementReader {
             Self.normalizedColumns(header).enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         if version.runningBalance {
             try readWalletExport(
-                &scanner, columns: columns, width: header.count, user: user, path: path, into: collector)
+                &scanner, columns: columns, width: header.count, user: user, path: path, options: options,
+                into: collector)
         } else {
             try readHistory(
                 &scanner, version: version, columns: columns, width: header.count, user: user, path: path,
-                into: collector)
+                options: options, into: collector)
         }
     }
 
@@ -205,16 +206,26 @@ public struct CoinbaseTransactionsReader: StatementReader {
 
     private func readHistory(
         _ scanner: inout CSVScanner, version: Version, columns: [String: Int], width: Int, user: String?,
-        path: String, into collector: RecordCollector
+        path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let type = columns["Transaction Type"] ?? 0
         let asset = columns["Asset"] ?? 0
         let quantity = columns["Quantity Transacted"] ?? 0
         let notes = columns["Notes"] ?? 0
+        let time = columns["Timestamp"] ?? 0
         var rows = 0
         var disagreements = Disagreements()
+        var window = try RowWindow(options: options, file: path)
+        defer { window.report(file: path, into: collector) }
         while try Self.nextRow(&scanner, width: width, file: path, into: collector) {
             rows += 1
+            // Rows after the cutoff are not part of the run's balance.
+            if options.cutoff != nil {
+                guard let when = ReaderSupport.timestamp(&scanner, time, name: "Timestamp", into: collector) else {
+                    continue
+                }
+                if !window.admits(when) { continue }
+            }
             let location = SourceLocation(file: path, line: scanner.line)
             let kind = scanner.string(type).trimmingSpaces
             let code = scanner.string(asset).trimmingSpaces
@@ -315,13 +326,13 @@ public struct CoinbaseTransactionsReader: StatementReader {
 
     private func readWalletExport(
         _ scanner: inout CSVScanner, columns: [String: Int], width: Int, user: String?, path: String,
-        into collector: RecordCollector
+        options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let time = columns["Timestamp"] ?? 0
         let balance = columns["Balance"] ?? 0
         let amount = columns["Amount"] ?? 0
         let currency = columns["Currency"] ?? 0
-        var statement = RunningBalanceStatement()
+        var statement = RunningBalanceStatement(options: options)
         while try Self.nextRow(&scanner, width: width, file: path, into: collector) {
             guard let when = ReaderSupport.timestamp(&scanner, time, name: "Timestamp", into: collector),
                 let moved = ReaderSupport.amount(
@@ -340,7 +351,7 @@ public struct CoinbaseTransactionsReader: StatementReader {
         if closing.isEmpty {
             collector.diagnose(.warning, "the export lists no transactions", at: SourceLocation(file: path))
         }
-        for (unit, row) in closing {
+        for (unit, row, _) in closing {
             let location = SourceLocation(file: path, line: row.line)
             // The closing balance stands for the whole wallet: a second export of it in the same input would add up.
             guard collector.claimClosingBalance(account: user, asset: unit.asset, at: location) else { continue }

@@ -15,6 +15,8 @@ public struct JSONStatementReader: StatementReader {
     ) throws(ReconciliationError) {
         let fields = options.fields
         var found = 0
+        var window = try RowWindow(options: options, file: path)
+        defer { window.report(file: path, into: collector) }
         try ReaderSupport.forEachJSONRecord(
             source, path: path, file: path, records: options.records ?? "", options: options
         ) { record in
@@ -44,6 +46,17 @@ public struct JSONStatementReader: StatementReader {
                 return ReaderSupport.amount(
                     in: element, field, keyPath: record.keyPath, file: path, syntax: options.amountSyntax,
                     into: collector)
+            }
+            let location = element.location(in: path)
+            if fields.time != nil {
+                guard let time = text(fields.time, role: "time"), let written = time,
+                    let admitted = window.admitsTime(written, at: location, into: collector), admitted
+                else { return }
+            }
+            if fields.date != nil {
+                guard let date = text(fields.date, role: "date"), let written = date,
+                    let admitted = window.admitsDate(written, at: location, into: collector), admitted
+                else { return }
             }
             guard let venue = text(fields.venue, role: "venue"), let account = text(fields.account, role: "account"),
                 let asset = text(fields.asset, role: "asset"), let assetCode = asset,

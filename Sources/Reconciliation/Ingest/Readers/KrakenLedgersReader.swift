@@ -37,7 +37,7 @@ public struct KrakenLedgersReader: StatementReader {
         let balance = header.columns["balance"] ?? 0
         let wallet = header.columns["wallet"]
         let txid = header.columns["txid"]
-        var statement = RunningBalanceStatement()
+        var statement = RunningBalanceStatement(options: options)
         var pending = 0
         var firstPending = 0
         while try ReaderSupport.nextRow(&scanner, width: header.names.count, file: path, into: collector) {
@@ -70,15 +70,15 @@ public struct KrakenLedgersReader: StatementReader {
                 "skipped \(pending) pending row\(pending == 1 ? "" : "s") (no txid and no balance; Kraken lists each "
                     + "movement again once it is booked)", at: SourceLocation(file: path, line: firstPending))
         }
-        for (key, row) in statement.closing(file: path, into: collector) {
+        for (key, row, opening) in statement.closing(file: path, into: collector) {
             let account: String? =
                 key.account.isEmpty || key.account == "spot / main"
                 ? nil : "\(options.account ?? "default")/\(key.account)"
-            collector.add(
-                RawRecord(
-                    account: account, asset: key.asset, total: row.balance,
-                    location: SourceLocation(file: path, line: row.line)),
-                countingRows: false)
+            var record = RawRecord(
+                account: account, asset: key.asset, total: row.balance,
+                location: SourceLocation(file: path, line: row.line))
+            record.opening = opening
+            collector.add(record, countingRows: false)
         }
     }
 }

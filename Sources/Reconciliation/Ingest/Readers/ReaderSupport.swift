@@ -58,6 +58,14 @@ enum ReaderSupport {
         }
     }
 
+    /// An instant from Unix milliseconds written as a whole number (`1764021600000`).
+    static func epochMilliseconds(_ text: String?) -> Timestamp? {
+        guard let text, !text.isEmpty, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text.count <= 16,
+            let value = Int64(text)
+        else { return nil }
+        return Timestamp(seconds: value / 1000, nanoseconds: Int(value % 1000) * 1_000_000)
+    }
+
     /// Walks the JSON records at `path` of a file, with the parser's limits taken from the options.
     static func forEachJSONRecord(
         _ source: any ByteSource, path: String, file: String, records: String, options: InputOptions,

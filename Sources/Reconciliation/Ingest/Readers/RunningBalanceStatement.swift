@@ -24,16 +24,41 @@ struct RunningBalanceStatement {
     private var rows: [Unit: [Row]] = [:]
     private var labels: [Unit: String] = [:]
     private var order = 0
+    /// Rows stamped after the cutoff are left out (and counted): the balance is the last row at or before it.
+    private var window: RowWindow?
+    private let previousCutoff: Timestamp?
 
-    /// Adds a row of `unit` (the key a balance is kept per), called `label` in messages.
+    /// A statement of an input read with `options` (its cutoff, and the previous day's for openings).
+    init(options: InputOptions = InputOptions()) {
+        window = RowWindow(cutoff: options.cutoff)
+        previousCutoff = options.previousCutoff
+    }
+
+    /// Adds a row of `unit` (the key a balance is kept per), called `label` in messages; a row after the cutoff is
+    /// counted and left out.
     mutating func add(unit: Unit, label: String, time: Timestamp, movement: Amount, balance: Amount, line: Int) {
+        if let admitted = window?.admits(time), !admitted { return }
         labels[unit] = label
         rows[unit, default: []].append(Row(time: time, order: order, movement: movement, balance: balance, line: line))
         order += 1
     }
 
-    /// The closing row per unit, in unit order, after checking each unit's chain.
-    func closing(file: String, into collector: RecordCollector) -> [(unit: Unit, row: Row)] {
+    /// The closing row per unit, in unit order, after checking each unit's chain, with the opening balance: the
+    /// balance at `previousCutoff` when the statement reaches back to it, else the first row's before its movement.
+    func closing(file: String, into collector: RecordCollector) -> [(unit: Unit, row: Row, opening: Amount?)] {
+        window?.report(file: file, into: collector)
+        return closingRows(file: file, into: collector).map { unit, row, ordered in
+            var opening: Amount?
+            if let previousCutoff, let before = ordered.last(where: { $0.time <= previousCutoff }) {
+                opening = before.balance
+            } else if let first = ordered.first {
+                opening = try? first.balance.subtracting(first.movement)
+            }
+            return (unit, row, opening)
+        }
+    }
+
+    private func closingRows(file: String, into collector: RecordCollector) -> [(Unit, Row, [Row])] {
         rows.keys.sorted().compactMap { unit in
             guard let unitRows = rows[unit] else { return nil }
             let ordered = unitRows.sorted { ($0.time, $0.order) < ($1.time, $1.order) }
@@ -48,7 +73,7 @@ struct RunningBalanceStatement {
                     at: SourceLocation(file: file, line: row.line))
                 break
             }
-            return ordered.last.map { (unit, $0) }
+            return ordered.last.map { (unit, $0, ordered) }
         }
     }
 }

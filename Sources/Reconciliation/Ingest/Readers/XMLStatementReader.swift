@@ -22,12 +22,14 @@ public struct XMLStatementReader: StatementReader {
         var builder = XMLTreeBuilder()
         var found = 0
         let fields = options.fields
+        var window = try RowWindow(options: options, file: path)
+        defer { window.report(file: path, into: collector) }
         try reader.readEvents { event in
             if builder.isBuilding {
                 if let record = builder.feed(event) {
                     stack.removeLast()
                     found += 1
-                    read(record, fields: fields, path: path, options: options, into: collector)
+                    read(record, fields: fields, path: path, options: options, window: &window, into: collector)
                 }
                 return
             }
@@ -48,7 +50,8 @@ public struct XMLStatementReader: StatementReader {
     }
 
     private func read(
-        _ record: XMLNode, fields: FieldMapping, path: String, options: InputOptions, into collector: RecordCollector
+        _ record: XMLNode, fields: FieldMapping, path: String, options: InputOptions, window: inout RowWindow,
+        into collector: RecordCollector
     ) {
         let location = SourceLocation(file: path, line: record.line)
         func text(_ field: String?, _ role: String) -> String?? {
@@ -66,6 +69,16 @@ public struct XMLStatementReader: StatementReader {
                 written, what: field, at: location, syntax: options.amountSyntax, into: collector
             )
             .map { .some($0) }
+        }
+        if fields.time != nil {
+            guard let time = text(fields.time, "time"), let written = time,
+                let admitted = window.admitsTime(written, at: location, into: collector), admitted
+            else { return }
+        }
+        if fields.date != nil {
+            guard let date = text(fields.date, "date"), let written = date,
+                let admitted = window.admitsDate(written, at: location, into: collector), admitted
+            else { return }
         }
         guard let venue = text(fields.venue, "venue"), let account = text(fields.account, "account"),
             let asset = text(fields.asset, "asset"), let code = asset,

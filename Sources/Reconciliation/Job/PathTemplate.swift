@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Paths of a dated job: `{as_of}` is the business day (`2026-11-24`), `{as_of:FORMAT}` the day in strftime fields
+/// (`%Y %m %d %y %j`, `%%`), and a path with `*`, `?` or `[` is a glob expanded in sorted order.
+public enum PathTemplate {
+    /// `text` with every `{as_of…}` replaced; an unknown placeholder or field is an error naming it.
+    public static func expand(_ text: String, asOf: String) throws(CutoffError) -> String {
+        guard text.contains("{") else { return text }
+        guard let day = CalendarDay(asOf) else { throw CutoffError("the as-of day '\(asOf)' is not a date") }
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                throw CutoffError("'{' without '}' in '\(text)'")
+            }
+            let placeholder = rest[rest.index(after: open)..<close]
+            if placeholder == "as_of" {
+                result += asOf
+            } else if placeholder.hasPrefix("as_of:") {
+                result += try format(day, String(placeholder.dropFirst("as_of:".count)), in: text)
+            } else {
+                throw CutoffError("unknown placeholder {\(placeholder)} in '\(text)' (known: {as_of}, {as_of:FORMAT})")
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return result + rest
+    }
+
+    /// The day in strftime fields.
+    static func format(_ day: CalendarDay, _ pattern: String, in text: String) throws(CutoffError) -> String {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var output = ""
+        var characters = pattern.makeIterator()
+        while let character = characters.next() {
+            guard character == "%" else {
+                output.append(character)
+                continue
+            }
+            switch characters.next() {
+            case "Y": output += padded(day.year, 4)
+            case "y": output += padded(day.year % 100, 2)
+            case "m": output += padded(day.month, 2)
+            case "d": output += padded(day.day, 2)
+            case "j":
+                let first = Timestamp.daysFromCivil(year: day.year, month: 1, day: 1)
+                let ordinal = Timestamp.daysFromCivil(year: day.year, month: day.month, day: day.day) - first + 1
+                output += padded(Int(ordinal), 3)
+            case "%": output += "%"
+            case let other:
+                throw CutoffError(
+                    "unknown field %\(other.map(String.init) ?? "") in '\(text)' (known: %Y %y %m %d %j %%)")
+            }
+        }
+        return output
+    }
+
+    /// Whether a path is a glob pattern.
+    public static func isGlob(_ path: String) -> Bool {
+        path.contains { $0 == "*" || $0 == "?" || $0 == "[" }
+    }
+
+    /// The regular files and links matching an absolute glob pattern, sorted by path.
+    public static func matches(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+        var paths: [String] = []
+        for index in 0..<Int(result.gl_pathc) {
+            if let pointer = result.gl_pathv[index] { paths.append(String(cString: pointer)) }
+        }
+        return paths.sorted()
+    }
+}
