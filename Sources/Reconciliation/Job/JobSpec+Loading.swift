@@ -51,7 +51,7 @@ extension JobSpec {
         ("RECON_REPOSITORY", "repository"),
         ("RECON_ARCHIVE_DIR", "archive"),
         ("RECON_AS_OF", "as_of"),
-        ("RECON_LOCK_DIR", "where job locks are kept (default: the system's temporary directory)"),
+        ("RECON_LOCK_DIR", "where job locks are kept (default: $TMPDIR/recon-locks)"),
     ]
 
     /// The log levels accepted.

@@ -96,6 +96,59 @@ import Testing
             ) == true)
     }
 
+    @Test func theDayComesFromTheFlagThenTheEnvironmentThenTheFile() throws {
+        #expect(try load(Self.valid).asOf == "2026-11-24")
+        #expect(try load(Self.valid, environment: ["RECON_AS_OF": "2026-11-25"]).asOf == "2026-11-25")
+        #expect(
+            try load(
+                Self.valid, environment: ["RECON_AS_OF": "2026-11-25"], overrides: JobOverrides(asOf: "2026-11-26")
+            ).asOf == "2026-11-26")
+        let undated = Self.valid.replacingOccurrences(of: "as_of: 2026-11-24\n", with: "")
+        #expect(try load(undated, overrides: JobOverrides(asOf: "2026-11-27")).cutoff.asOf == "2026-11-27")
+        #expect(
+            message(undated, environment: ["RECON_AS_OF": "11/27/2026"])
+                == "error: environment variable RECON_AS_OF: expected a date YYYY-MM-DD, got '11/27/2026'")
+    }
+
+    @Test func cutoffsAndTimeSettingsAreCheckedAtTheirKeyPath() throws {
+        let cutoff = Self.valid.replacingOccurrences(
+            of: "as_of: 2026-11-24", with: "as_of: 2026-03-08\ncutoff: {time: \"02:30\", zone: America/New_York}")
+        #expect(
+            message(cutoff)
+                == "jobs/job.yaml:3:16: error: at `cutoff.time`: 02:30 on 2026-03-08 does not exist in America/New_York (the clocks skip it)"
+        )
+        let zone = Self.valid.replacingOccurrences(
+            of: "as_of: 2026-11-24", with: "as_of: 2026-11-24\ncutoff: {time: \"17:00\", zone: EST5}")
+        #expect(
+            message(zone)
+                == "jobs/job.yaml:3:31: error: at `cutoff.zone`: unknown time zone 'EST5' (use an IANA name such as America/New_York, or UTC)"
+        )
+        let good = try load(
+            Self.valid.replacingOccurrences(
+                of: "as_of: 2026-11-24", with: "as_of: 2026-11-24\ncutoff: {time: \"17:00\", zone: Europe/Zurich}"))
+        #expect(good.cutoff.instantISO8601 == "2026-11-24T16:00:00Z")
+        #expect(good.statements[0].options.cutoff == good.cutoff)
+        let template = Self.valid.replacingOccurrences(
+            of: "../samples/statements/balances.csv", with: "../in/{asof}/balances.csv")
+        #expect(
+            message(template)
+                == "jobs/job.yaml:9:11: error: at `statements[0].path`: unknown placeholder {asof} in '../in/{asof}/balances.csv' (known: {as_of}, {as_of:FORMAT})"
+        )
+        let dateOnEntries = Self.valid.replacingOccurrences(
+            of: "columns: {venue: venue, account: account, asset: asset, amount: amount}",
+            with: "columns: {venue: venue, account: account, asset: asset, amount: amount, date: day}")
+        #expect(
+            message(dateOnEntries)
+                == "jobs/job.yaml:7:83: error: at `ledger[0].columns.date`: `date` picks the balances of the as-of day; entries are cut off by `time`"
+        )
+        let badZone = Self.valid.replacingOccurrences(
+            of: "    kind: balances", with: "    kind: balances\n    time_zone: Europe/Atlantis")
+        #expect(
+            message(badZone)
+                == "jobs/job.yaml:12:16: error: at `statements[0].time_zone`: unknown time zone 'Europe/Atlantis' (use an IANA name such as America/New_York, or UTC)"
+        )
+    }
+
     @Test func missingKeysAndEmptyListsAreNamed() {
         let noJob = Self.valid.replacingOccurrences(of: "job: eod-sample\n", with: "")
         #expect(message(noJob) == "jobs/job.yaml:1:1: error: at `(top level)`: missing required key `job`")
