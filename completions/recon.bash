@@ -173,20 +173,20 @@ _recon() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|inspect|audit|replay|history|show|generate|help)
+    run|check|inspect|formats|audit|replay|history|show|generate|help)
         # Offer subcommand argument completions
         "_recon_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run inspect audit replay history show generate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run check inspect formats audit replay history show generate help' -- "${cur}"))
         ;;
     esac
 }
 
 _recon_run() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --json --version -h --help)
+    non_repeating_flags=(--quiet --dry-run --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--as-of --out --archive --audit --repository --wait --log-level --log-format --metrics-file)
     __recon_offer_flags_options 1
@@ -197,6 +197,7 @@ _recon_run() {
         return
         ;;
     '--out')
+        __recon_add_completions -d
         return
         ;;
     '--archive')
@@ -212,12 +213,45 @@ _recon_run() {
         return
         ;;
     '--log-level')
+        __recon_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
         return
         ;;
     '--log-format')
+        __recon_add_completions -W 'text'$'\n''json'
         return
         ;;
     '--metrics-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_recon_check() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--as-of)
+    __recon_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--as-of')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     esac
@@ -225,14 +259,25 @@ _recon_run() {
 
 _recon_inspect() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--negative-parentheses --header --no-header --version -h --help)
     repeating_options=(--column)
-    non_repeating_options=(--format --venue --account --kind --records --balance-type)
+    non_repeating_options=(--job --input --as-of --format --venue --account --kind --columns --records --balance-type --delimiter --decimal-separator --thousands-separator)
     __recon_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--job')
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--input')
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
     '--format')
+        __recon_add_completions -W 'coinbase-advanced-accounts'$'\n''coinbase-exchange-accounts'$'\n''coinbase-exchange-statement'$'\n''coinbase-transactions'$'\n''dydx-subaccount'$'\n''kraken-ledgers'$'\n''binance-account'$'\n''ccxt-balance'$'\n''camt053'$'\n''camt052'$'\n''csv'$'\n''json'$'\n''xml'
         return
         ;;
     '--venue')
@@ -247,13 +292,41 @@ _recon_inspect() {
     '--column')
         return
         ;;
+    '--columns')
+        return
+        ;;
     '--records')
         return
         ;;
     '--balance-type')
         return
         ;;
+    '--delimiter')
+        return
+        ;;
+    '--decimal-separator')
+        return
+        ;;
+    '--thousands-separator')
+        return
+        ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -f
+        return
+        ;;
+    esac
+}
+
+_recon_formats() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __recon_offer_flags_options 0
 }
 
 _recon_audit() {
@@ -289,9 +362,18 @@ _recon_audit_verify() {
     # Offer option value completions
     case "${prev}" in
     '--checkpoint')
+        __recon_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     '--public-key')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -o plusdirs -fX '!*.@(jsonl)'
         return
         ;;
     esac
@@ -315,9 +397,11 @@ _recon_replay() {
     # Offer option value completions
     case "${prev}" in
     '--audit')
+        __recon_add_completions -o plusdirs -fX '!*.@(jsonl)'
         return
         ;;
     '--archive')
+        __recon_add_completions -d
         return
         ;;
     '--inputs')
@@ -330,11 +414,19 @@ _recon_replay() {
         return
         ;;
     esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -W "$(eval 'recon history --repository "${RECON_REPOSITORY:-out/recon.sqlite}" --ids 2>/dev/null')"
+        return
+        ;;
+    esac
 }
 
 _recon_history() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--json --ids --version -h --help)
     repeating_options=()
     non_repeating_options=(--repository --job --since)
     __recon_offer_flags_options 0
@@ -342,9 +434,11 @@ _recon_history() {
     # Offer option value completions
     case "${prev}" in
     '--repository')
+        __recon_add_completions -o plusdirs -fX '!*.@(sqlite)'
         return
         ;;
     '--job')
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
     '--since')
@@ -355,14 +449,27 @@ _recon_history() {
 
 _recon_show() {
     repeating_flags=()
-    non_repeating_flags=(--all --version -h --help)
+    non_repeating_flags=(--all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--repository)
+    non_repeating_options=(--repository --job)
     __recon_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--repository')
+        __recon_add_completions -o plusdirs -fX '!*.@(sqlite)'
+        return
+        ;;
+    '--job')
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -W "$(eval 'recon history --repository "${RECON_REPOSITORY:-out/recon.sqlite}" --ids 2>/dev/null')"
         return
         ;;
     esac

@@ -32,10 +32,12 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The audit file.")
+    @Argument(help: "The audit file.", completion: .file(extensions: ["jsonl"]))
     var file: String
 
-    @Option(name: .long, help: "A checkpoint file kept elsewhere (checkpoint.json from a report directory).")
+    @Option(
+        name: .long, help: "A checkpoint file kept elsewhere (checkpoint.json from a report directory).",
+        completion: .file(extensions: ["json"]))
     var checkpoint: String?
 
     @Option(name: .long, help: "A file with the Ed25519 public key (base64 or hex) that signs checkpoints.")

@@ -2,14 +2,56 @@ import ArgumentParser
 import Foundation
 import Reconciliation
 
-/// Where the repository is: `--repository`, else `RECON_REPOSITORY`.
+/// Where the repository is: `--repository`, else the `repository:` of the job file given with `--job`, else
+/// `RECON_REPOSITORY`.
 struct RepositoryOption: ParsableArguments {
-    @Option(name: .long, help: "The run repository (SQLite); defaults to RECON_REPOSITORY.")
+    @Option(name: .long, help: "The run repository (SQLite).", completion: .file(extensions: ["sqlite"]))
     var repository: String?
 
+    @Option(
+        name: .long,
+        help: "A job file (its repository, and only its runs), or a job name to list only that job's runs.",
+        completion: .file(extensions: ["yaml", "yml"]))
+    var job: String?
+
+    /// The job name to filter by: the job file's name, or the value itself when it is no file.
+    func jobName() throws -> String? {
+        try jobFile()?.name ?? job
+    }
+
+    private func jobFile() throws -> JobSpec? {
+        guard let job, FileManager.default.fileExists(atPath: job) else { return nil }
+        let environment = RunEnvironment.live()
+        func load(asOf: String?) throws(ReconciliationError) -> JobSpec {
+            try JobSpec.load(
+                path: job, environment: environment.variables, overrides: JobOverrides(asOf: asOf),
+                currentDirectory: environment.currentDirectory)
+        }
+        do {
+            return try load(asOf: nil)
+        } catch  where error.message.contains("missing required key `as_of`") {
+            // A dated job names no day; any day finds its repository (unless the repository's path names the day).
+            do {
+                return try load(asOf: String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
+            } catch {
+                printError(error.description)
+                throw ExitCode(ExitStatus.of(error))
+            }
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.of(error))
+        }
+    }
+
     func open() throws -> RunRepository {
-        guard let path = repository ?? ProcessInfo.processInfo.environment["RECON_REPOSITORY"], !path.isEmpty else {
-            printError("error: no run repository: give --repository FILE or set RECON_REPOSITORY")
+        let fromJob = try jobFile()?.repositoryPath
+        guard
+            let path = repository ?? fromJob ?? ProcessInfo.processInfo.environment["RECON_REPOSITORY"],
+            !path.isEmpty
+        else {
+            printError(
+                "error: no run repository: give --repository FILE, --job JOB (a job file with `repository:`), or set "
+                    + "RECON_REPOSITORY")
             throw ExitCode(ExitStatus.usage)
         }
         guard FileManager.default.fileExists(atPath: path) else {
@@ -32,36 +74,65 @@ struct HistoryCommand: ParsableCommand {
         abstract: "List recorded runs, newest first.",
         discussion: """
             Examples:
-              recon history --repository out/recon.sqlite
-              recon history --job eod-sample --since 2026-11-01
+              recon history --job jobs/eod-sample.yaml
+              recon history --repository out/recon.sqlite --since 2026-11-01
+              recon history --job jobs/eod-sample.yaml --json
             """
     )
 
     @OptionGroup var location: RepositoryOption
 
-    @Option(name: .long, help: "Only runs of this job.")
-    var job: String?
-
     @Option(name: .long, help: "Only runs as of this day (YYYY-MM-DD) or later.")
     var since: String?
 
+    @Flag(name: .long, help: "Print the runs as a JSON array.")
+    var json = false
+
+    @Flag(name: .long, help: "Print only the run ids, one per line (for scripts and completion).")
+    var ids = false
+
     func run() throws {
         let repository = try location.open()
+        let runs: [RunRepository.RunSummary]
         do {
-            let runs = try repository.runs(job: job, since: since)
-            print("run_id\tjob\tas_of\tstarted_at\tstatus\tlines\tbreaks\tresult_digest")
-            for run in runs {
-                print(
-                    [
-                        run.runID, run.job, run.asOf, run.startedAt, run.status, "\(run.lineCount)",
-                        "\(run.breakCount)",
-                        run.resultDigest,
-                    ].joined(separator: "\t"))
-            }
-        } catch {
+            runs = try repository.runs(job: try location.jobName(), since: since)
+        } catch let error as ReconciliationError {
             printError(error.description)
             throw ExitCode(ExitStatus.failed)
         }
+        if ids {
+            for run in runs { print(run.runID) }
+            return
+        }
+        if json {
+            print(
+                JSONValue.array(
+                    runs.map { run in
+                        .object([
+                            "run_id": .string(run.runID), "job": .string(run.job), "as_of": .string(run.asOf),
+                            "started_at": .string(run.startedAt), "status": .string(run.status),
+                            "exit_status": .integer(run.exitStatus), "lines": .integer(run.lineCount),
+                            "breaks": .integer(run.breakCount), "result_digest": .string(run.resultDigest),
+                        ])
+                    }
+                ).prettyEncoded(), terminator: "")
+            return
+        }
+        let rows = runs.map { run in
+            [
+                run.runID, TerminalText.escape(run.job), run.asOf, run.startedAt, run.status, String(run.exitStatus),
+                String(run.lineCount), String(run.breakCount), Self.short(run.resultDigest),
+            ]
+        }
+        print(
+            TerminalText.table(
+                header: ["run", "job", "as_of", "started", "status", "exit", "lines", "breaks", "digest"], rows: rows,
+                rightAligned: [5, 6, 7]), terminator: "")
+    }
+
+    /// `sha256:0123456789ab…` → `0123456789ab`.
+    static func short(_ digest: String) -> String {
+        String(digest.replacingOccurrences(of: "sha256:", with: "").prefix(12))
     }
 }
 
@@ -71,18 +142,26 @@ struct ShowCommand: ParsableCommand {
         commandName: "show",
         abstract: "Show one recorded run: its status, inputs with their hashes, reports and breaks.",
         discussion: """
-            Example:
-              recon show eod-sample-20261124T183000Z-4f2a1c --repository out/recon.sqlite
+            Examples:
+              recon show RUN_ID --job jobs/eod-sample.yaml
+              recon show RUN_ID --repository out/recon.sqlite --all
+              recon show RUN_ID --repository out/recon.sqlite --json
             """
     )
 
-    @Argument(help: "The run id.")
+    @Argument(
+        help: "The run id (`recon history` lists them).",
+        completion: .shellCommand(
+            "recon history --repository \"${RECON_REPOSITORY:-out/recon.sqlite}\" --ids 2>/dev/null"))
     var runID: String
 
     @OptionGroup var location: RepositoryOption
 
     @Flag(name: .long, help: "List every line, not only the breaks.")
     var all = false
+
+    @Flag(name: .long, help: "Print the run as a JSON object.")
+    var json = false
 
     func run() throws {
         let repository = try location.open()
@@ -94,26 +173,75 @@ struct ShowCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         guard let detail else {
-            printError("error: no run \(runID) in the repository")
+            printError("error: no run \(runID) in the repository (`recon history` lists the runs)")
             throw ExitCode(ExitStatus.failed)
         }
         let run = detail.summary
-        print("run \(run.runID)\njob \(run.job), as of \(run.asOf), started \(run.startedAt)")
-        print("status \(run.status) (exit \(run.exitStatus)), \(run.lineCount) lines, \(run.breakCount) breaks")
+        let lines = detail.lines.filter { all || !["matched", "within_tolerance"].contains($0.classification) }
+        if json {
+            print(Self.json(detail, lines: lines).prettyEncoded(), terminator: "")
+            return
+        }
+        print("run \(run.runID)\njob \(TerminalText.escape(run.job)), as of \(run.asOf), started \(run.startedAt)")
+        print(
+            "status \(run.status) (exit \(run.exitStatus)), \(TerminalText.count(run.lineCount, "line")), "
+                + TerminalText.count(run.breakCount, "break"))
         print("result digest \(run.resultDigest)\n\ninputs:")
-        for input in detail.inputs {
-            print(
-                "  \(input.side)\t\(input.name)\t\(input.path)\t\(input.format)\tsha256:\(input.sha256)\t\(input.status)"
-            )
-        }
+        print(
+            TerminalText.table(
+                header: ["side", "input", "path", "format", "sha256", "status"],
+                rows: detail.inputs.map {
+                    [
+                        $0.side, TerminalText.escape($0.name), TerminalText.escape($0.path), $0.format,
+                        String($0.sha256.prefix(12)), $0.status,
+                    ]
+                }, indent: "  "), terminator: "")
         print("\nreports:")
-        for report in detail.reports { print("  \(report.path)\tsha256:\(report.sha256)") }
+        print(
+            TerminalText.table(
+                header: ["path", "sha256"],
+                rows: detail.reports.map { [TerminalText.escape($0.path), String($0.sha256.prefix(12))] }, indent: "  "),
+            terminator: "")
         print(all ? "\nlines:" : "\nbreaks:")
-        for line in detail.lines where all || !["matched", "within_tolerance"].contains(line.classification) {
-            let age = line.firstSeen.map { "  since \($0) (\(line.consecutiveRuns ?? 1) runs)" } ?? ""
-            print(
-                "  \(line.classification)\t\(line.key)\tledger \(line.ledger ?? "—")\tstatement \(line.statement ?? "—")"
-                    + "\tdiff \(line.difference ?? "—")\(age)")
+        let rows = lines.map { line in
+            [
+                line.classification, TerminalText.escape(line.key.description), line.ledger ?? "—",
+                line.statement ?? "—", line.difference ?? "—",
+                line.firstSeen.map { "since \($0) (\(TerminalText.count(line.consecutiveRuns ?? 1, "run")))" } ?? "",
+            ]
         }
+        print(
+            TerminalText.table(
+                header: ["classification", "key", "ledger", "statement", "difference", "age"], rows: rows,
+                rightAligned: [2, 3, 4], indent: "  "), terminator: "")
+    }
+
+    static func json(_ detail: RunRepository.RunDetail, lines: [RunRepository.StoredLine]) -> JSONValue {
+        let run = detail.summary
+        return .object([
+            "run_id": .string(run.runID), "job": .string(run.job), "as_of": .string(run.asOf),
+            "started_at": .string(run.startedAt), "status": .string(run.status),
+            "exit_status": .integer(run.exitStatus), "lines": .integer(run.lineCount),
+            "breaks": .integer(run.breakCount), "result_digest": .string(run.resultDigest),
+            "inputs": .array(
+                detail.inputs.map {
+                    .object([
+                        "side": .string($0.side), "name": .string($0.name), "path": .string($0.path),
+                        "format": .string($0.format), "sha256": .string($0.sha256), "status": .string($0.status),
+                    ])
+                }),
+            "reports": .array(
+                detail.reports.map { .object(["path": .string($0.path), "sha256": .string($0.sha256)]) }),
+            "listed_lines": .array(
+                lines.map {
+                    .object([
+                        "venue": .string($0.key.venue), "account": .string($0.key.account),
+                        "asset": .string($0.key.asset), "classification": .string($0.classification),
+                        "ledger": .string($0.ledger), "statement": .string($0.statement),
+                        "difference": .string($0.difference), "first_seen": .string($0.firstSeen),
+                        "consecutive_runs": $0.consecutiveRuns.map { .integer($0) } ?? .null,
+                    ])
+                }),
+        ])
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Reconciliation
 
 /// `recon`: reconcile what our books say against what exchanges and banks say.
@@ -16,10 +17,53 @@ struct Recon: AsyncParsableCommand {
             """,
         version: ReconVersion.current,
         subcommands: [
-            RunCommand.self, InspectCommand.self, AuditCommand.self, ReplayCommand.self, HistoryCommand.self,
+            RunCommand.self, CheckCommand.self, InspectCommand.self, FormatsCommand.self, AuditCommand.self,
+            ReplayCommand.self, HistoryCommand.self,
             ShowCommand.self, GenerateCommand.self,
         ]
     )
+}
+
+extension Recon {
+    /// Parses and runs the command line; an unknown subcommand gets a "did you mean", and with `--json` every error
+    /// (usage errors included) is also a JSON object on stdout, so a machine caller always has one to read.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {
+            let hint = Spelling.closest(to: first, among: names).map { "did you mean '\($0)'? " } ?? ""
+            fail(
+                "unknown command '\(first)'; \(hint)commands: \(names.dropLast().joined(separator: ", "))",
+                status: ExitStatus.usage, json: arguments.contains("--json"))
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let status = exitCode(for: error).rawValue
+            if arguments.contains("--json") && !(error is ExitCode) && status != 0 {
+                var message = fullMessage(for: error)
+                if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+                fail(message, status: status, json: true)
+            }
+            exit(withError: error)
+        }
+    }
+
+    /// Prints an error (on stderr, and as JSON on stdout with `json`) and exits with `status`.
+    static func fail(_ message: String, status: Int32, json: Bool) -> Never {
+        printError("error: " + message)
+        if json {
+            print(
+                JSONValue.object(["error": .string(message), "exit_status": .integer(Int(status))]).prettyEncoded(),
+                terminator: "")
+        }
+        Foundation.exit(status)
+    }
 }
 
 /// Exit statuses shared by every command.

@@ -18,13 +18,16 @@ struct ReplayCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The run id (see `recon history`).")
+    @Argument(
+        help: "The run id (see `recon history`).",
+        completion: .shellCommand(
+            "recon history --repository \"${RECON_REPOSITORY:-out/recon.sqlite}\" --ids 2>/dev/null"))
     var runID: String
 
-    @Option(name: .long, help: "The audit file that recorded the run.")
+    @Option(name: .long, help: "The audit file that recorded the run.", completion: .file(extensions: ["jsonl"]))
     var audit: String
 
-    @Option(name: .long, help: "The input archive (inputs by SHA-256).")
+    @Option(name: .long, help: "The input archive (inputs by SHA-256).", completion: .directory)
     var archive: String?
 
     @Option(name: .long, help: "A directory holding the inputs at their recorded paths.")

@@ -24,13 +24,15 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The job file (YAML).")
+    @Argument(help: "The job file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var job: String
 
     @Option(name: .long, help: "Reconcile this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).")
     var asOf: String?
 
-    @Option(name: .long, help: "Write reports to this directory (overrides report.dir and RECON_REPORT_DIR).")
+    @Option(
+        name: .long, help: "Write reports to this directory (overrides report.dir and RECON_REPORT_DIR).",
+        completion: .directory)
     var out: String?
 
     @Option(name: .long, help: "Store every input here by SHA-256 (overrides archive and RECON_ARCHIVE_DIR).")
@@ -45,14 +47,19 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Wait up to this many seconds when the job is already running elsewhere.")
     var wait: Double = 0
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(
+        name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.",
+        completion: .list(JobSpec.logLevels))
     var logLevel: String?
 
-    @Option(name: .long, help: "Log format on stderr: text or json.")
+    @Option(name: .long, help: "Log format on stderr: text or json.", completion: .list(["text", "json"]))
     var logFormat: String = "text"
 
     @Flag(name: .long, help: "Print nothing on stdout.")
     var quiet = false
+
+    @Flag(name: .long, help: "Do not run: check the job and print what a run would do, like `recon check`.")
+    var dryRun = false
 
     @Flag(name: .long, help: "Print the machine summary (JSON) instead of the table.")
     var json = false
@@ -63,6 +70,7 @@ struct RunCommand: AsyncParsableCommand {
     var metricsFile: String?
 
     func run() async throws {
+        if dryRun { try CheckCommand.check(job: job, asOf: asOf) }
         let environment = RunEnvironment.live()
         guard let format = StandardErrorLogHandler.Format(rawValue: logFormat) else {
             printError("error: --log-format: expected text or json, got '\(logFormat)'")
@@ -77,8 +85,7 @@ struct RunCommand: AsyncParsableCommand {
                     repositoryPath: repository, asOf: asOf),
                 currentDirectory: environment.currentDirectory)
         } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
+            throw failure(error)
         }
         var metricsPath: String?
         if let metricsFile {
@@ -106,15 +113,19 @@ struct RunCommand: AsyncParsableCommand {
         do {
             outcome = try await handle.outcome()
         } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
+            throw failure(error)
         }
         for input in outcome.report.inputs {
             for diagnostic in input.diagnostics where diagnostic.severity >= .warning {
-                printError(diagnostic.description)
+                printError(
+                    StandardErrorLogHandler.line(
+                        TerminalText.escape(diagnostic.description),
+                        level: diagnostic.severity == .error ? .error : .warning, format: format))
             }
             if let failure = outcome.inputs.first(where: { $0.spec.name == input.name })?.failure {
-                printError(failure.description)
+                printError(
+                    StandardErrorLogHandler.line(
+                        TerminalText.escape(failure.description), level: .error, format: format))
             }
         }
         if let metricsFile = metricsPath {
@@ -138,6 +149,22 @@ struct RunCommand: AsyncParsableCommand {
         throw ExitCode(outcome.report.exitStatus)
     }
 
+    /// Prints an error that stopped the command — also as a JSON object on stdout with `--json` — and returns the exit
+    /// to throw.
+    private func failure(_ error: ReconciliationError) -> ExitCode {
+        let status = ExitStatus.of(error)
+        printError(
+            StandardErrorLogHandler.line(
+                TerminalText.escape(error.description), level: .error,
+                format: StandardErrorLogHandler.Format(rawValue: logFormat) ?? .text))
+        if json {
+            print(
+                JSONValue.object(["error": .string(error.description), "exit_status": .integer(Int(status))])
+                    .prettyEncoded(), terminator: "")
+        }
+        return ExitCode(status)
+    }
+
     /// What the run says in the log: names, counts and paths, never amounts of a statement or a credential.
     static func log(_ event: RunEvent, to logger: Logger) {
         switch event {
@@ -145,9 +172,10 @@ struct RunCommand: AsyncParsableCommand {
             logger.info("run started", metadata: ["run_id": "\(runID)", "job": "\(job)", "as_of": "\(asOf)"])
         case .inputLoaded(let input, let seconds):
             let metadata: Logger.Metadata = [
-                "seconds": "\(String(format: "%.3f", seconds))",
-                "input": "\(input.name)", "side": "\(input.side.rawValue)", "records": "\(input.recordCount)",
-                "balances": "\(input.balanceCount)", "format": "\(input.files.map(\.format).joined(separator: ","))",
+                "seconds": .stringConvertible(LogNumber(seconds: seconds)),
+                "input": "\(input.name)", "side": "\(input.side.rawValue)",
+                "records": .stringConvertible(input.recordCount), "balances": .stringConvertible(input.balanceCount),
+                "format": "\(input.files.map(\.format).joined(separator: ","))",
             ]
             if input.failed {
                 logger.error("input failed", metadata: metadata.merging(["error": "\(input.error ?? "")"]) { $1 })
@@ -167,7 +195,8 @@ struct RunCommand: AsyncParsableCommand {
             }
         case .stageFinished(let stage, let seconds):
             logger.debug(
-                "stage finished", metadata: ["stage": "\(stage)", "seconds": "\(String(format: "%.3f", seconds))"])
+                "stage finished",
+                metadata: ["stage": "\(stage)", "seconds": .stringConvertible(LogNumber(seconds: seconds))])
         case .reportWritten(let file):
             logger.info("report written", metadata: ["path": "\(file.displayPath)", "sha256": "\(file.sha256)"])
         case .completed(let report):
@@ -175,7 +204,7 @@ struct RunCommand: AsyncParsableCommand {
                 "run completed",
                 metadata: [
                     "run_id": "\(report.runID)", "status": "\(report.status.rawValue)",
-                    "breaks": "\(report.breakCount)",
+                    "breaks": .stringConvertible(report.breakCount),
                     "result_digest": "\(report.resultDigest)",
                 ])
         case .failed(let error):

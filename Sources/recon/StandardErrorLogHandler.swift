@@ -34,10 +34,41 @@ struct StandardErrorLogHandler: LogHandler {
                 "time": .string(time), "level": .string(event.level.rawValue), "logger": .string(label),
                 "message": .string("\(event.message)"),
             ]
-            for (key, value) in merged { object[key] = .string("\(value)") }
+            for (key, value) in merged { object[key] = Self.json(value) }
             line = JSONValue.object(object).encoded()
         }
         printError(line)
+    }
+
+    /// A metadata value as JSON: counts and durations as numbers, everything else as text.
+    static func json(_ value: Logger.MetadataValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(text)
+        case .stringConvertible(let convertible):
+            convertible is any BinaryInteger || convertible is LogNumber
+                ? .number(convertible.description) : .string(convertible.description)
+        case .array(let values): .array(values.map(json))
+        case .dictionary(let values): .object(values.mapValues(json))
+        }
+    }
+
+    /// One line for stderr in `format`: the text as is, or a JSON object with the level and message.
+    static func line(_ text: String, level: Logger.Level, format: Format) -> String {
+        guard format == .json else { return text }
+        return JSONValue.object([
+            "time": .string(ISO8601DateFormatter().string(from: Date())), "level": .string(level.rawValue),
+            "logger": .string("recon"), "message": .string(text),
+        ]).encoded()
+    }
+}
+
+/// A number for log metadata that JSON logs write as a number (`0.125` seconds).
+struct LogNumber: CustomStringConvertible, Sendable {
+    let description: String
+
+    /// Seconds with millisecond precision.
+    init(seconds: Double) {
+        description = String(format: "%.3f", seconds)
     }
 }
 

@@ -178,9 +178,9 @@ import Testing
         let show = try recon(["show", try runID(), "--repository", "recon.sqlite"], in: scratch.path)
         #expect(show.status == 0)
         #expect(
-            show.stdout.contains("mismatch\tkraken/m/ETH\tledger 2\tstatement 2.1\tdiff 0.1  since 2026-11-24 (3 runs)")
-        )
-        #expect(show.stdout.contains("missing_in_statement\tkraken/m/SOL"))
+            show.stdout.contains(
+                "  mismatch              kraken/m/ETH       2        2.1         0.1  since 2026-11-24 (3 runs)\n"))
+        #expect(show.stdout.contains("  missing_in_statement  kraken/m/SOL"))
     }
 
     @Test func aJobAlreadyRunningElsewhereIsRefusedOrWaitedFor() async throws {

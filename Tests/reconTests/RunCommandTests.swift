@@ -85,7 +85,7 @@ import Testing
         #expect(result.stderr == "empty.yaml:3:9: error: at `ledger`: needs at least one input\n")
         let missing = try recon(["run", "nope.yaml"], in: scratch.path)
         #expect(missing.status == 64)
-        #expect(missing.stderr == "nope.yaml: error: cannot read the job file\n")
+        #expect(missing.stderr == "nope.yaml: error: cannot read the job file: No such file or directory\n")
     }
 
     @Test func jsonSummaryForSchedulers() throws {

@@ -229,7 +229,7 @@ public final class RunRepository: Sendable {
                 let previous = try Row.fetchAll(
                     db,
                     sql:
-                        "SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? ORDER BY started_at DESC, run_id DESC",
+                        "SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? ORDER BY started_at DESC, rowid DESC",
                     arguments: [job, runID])
                 for run in previous {
                     guard !active.isEmpty else { break }
@@ -349,7 +349,7 @@ public final class RunRepository: Sendable {
                 }
                 let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
                 return try Row.fetchAll(
-                    db, sql: "SELECT * FROM runs \(filter) ORDER BY started_at DESC, run_id DESC", arguments: arguments
+                    db, sql: "SELECT * FROM runs \(filter) ORDER BY started_at DESC, rowid DESC", arguments: arguments
                 ).map(Self.summary)
             }
         } catch {

@@ -23,6 +23,8 @@ public struct InputOutcome: Sendable {
 
     /// Whether the input was skipped: optional, and no file matched.
     public var skipped = false
+    /// The asset codes as the files wrote them (uppercased), before aliases: what an alias can match.
+    public var rawAssetCodes: Set<String> = []
 
     /// Whether the input cannot be trusted: it stopped, or a row could not be read.
     public var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
@@ -58,6 +60,8 @@ public struct InputLoader: Sendable {
     public var progress: @Sendable (InputSpec) -> ByteCounter
     /// Plain entries CSV files at least this large are summed in ranges on every core (with `prefetch`).
     public var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
+    /// Whether outcomes list the raw asset codes read (for `recon check`; a run does not need them).
+    public var collectsRawCodes = false
 
     /// Creates a loader.
     public init(
@@ -105,7 +109,8 @@ public struct InputLoader: Sendable {
                             reader = named
                         } else {
                             let prefix = try ReplayByteSource.readPrefix(input.bytes, count: 1 << 16)
-                            reader = try Self.detect(ContentPrefix(prefix), file: file.displayPath)
+                            reader = try Self.detect(
+                                ContentPrefix(prefix), file: file.displayPath, setting: spec.options.setting)
                             source = ReplayByteSource(prefix: prefix, upstream: input.bytes)
                         }
                         format = reader.format
@@ -168,6 +173,11 @@ public struct InputLoader: Sendable {
             venue: spec.options.venue, account: spec.options.account, formatAliases: firstReader?.assetAliases ?? [:],
             jobAliases: jobAliases, inputAliases: spec.aliases, accountMap: spec.accounts)
         normalizer.defaultVenue = firstReader?.defaultVenue
+        let options = spec.options
+        normalizer.setting = { options.setting($0) }
+        if collectsRawCodes {
+            outcome.rawAssetCodes = Set(records.records.map { $0.asset.trimmingSpaces.uppercased() })
+        }
         var balances = normalizer.balances(from: records.records, kind: records.kind, into: records)
         if let note = Self.snapshotSkew(spec.options, records) {
             for index in balances.indices { balances[index].notes.append(note) }
@@ -217,17 +227,20 @@ public struct InputLoader: Sendable {
     }
 
     /// The reader for content whose format was not named.
-    static func detect(_ prefix: ContentPrefix, file: String) throws(ReconciliationError) -> any StatementReader {
+    static func detect(
+        _ prefix: ContentPrefix, file: String, setting: (String) -> String = { "`\($0):`" }
+    ) throws(ReconciliationError) -> any StatementReader {
         let candidates = StatementFormats.candidates(for: prefix)
         if candidates.count == 1, let only = candidates.first { return only }
         let names = (candidates.isEmpty ? StatementFormats.all : candidates).map(\.format)
         throw ReconciliationError(
             .ingest,
             candidates.isEmpty
-                ? "could not tell the format of \(file); candidates: \(names.joined(separator: ", ")) (set `format:`)"
+                ? "could not tell the format of \(file); candidates: \(names.joined(separator: ", ")) "
+                    + "(set \(setting("format")); `recon formats` lists them)"
                 : "could not tell the format of \(file): it fits both "
                     + names.dropLast().joined(separator: ", ") + " and \(names.last ?? ""); "
-                    + "choose one with `format:` on the input (`--format` with recon inspect)",
+                    + "choose one with \(setting("format"))",
             at: SourceLocation(file: file))
     }
 }

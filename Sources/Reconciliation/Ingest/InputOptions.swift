@@ -105,6 +105,14 @@ public struct InputOptions: Sendable, Hashable {
     public var takenAt: String?
     /// How far a snapshot's time may be from the cutoff before its lines say so, in seconds.
     public var maxSnapshotSkewSeconds: Int64 = 3600
+    /// Whether the options were typed on the command line (`recon inspect`) rather than in a job file: messages then
+    /// name the flag (`--account`) instead of the key (`account:`).
+    public var fromCommandLine = false
+
+    /// How a message names a setting: `` `account:` `` in a job, `--account` on the command line.
+    public func setting(_ key: String) -> String {
+        fromCommandLine ? "--" + key.replacingAll("_", with: "-") : "`\(key):`"
+    }
 
     /// Creates options; the defaults read a headed, comma-separated CSV of balances with strict amounts.
     public init(

@@ -6,6 +6,9 @@ public protocol StatementReader: Sendable {
     /// The name used for `format:` in job files and `--format` on the command line.
     var format: String { get }
 
+    /// One line on what the format is and which figure it yields (`recon formats`).
+    var summary: String { get }
+
     /// Reads every record of `source` (the file at `path`) into `collector`.
     func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector

@@ -73,7 +73,8 @@ extension JobSpec {
         let jobPath = paths.absolute(path)
         let display = paths.display(jobPath)
         guard let data = FileManager.default.contents(atPath: jobPath) else {
-            throw ReconciliationError(.job, "cannot read the job file", at: SourceLocation(file: display))
+            throw ReconciliationError(
+                .job, "cannot read the job file: \(FileProblem.describe(jobPath))", at: SourceLocation(file: display))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ReconciliationError(.job, "the job file is not UTF-8", at: SourceLocation(file: display))
@@ -395,8 +396,10 @@ extension JobSpec {
         if let formatNode = map["format"] {
             let name = try formatNode.string()
             guard StatementFormats.reader(named: name) != nil else {
+                let hint = Spelling.closest(to: name, among: StatementFormats.names).map { "did you mean '\($0)'? " }
                 throw formatNode.error(
-                    "unknown format '\(name)'; known formats: \(StatementFormats.names.joined(separator: ", "))")
+                    "unknown format '\(name)'; \(hint ?? "")known formats: "
+                        + StatementFormats.names.joined(separator: ", ") + " (`recon formats` says what each reads)")
             }
             format = name
         }

@@ -190,13 +190,17 @@ public struct ReconciliationJob: Sendable {
 
     /// Reads every input, several at a time (at most one per core); `previousCutoff` is the previous business day's,
     /// where running balances take their opening.
-    func loadInputs(previousCutoff: Timestamp? = nil, events: @Sendable (RunEvent) -> Void) -> [InputOutcome] {
+    func loadInputs(
+        previousCutoff: Timestamp? = nil, collectsRawCodes: Bool = false, events: @Sendable (RunEvent) -> Void
+    ) -> [InputOutcome] {
         let inputs = spec.inputs.map { input in
             var input = input
             input.options.previousCutoff = previousCutoff
             return input
         }
-        let loader = InputLoader(jobAliases: spec.aliases, prefetch: true, progress: progress)
+        var configured = InputLoader(jobAliases: spec.aliases, prefetch: true, progress: progress)
+        configured.collectsRawCodes = collectsRawCodes
+        let loader = configured
         let results = Mutex<[InputOutcome?]>(Array(repeating: nil, count: inputs.count))
         let ledgerCount = spec.ledger.count
         let openPath = self.openPath

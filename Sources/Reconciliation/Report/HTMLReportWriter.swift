@@ -8,6 +8,10 @@
 public struct HTMLReportWriter: ReportWriter {
     public let format = ReportFormat.html
     public let fileName = "report.html"
+    /// At most this many lines are in the page's table (breaks first); report.csv and report.json hold every line.
+    public var maxTableLines = 5000
+    /// At most this many input files are listed.
+    public var maxInputRows = 1000
 
     /// Creates the writer.
     public init() {}
@@ -167,14 +171,15 @@ public struct HTMLReportWriter: ReportWriter {
             let left = lhs.value.values.reduce(0, +)
             let right = rhs.value.values.reduce(0, +)
             return left != right ? left > right : lhs.key < rhs.key
-        }.prefix(15)
+        }
+        let shown = rows.prefix(15)
         var html = "<div class=\"panel\"><h2>Breaks by venue and asset</h2>"
-        guard !rows.isEmpty else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
-        let largest = rows.map { $0.value.values.reduce(0, +) }.max() ?? 1
-        let height = rows.count * 26 + 10
+        guard !shown.isEmpty else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
+        let largest = shown.map { $0.value.values.reduce(0, +) }.max() ?? 1
+        let height = shown.count * 26 + 10
         html += "<svg class=\"chart\" id=\"chart-breaks\" viewBox=\"0 0 560 \(height)\" role=\"img\" "
         html += "aria-label=\"Breaks by venue and asset\">"
-        for (index, row) in rows.enumerated() {
+        for (index, row) in shown.enumerated() {
             let y = index * 26 + 5
             html += "<text x=\"200\" y=\"\(y + 15)\" text-anchor=\"end\" class=\"axis\">\(escape(row.key))</text>"
             var x = 208.0
@@ -190,6 +195,9 @@ public struct HTMLReportWriter: ReportWriter {
             html += "<text x=\"\(Int(x) + 6)\" y=\"\(y + 15)\" class=\"value\">\(row.value.values.reduce(0, +))</text>"
         }
         html += "</svg>" + legend(Classification.allCases.filter(\.isBreak))
+        if rows.count > shown.count {
+            html += "<p class=\"muted\">… and \(rows.count - shown.count) more venue and asset pairs with breaks.</p>"
+        }
         return html + "</div>\n"
     }
 
@@ -261,9 +269,12 @@ public struct HTMLReportWriter: ReportWriter {
             <tbody>
 
             """
-        // Breaks first, then the rest, each in key order.
-        let ordered = report.result.breaks + report.result.lines.filter { !$0.classification.isBreak }
-        for line in ordered {
+        // Breaks first, then lines not reconciled, then the rest, each in key order — at most `maxTableLines`, so the
+        // page stays usable and bounded at any size; report.csv and report.json hold every line.
+        let ordered =
+            report.result.breaks + report.result.lines.filter { $0.classification == .unreconciled }
+            + report.result.lines.filter { !$0.classification.isBreak && $0.classification != .unreconciled }
+        for line in ordered.prefix(maxTableLines) {
             let age = report.ageing[line.key]
             let sources =
                 line.classification == .conflict
@@ -292,8 +303,13 @@ public struct HTMLReportWriter: ReportWriter {
                 "<td class=\"since\">\(age.map { "\(escape($0.firstSeen))<div class=\"muted\">\($0.consecutiveRuns) run\($0.consecutiveRuns == 1 ? "" : "s")</div>" } ?? "")</td>"
             html += "<td class=\"notes\">\(notes)</td></tr>\n"
         }
-        html += "</tbody></table></div>\n</section>\n"
-        return html
+        html += "</tbody></table></div>\n"
+        if ordered.count > maxTableLines {
+            html +=
+                "<p class=\"muted\" id=\"lines-capped\">Showing \(maxTableLines) of \(ordered.count) lines, the breaks "
+                + "first; every line is in report.csv and report.json.</p>\n"
+        }
+        return html + "</section>\n"
     }
 
     private func amountCell(_ amount: Amount?, signed: Bool = false) -> String {
@@ -326,8 +342,10 @@ public struct HTMLReportWriter: ReportWriter {
             <th>SHA-256</th><th class="num">Records</th><th>Status</th></tr></thead><tbody>
 
             """
-        for input in report.inputs {
-            for (index, file) in input.files.enumerated() {
+        var listed = 0
+        for input in report.inputs where listed < maxInputRows {
+            for (index, file) in input.files.enumerated() where listed < maxInputRows {
+                listed += 1
                 let status =
                     input.failed
                     ? "<span class=\"tag\" style=\"--accent:#c62828\">failed</span> \(escape(input.error ?? ""))" : "ok"
@@ -341,7 +359,12 @@ public struct HTMLReportWriter: ReportWriter {
                     "<td class=\"num\">\(index == 0 ? String(input.recordCount) : "")</td><td>\(index == 0 ? status : "")</td></tr>\n"
             }
         }
-        return html + "</tbody></table></div></section>\n"
+        html += "</tbody></table></div>"
+        let files = report.inputs.reduce(0) { $0 + $1.files.count }
+        if files > listed {
+            html += "<p class=\"muted\">Showing \(listed) of \(files) files; every file is in report.json.</p>"
+        }
+        return html + "</section>\n"
     }
 
     private func diagnosticsList(_ report: ReconciliationReport) -> String {
@@ -397,7 +420,7 @@ public struct HTMLReportWriter: ReportWriter {
         .banner .gap{font-size:14px;margin:2px 0 6px;font-weight:600}
         .status-reconciled{background:#2e7d32}.status-reconciled_within_tolerance{background:#00897b}
         .status-breaks{background:#b45309}.status-partial,.status-failed{background:#b71c1c}
-        .cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:16px 0}
+        .cards{display:grid;grid-template-columns:repeat(7,1fr);gap:12px;margin:16px 0}
         .card{background:var(--card);border-radius:10px;padding:14px 16px;border-top:4px solid var(--accent);\
         box-shadow:0 1px 2px rgba(0,0,0,.06)}.card .count{font-size:30px;font-weight:700}
         .card .label{color:var(--muted);font-size:13px}.card.alert .count{color:var(--accent)}
@@ -410,8 +433,11 @@ public struct HTMLReportWriter: ReportWriter {
         .num{text-align:right;font-variant-numeric:tabular-nums;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;\
         white-space:nowrap}td.hot{color:#c62828;font-weight:700}.neg{color:#c62828}.pos{color:#1565c0}
         .muted{color:var(--muted)}.source,.sources{color:var(--muted);font-size:11px}.since{white-space:nowrap}
-        .tolerance{white-space:nowrap}.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff;\
-        background:var(--accent);white-space:nowrap}.notes{color:#4b5563;min-width:260px;max-width:460px;overflow-wrap:anywhere}
+        table.lines td:nth-child(2){max-width:170px;overflow-wrap:anywhere}table.lines th{white-space:normal}
+        table.lines td,table.lines th{padding:6px 5px}table.lines td.num,table.lines .tolerance .num{white-space:normal;\
+        overflow-wrap:anywhere;min-width:7ch}table.lines .tolerance{white-space:normal}
+        .tolerance{white-space:nowrap}.tolerance .source{white-space:normal;max-width:150px}.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff;\
+        background:var(--accent);white-space:nowrap}.notes{color:#4b5563;min-width:160px;overflow-wrap:anywhere}
         tr.matched td,tr.within_tolerance td{color:#4b5563}
         .scroll{max-height:70vh;overflow:auto}.toolbar{display:flex;gap:10px;align-items:center;margin-bottom:10px}
         .toolbar input{flex:1;max-width:420px;padding:7px 10px;border:1px solid #d1d5db;border-radius:6px}
@@ -451,7 +477,8 @@ public struct HTMLReportWriter: ReportWriter {
         for(var i=0;i<rows.length;i++)body.appendChild(rows[i]);});})(h);}
         filter.addEventListener('input',apply);kind.addEventListener('change',apply);
         if(!rows.some(function(r){return r.dataset.break==='true';}))kind.value='';
-        apply();document.body.dataset.ready='true';
+        apply();var box=table.parentNode;
+        document.body.dataset.linesOverflow=String(box.scrollWidth>box.clientWidth+1);document.body.dataset.ready='true';
         })();
         """
 }

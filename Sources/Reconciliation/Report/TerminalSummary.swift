@@ -25,20 +25,24 @@ public struct TerminalSummary: Sendable {
 
     /// The summary text, ending with a newline.
     public func render(_ report: ReconciliationReport, files: [WrittenFile] = []) -> String {
-        var text = "\(report.job) \(report.asOf): " + paint(report.status.rawValue, "1;" + statusColor(report.status))
-        text += " (\(report.result.lines.count) lines, \(report.breakCount) breaks"
+        var text =
+            "\(TerminalText.escape(report.job)) \(report.asOf): "
+            + paint(report.status.rawValue, "1;" + statusColor(report.status))
+        text +=
+            " (\(TerminalText.count(report.result.lines.count, "line")), "
+            + TerminalText.count(report.breakCount, "break")
         let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
         if !unreconciled.isEmpty { text += ", \(unreconciled.count) not reconciled" }
         if report.status == .breaks && report.exitStatus == 0 { text += ", within max_breaks \(report.maxBreaks)" }
         text += ")\n"
-        text += "cutoff: \(report.cutoff)\n"
+        text += "run \(report.runID) · cutoff: \(report.cutoff)\n"
 
         let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict", "unreconciled"]
         let venues = report.countsByVenue
         let venueWidth = max(5, venues.map(\.venue.count).max() ?? 0)
         text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 12) }.joined() + "\n"
         for (venue, counts) in venues {
-            text += pad(venue, venueWidth)
+            text += pad(TerminalText.escape(venue), venueWidth)
             for classification in Classification.allCases {
                 let count = counts[classification, default: 0]
                 let cell = padLeft(String(count), 12)
@@ -47,6 +51,11 @@ public struct TerminalSummary: Sendable {
             text += "\n"
         }
 
+        // Where the rest of a long list is: the Markdown report, else the CSV, else the JSON.
+        let fullList =
+            ["report.md", "report.csv", "report.json"].lazy.compactMap { name in
+                files.first { $0.displayPath.hasSuffix("/" + name) || $0.displayPath == name }
+            }.first.map { " in \($0.displayPath)" } ?? ""
         let breaks = report.result.breaks
         if !breaks.isEmpty {
             text += "\nbreaks:\n"
@@ -54,27 +63,38 @@ public struct TerminalSummary: Sendable {
                 let ledger = line.ledger?.description ?? "—"
                 let statement = line.statement?.description ?? "—"
                 let difference = line.difference.map { " diff \($0)" } ?? ""
+                // A conflict says why (the key twice in one input, and where).
+                let reason = line.classification == .conflict ? line.notes.first.map { "  (\($0))" } ?? "" : ""
                 text +=
                     "  " + paint(line.classification.rawValue, "33")
-                    + "  \(line.key)  ledger \(ledger)  statement \(statement)\(difference)\n"
+                    + "  \(TerminalText.escape(line.key.description))  ledger \(ledger)  statement \(statement)"
+                    + "\(difference)\(TerminalText.escape(reason))\n"
             }
-            if breaks.count > maxListedBreaks { text += "  … and \(breaks.count - maxListedBreaks) more\n" }
+            if breaks.count > maxListedBreaks {
+                text += "  … and \(breaks.count - maxListedBreaks) more\(fullList)\n"
+            }
         }
         if !unreconciled.isEmpty {
             text += "\nnot reconciled (an input failed or was missing; not breaks):\n"
             for line in unreconciled.prefix(maxListedBreaks) {
                 let reason = line.notes.last { $0.hasPrefix("not reconciled: ") }.map { String($0.dropFirst(16)) } ?? ""
-                text += "  " + paint("unreconciled", "31") + "  \(line.key)  \(reason)\n"
+                text +=
+                    "  " + paint("unreconciled", "31")
+                    + "  \(TerminalText.escape(line.key.description))  \(TerminalText.escape(reason))\n"
             }
             if unreconciled.count > maxListedBreaks {
-                text += "  … and \(unreconciled.count - maxListedBreaks) more\n"
+                text += "  … and \(unreconciled.count - maxListedBreaks) more\(fullList)\n"
             }
         }
-        for notice in report.notices { text += "\n" + paint("note", "31") + ": \(notice)\n" }
+        for notice in report.notices { text += "\n" + paint("note", "31") + ": \(TerminalText.escape(notice))\n" }
         let failed = report.inputs.filter(\.failed)
         if !failed.isEmpty {
             text += "\nfailed inputs:\n"
-            for input in failed { text += "  " + paint(input.name, "31") + ": \(input.error ?? "failed")\n" }
+            for input in failed {
+                text +=
+                    "  " + paint(TerminalText.escape(input.name), "31")
+                    + ": \(TerminalText.escape(input.error ?? "failed"))\n"
+            }
         }
         if !files.isEmpty {
             text += "\nreports: " + files.map(\.displayPath).joined(separator: ", ") + "\n"

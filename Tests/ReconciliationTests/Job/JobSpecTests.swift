@@ -92,7 +92,7 @@ import Testing
             of: "    format: csv\n    kind: entries", with: "    format: cvs\n    kind: entries")
         #expect(
             message(format)?.hasPrefix(
-                "jobs/job.yaml:5:13: error: at `ledger[0].format`: unknown format 'cvs'; known formats: coinbase-advanced-accounts,"
+                "jobs/job.yaml:5:13: error: at `ledger[0].format`: unknown format 'cvs'; did you mean 'csv'? known formats: coinbase-advanced-accounts,"
             ) == true)
     }
 

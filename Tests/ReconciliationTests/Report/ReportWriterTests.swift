@@ -64,7 +64,8 @@ import Testing
     @Test func terminalSummaryUsesColourOnlyWhenAsked() {
         let plain = TerminalSummary(color: false).render(report(accounts: ["m"]))
         #expect(!plain.contains("\u{1B}["))
-        #expect(plain.hasPrefix("eod 2026-11-24: breaks (1 lines, 1 breaks)\n"))
+        // Plurals are right, and the run id is on the second line.
+        #expect(plain.hasPrefix("eod 2026-11-24: breaks (1 line, 1 break)\nrun "))
         #expect(TerminalSummary(color: true).render(report(accounts: ["m"])).contains("\u{1B}[1;33mbreaks\u{1B}[0m"))
     }
 }

@@ -14,6 +14,8 @@ public struct Normalizer: Sendable {
     public var assetAliases: [String: String]
     /// Statement account id → ledger account.
     public var accountMap: [String: String]
+    /// How messages name the input's settings (`` `venue:` `` or `--venue`).
+    public var setting: @Sendable (String) -> String = { "`\($0):`" }
 
     /// Creates a normalizer; `jobAliases` and then `inputAliases` are layered over the format's `formatAliases`.
     public init(
@@ -34,12 +36,13 @@ public struct Normalizer: Sendable {
     public func key(of record: RawRecord) -> Result<BalanceKey, Diagnostic> {
         guard let rawVenue = venue ?? record.venue ?? defaultVenue, !rawVenue.trimmingSpaces.isEmpty else {
             return .failure(
-                Diagnostic(.error, "no venue: the row names none and the input sets no `venue:`", at: record.location))
+                Diagnostic(
+                    .error, "no venue: the data names none; set \(setting("venue"))", at: record.location))
         }
         guard let rawAccount = record.account ?? account, !rawAccount.trimmingSpaces.isEmpty else {
             return .failure(
                 Diagnostic(
-                    .error, "no account: the row names none and the input sets no `account:`", at: record.location))
+                    .error, "no account: the data names none; set \(setting("account"))", at: record.location))
         }
         let venueName = rawVenue.trimmingSpaces.lowercased()
         let accountID = rawAccount.trimmingSpaces
@@ -53,12 +56,27 @@ public struct Normalizer: Sendable {
         var balances: [Balance] = []
         balances.reserveCapacity(records.count)
         var positions: [BalanceKey: Int] = [:]
+        // One error per cause, not per row: the first place, and how many records share it.
+        var unkeyed: [String: (first: SourceLocation, count: Int)] = [:]
+        var causes: [String] = []
+        defer {
+            for cause in causes {
+                guard let (first, count) = unkeyed[cause] else { continue }
+                collector.diagnose(
+                    .error, count == 1 ? cause : "\(cause) (\(count) records; the first is here)", at: first)
+            }
+        }
         for record in records {
             let key: BalanceKey
             switch self.key(of: record) {
             case .success(let normalized): key = normalized
             case .failure(let diagnostic):
-                collector.diagnose(diagnostic.severity, diagnostic.message, at: diagnostic.location)
+                if let seen = unkeyed[diagnostic.message] {
+                    unkeyed[diagnostic.message] = (seen.first, seen.count + 1)
+                } else {
+                    unkeyed[diagnostic.message] = (record.location, 1)
+                    causes.append(diagnostic.message)
+                }
                 continue
             }
             var balance = Balance(

@@ -7,6 +7,7 @@
 /// The account is the input's `account:`, else the response's `uid`, else its `accountType` lowercased (`spot`).
 public struct BinanceAccountReader: StatementReader {
     public let format = "binance-account"
+    public let summary = "Binance `GET /api/v3/account` JSON (REST or WebSocket envelope): free + locked"
     public let defaultVenue: String? = "binance"
     public let inherentKind: InputKind? = .balances
 

@@ -7,6 +7,7 @@
 /// `account:`), since a dump does not say which exchange it came from.
 public struct CCXTBalanceReader: StatementReader {
     public let format = "ccxt-balance"
+    public let summary = "CCXT `fetch_balance()` dump JSON: total (else free + used), numbers read exactly"
     public let inherentKind: InputKind? = .balances
     public let needsAccountSetting = true
 

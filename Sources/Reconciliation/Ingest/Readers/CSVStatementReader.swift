@@ -6,6 +6,7 @@
 /// and reading goes on so one pass shows every bad row.
 public struct CSVStatementReader: StatementReader {
     public let format = "csv"
+    public let summary = "any CSV mapped with `columns:` (entries summed, or one balance per row)"
 
     /// Creates the reader.
     public init() {}
@@ -66,8 +67,18 @@ public struct CSVStatementReader: StatementReader {
             }
             guard let index, index >= 0 else {
                 let known = options.hasHeader ? " (the header has: \(header.joined(separator: ", ")))" : ""
+                // A file read with the wrong delimiter has one column holding the others' names.
+                var hint = ""
+                let separators: [String] = [";", "\t", "|"]
+                if header.count == 1, let other = separators.first(where: { header[0].contains($0) }) {
+                    let shown = other == "\t" ? "\\t" : other
+                    hint =
+                        " — the header has one column containing '\(shown)': try \(options.setting("delimiter")) "
+                        + "'\(shown)'"
+                }
                 throw ReconciliationError(
-                    .ingest, "column '\(name)' for \(role) not found\(known)", at: SourceLocation(file: path, line: 1))
+                    .ingest, "column '\(name)' for \(role) not found\(known)\(hint)",
+                    at: SourceLocation(file: path, line: 1))
             }
             names[index] = name
             return index

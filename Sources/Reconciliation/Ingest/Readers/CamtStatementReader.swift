@@ -21,6 +21,12 @@ public struct CamtStatementReader: StatementReader {
         format = "camt\(message)"
     }
 
+    public var summary: String {
+        message == "052"
+            ? "ISO 20022 camt.052 intraday report XML: the `balance_type` balance of the latest report at the cutoff"
+            : "ISO 20022 camt.053 bank statement XML: the `balance_type` balance (CLBD) of the as-of day's statement"
+    }
+
     static let namespacePrefix = "urn:iso:std:iso:20022:tech:xsd:camt."
     static let versions = (2...13).map { $0 < 10 ? "0\($0)" : "\($0)" }
 
@@ -215,7 +221,7 @@ public struct CamtStatementReader: StatementReader {
                 collector.diagnose(
                     .error,
                     "\(statementElement) \(number) (\(account)) names no servicing institution BIC "
-                        + "(Acct/Svcr/FinInstnId/BIC or BICFI) and the input sets no venue: set `venue:` on the input",
+                        + "(Acct/Svcr/FinInstnId/BIC or BICFI): set \(options.setting("venue"))",
                     at: location)
                 return StatementFacts(
                     account: account, number: number, location: location, closingDay: nil, created: created,
@@ -225,8 +231,8 @@ public struct CamtStatementReader: StatementReader {
             if let venue, venues.said.insert(venue).inserted {
                 collector.diagnose(
                     .note,
-                    "venue '\(venue)' is the servicing institution's BIC (Acct/Svcr/FinInstnId); set `venue:` to "
-                        + "name it otherwise", at: location)
+                    "venue '\(venue)' is the servicing institution's BIC (Acct/Svcr/FinInstnId); set "
+                        + "\(options.setting("venue")) to name it otherwise", at: location)
             }
         }
         let accountCurrency = statement.value(at: "Acct/Ccy")

@@ -6,6 +6,8 @@
 /// the input sets `account:`.
 public struct CoinbaseAdvancedAccountsReader: StatementReader {
     public let format = "coinbase-advanced-accounts"
+    public let summary =
+        "Coinbase Advanced Trade `GET /api/v3/brokerage/accounts` JSON (pages of one statement): available + hold"
     public let defaultVenue: String? = "coinbase"
     public let inherentKind: InputKind? = .balances
 

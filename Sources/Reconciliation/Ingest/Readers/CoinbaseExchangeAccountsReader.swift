@@ -5,6 +5,7 @@
 /// account is `profile_id` unless the input sets `account:`.
 public struct CoinbaseExchangeAccountsReader: StatementReader {
     public let format = "coinbase-exchange-accounts"
+    public let summary = "Coinbase Exchange `GET /accounts` JSON array: balance (= available + hold)"
     public let defaultVenue: String? = "coinbase"
     public let inherentKind: InputKind? = .balances
 

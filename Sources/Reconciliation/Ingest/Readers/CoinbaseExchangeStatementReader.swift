@@ -6,6 +6,7 @@
 /// decimals are normal and kept. The account is the `portfolio` unless the input sets `account:`.
 public struct CoinbaseExchangeStatementReader: StatementReader {
     public let format = "coinbase-exchange-statement"
+    public let summary = "Coinbase Exchange account statement CSV: the running balance at the cutoff per unit"
     public let defaultVenue: String? = "coinbase"
     public let inherentKind: InputKind? = .balances
 

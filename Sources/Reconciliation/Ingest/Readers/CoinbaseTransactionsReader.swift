@@ -18,6 +18,7 @@
 /// The account is the user id from the preamble, else the input's `account:`.
 public struct CoinbaseTransactionsReader: StatementReader {
     public let format = "coinbase-transactions"
+    public let summary = "Coinbase retail transaction history CSV (every header version): movements summed"
     public let defaultVenue: String? = "coinbase"
     public let inherentKind: InputKind? = .entries
 
@@ -172,8 +173,8 @@ public struct CoinbaseTransactionsReader: StatementReader {
         if user == nil && options.account == nil {
             throw ReconciliationError(
                 .ingest,
-                "the file names no user id (no `User,<name>,<id>` line before the header) and the input sets no "
-                    + "account: set `account:` on the input (`--account` with recon inspect)",
+                "the file names no user id (no `User,<name>,<id>` line before the header): set "
+                    + options.setting("account"),
                 at: SourceLocation(file: path, line: headerLine))
         }
         let columns = Dictionary(

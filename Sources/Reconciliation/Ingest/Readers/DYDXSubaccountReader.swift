@@ -6,6 +6,7 @@
 /// (borrowed quote). Either map may be `null`. The account is `address/subaccountNumber`.
 public struct DYDXSubaccountReader: StatementReader {
     public let format = "dydx-subaccount"
+    public let summary = "dYdX v4 indexer subaccount JSON: asset positions signed by side, perpetuals as MARKET-PERP"
     public let defaultVenue: String? = "dydx"
     public let inherentKind: InputKind? = .balances
 

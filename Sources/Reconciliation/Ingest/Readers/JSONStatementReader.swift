@@ -6,6 +6,7 @@
 /// A file of several top-level values (JSON Lines) is read value by value. Only one record is held at a time.
 public struct JSONStatementReader: StatementReader {
     public let format = "json"
+    public let summary = "any JSON mapped with `records:` and `fields:`"
 
     /// Creates the reader.
     public init() {}

@@ -11,6 +11,7 @@
 /// exports name no account, so the input sets `account:`.
 public struct KrakenLedgersReader: StatementReader {
     public let format = "kraken-ledgers"
+    public let summary = "Kraken ledgers export CSV: the running balance at the cutoff per asset and wallet"
     public let defaultVenue: String? = "kraken"
     public let inherentKind: InputKind? = .balances
     public let needsAccountSetting = true

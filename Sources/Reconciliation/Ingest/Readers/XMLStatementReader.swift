@@ -5,6 +5,7 @@
 /// Read with libxml2 as a stream (hardened: no DOCTYPE, no entities, nesting capped); one record is held at a time.
 public struct XMLStatementReader: StatementReader {
     public let format = "xml"
+    public let summary = "any XML mapped with `records:` and `fields:`"
 
     /// Creates the reader.
     public init() {}

@@ -105,7 +105,7 @@ import Testing
         let without = load(["coinbase-transactions-no-user.csv"], format: "coinbase-transactions")
         #expect(
             without.failure?.description
-                == "coinbase-transactions-no-user.csv:3: error: the file names no user id (no `User,<name>,<id>` line before the header) and the input sets no account: set `account:` on the input (`--account` with recon inspect)"
+                == "coinbase-transactions-no-user.csv:3: error: the file names no user id (no `User,<name>,<id>` line before the header): set `account:`"
         )
     }
 
@@ -181,7 +181,7 @@ import Testing
         let error = caught { try InputLoader.detect(prefix, file: "both.json") }
         #expect(
             (error as? ReconciliationError)?.description
-                == "both.json: error: could not tell the format of both.json: it fits both binance-account and ccxt-balance; choose one with `format:` on the input (`--format` with recon inspect)"
+                == "both.json: error: could not tell the format of both.json: it fits both binance-account and ccxt-balance; choose one with `format:`"
         )
     }
 }
@@ -218,7 +218,7 @@ import Testing
         #expect(
             outcome.messages == [
                 "camt053-servicer.xml:5: note: venue 'cobadeffxxx' is the servicing institution's BIC (Acct/Svcr/FinInstnId); set `venue:` to name it otherwise",
-                "camt053-servicer.xml:13: error: Stmt 2 (4711-USD) names no servicing institution BIC (Acct/Svcr/FinInstnId/BIC or BICFI) and the input sets no venue: set `venue:` on the input",
+                "camt053-servicer.xml:13: error: Stmt 2 (4711-USD) names no servicing institution BIC (Acct/Svcr/FinInstnId/BIC or BICFI): set `venue:`",
             ])
         let named = load(["camt053-servicer.xml"], format: "camt053", options: InputOptions(venue: "commerzbank"))
         #expect(

@@ -1,0 +1,88 @@
+/// What a run of a job would do, found without doing it: every input read exactly as a run reads it (templates,
+/// globs, formats, cutoff), the lines it would classify and the tolerance each would get, and the rules of the job
+/// that can never apply. Making a plan writes nothing — no reports, audit records, archive copies, repository rows or
+/// lock files — and reads no history (the repository is not opened, since opening it may create or migrate it).
+///
+/// ```swift
+/// let plan = ReconciliationJob(spec: job).plan()
+/// print(plan.ready, plan.result.counts)
+/// ```
+public struct JobPlan: Sendable {
+    /// The job as loaded.
+    public let spec: JobSpec
+    /// Every input as read, ledger first.
+    public let inputs: [InputOutcome]
+    /// The lines a run would write.
+    public let result: ReconciliationResult
+    /// Run-level notices a run would report.
+    public let notices: [String]
+    /// Rules of the job that no input can trigger (a tolerance for a venue nobody reports), with a suggestion.
+    public let unusedRules: [String]
+
+    /// Whether every input reads cleanly (a run would not be partial).
+    public var ready: Bool { !inputs.contains(where: \.failed) }
+
+    /// 0 ready, 2 an input would fail.
+    public var exitStatus: Int32 { ready ? 0 : 2 }
+}
+
+extension ReconciliationJob {
+    /// The plan of a run of this job: inputs read and reconciled in memory, nothing written.
+    public func plan(events: @Sendable (RunEvent) -> Void = { _ in }) -> JobPlan {
+        let outcomes = loadInputs(collectsRawCodes: true, events: events)
+        let (result, notices) = reconcile(outcomes)
+        return JobPlan(
+            spec: spec, inputs: outcomes, result: result, notices: notices,
+            unusedRules: Self.unusedRules(spec, outcomes))
+    }
+
+    /// Tolerance rules and aliases that name a venue, asset or code no input reports.
+    static func unusedRules(_ spec: JobSpec, _ outcomes: [InputOutcome]) -> [String] {
+        let read = outcomes.filter { !$0.failed && !$0.skipped }
+        // A rule may be unused only because its input failed: then say nothing about it.
+        guard read.count == outcomes.count else { return [] }
+        let venues = Set(read.flatMap { $0.balances.map(\.key.venue) })
+        let assets = Set(read.flatMap { $0.balances.map(\.key.asset) })
+        let codes = Set(read.flatMap(\.rawAssetCodes))
+        func suggestion(_ name: String, among known: Set<String>) -> String {
+            let close = known.filter { editDistance($0, name) <= max(1, min(2, name.count / 3)) }.sorted()
+            return close.first.map { "; did you mean '\($0)'?" } ?? ""
+        }
+        var unused: [String] = []
+        for venue in spec.tolerance.venues.keys.sorted() where !venues.contains(venue) {
+            unused.append(
+                "tolerance.venues.\(venue): venue '\(venue)' matches no input\(suggestion(venue, among: venues))")
+        }
+        for asset in spec.tolerance.assets.keys.sorted() where !assets.contains(asset) {
+            unused.append(
+                "tolerance.assets.\(asset): asset '\(asset)' matches no balance\(suggestion(asset, among: assets))")
+        }
+        for (venue, rules) in spec.tolerance.venueAssets.sorted(by: { $0.key < $1.key }) {
+            guard venues.contains(venue) else {
+                unused.append(
+                    "tolerance.venue_assets.\(venue): venue '\(venue)' matches no input"
+                        + suggestion(venue, among: venues))
+                continue
+            }
+            let venueAssets = Set(read.flatMap { $0.balances.filter { $0.key.venue == venue }.map(\.key.asset) })
+            for asset in rules.keys.sorted() where !venueAssets.contains(asset) {
+                unused.append(
+                    "tolerance.venue_assets.\(venue).\(asset): no \(venue) balance of '\(asset)'"
+                        + suggestion(asset, among: venueAssets))
+            }
+        }
+        for code in spec.aliases.keys.sorted() where !codes.contains(code.uppercased()) {
+            unused.append(
+                "aliases.\(code): no input writes the code '\(code)'\(suggestion(code.uppercased(), among: codes))")
+        }
+        for outcome in read {
+            let inputCodes = Set(outcome.rawAssetCodes)
+            for code in outcome.spec.aliases.keys.sorted() where !inputCodes.contains(code.uppercased()) {
+                unused.append(
+                    "\(outcome.spec.name): aliases.\(code): the input writes no code '\(code)'"
+                        + suggestion(code.uppercased(), among: inputCodes))
+            }
+        }
+        return unused
+    }
+}

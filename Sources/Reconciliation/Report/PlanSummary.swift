@@ -1,0 +1,114 @@
+/// What `recon check` prints: the job's inputs as a run would read them, the lines it would classify, the tolerance
+/// rule behind them, the rules that never apply, and the inputs' findings.
+public struct PlanSummary: Sendable {
+    /// Creates a renderer.
+    public init() {}
+
+    /// The plan as text, ending with a newline.
+    public func render(_ plan: JobPlan) -> String {
+        let spec = plan.spec
+        let verdict =
+            plan.ready ? "ready" : "not ready (\(count(plan.inputs.filter(\.failed).count, "input")) would fail)"
+        var text = "\(spec.name) \(spec.asOf): \(verdict)\ncutoff: \(spec.cutoff)\n\ninputs:\n"
+        let rows = plan.inputs.map { outcome -> [String] in
+            let formats = Set(outcome.files.map(\.format)).sorted().joined(separator: ", ")
+            let format = formats.isEmpty ? (outcome.spec.format ?? "?") : formats
+            let status = outcome.failed ? "fails" : outcome.skipped ? "skipped" : "ok"
+            return [
+                outcome.spec.side.rawValue, TerminalText.escape(outcome.spec.name),
+                format + (outcome.spec.format == nil && !formats.isEmpty ? " (detected)" : ""),
+                String(outcome.files.count), String(outcome.recordCount), String(outcome.balances.count), status,
+            ]
+        }
+        text += TerminalText.table(
+            header: ["side", "input", "format", "files", "rows", "balances", "status"], rows: rows,
+            rightAligned: [3, 4, 5], indent: "  ")
+
+        let counts = plan.result.counts
+        let classified = Classification.allCases.filter { counts[$0, default: 0] > 0 }
+            .map { "\(counts[$0, default: 0]) \($0.rawValue)" }
+        text +=
+            "\na run would classify \(count(plan.result.lines.count, "line"))"
+            + (classified.isEmpty ? "" : ": " + classified.joined(separator: ", ")) + "\n"
+
+        var bySource: [String: Int] = [:]
+        for line in plan.result.lines { bySource[line.tolerance?.source ?? "not compared", default: 0] += 1 }
+        if !bySource.isEmpty {
+            text += "\ntolerance rules (lines judged by each):\n"
+            text += TerminalText.table(
+                header: ["lines", "rule"],
+                rows: bySource.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [String($0.value), $0.key] },
+                rightAligned: [0], indent: "  ")
+        }
+        if !plan.unusedRules.isEmpty {
+            text += "\nrules that never apply:\n"
+            for rule in plan.unusedRules { text += "  warning: \(TerminalText.escape(rule))\n" }
+        }
+        for notice in plan.notices { text += "\nnote: \(TerminalText.escape(notice))\n" }
+        let findings = plan.inputs.flatMap { outcome in
+            outcome.diagnostics.filter { $0.severity >= .warning }.map(\.description)
+                + (outcome.failure.map { [$0.description] } ?? [])
+        }
+        if !findings.isEmpty {
+            text += "\nfindings:\n"
+            for finding in findings { text += "  \(TerminalText.escape(finding))\n" }
+        }
+        text += "\nnothing was written (a check reads the inputs only).\n"
+        return text
+    }
+
+    private func count(_ value: Int, _ noun: String) -> String {
+        "\(value) \(noun)\(value == 1 ? "" : "s")"
+    }
+}
+
+/// Text for a terminal: aligned tables and plurals.
+public enum TerminalText {
+    /// Rows under a header, columns padded to their widest cell (the ones in `rightAligned` to the right).
+    public static func table(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: String = "")
+        -> String
+    {
+        let all = [header] + rows
+        let widths = header.indices.map { column in
+            all.map { $0.indices.contains(column) ? $0[column].count : 0 }.max() ?? 0
+        }
+        return all.map { row in
+            let cells = row.enumerated().map { column, cell in
+                let padding = String(repeating: " ", count: max(0, widths[column] - cell.count))
+                return rightAligned.contains(column) ? padding + cell : cell + padding
+            }
+            var line = indent + cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            return line + "\n"
+        }.joined()
+    }
+
+    /// `1 break`, `2 breaks`.
+    public static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(value) \(value == 1 ? singular : plural ?? singular + "s")"
+    }
+
+    /// Text from files made safe for a terminal: control characters (C0, C1, DEL), bidi controls and line breaks are
+    /// shown as `\u{…}` escapes, so a venue name cannot move the cursor, retitle the window or reorder what is shown.
+    public static func escape(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) {
+                result += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true  // bidi marks, embeddings, isolates
+        case 0x2028, 0x2029: true  // line and paragraph separators
+        default: false
+        }
+    }
+}

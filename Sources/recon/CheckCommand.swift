@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Reconciliation
+
+/// `recon check JOB` (or `recon run JOB --dry-run`): what a run would do, writing nothing.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a job without running it: read every input as a run would, print the plan, write nothing.",
+        discussion: """
+            Loads and validates the job, resolves {as_of} templates and globs, reads every input exactly as a run \
+            would (formats detected, rows, diagnostics), reconciles in memory and prints the lines a run would \
+            classify, the tolerance rule behind them and the rules that can never apply. Writes no report, audit \
+            record, archive copy, repository row or lock file.
+            Exit 0 ready, 2 an input would fail, 64 job-file error.
+
+            Examples:
+              recon check jobs/eod-sample.yaml
+              recon check jobs/eod-dated.yaml --as-of 2026-11-24
+            """
+    )
+
+    @Argument(help: "The job file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var job: String
+
+    @Option(name: .long, help: "Check this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).")
+    var asOf: String?
+
+    func run() throws {
+        try Self.check(job: job, asOf: asOf)
+    }
+
+    /// Checks `job` and exits with the plan's status.
+    static func check(job: String, asOf: String?) throws {
+        let environment = RunEnvironment.live()
+        let spec: JobSpec
+        do {
+            spec = try JobSpec.load(
+                path: job, environment: environment.variables, overrides: JobOverrides(asOf: asOf),
+                currentDirectory: environment.currentDirectory)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.of(error))
+        }
+        let plan = ReconciliationJob(spec: spec, environment: environment).plan()
+        print(PlanSummary().render(plan), terminator: "")
+        throw ExitCode(plan.exitStatus)
+    }
+}
