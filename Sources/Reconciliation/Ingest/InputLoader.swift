@@ -77,7 +77,14 @@ public struct InputLoader: Sendable {
     /// from an archive).
     public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
         var outcome = InputOutcome(spec: spec, index: index)
-        if let problem = spec.problem {
+        var problem = spec.problem
+        // An optional input may also be a plain path whose file is not there (today).
+        if problem == nil && spec.optional,
+            let missing = spec.files.first(where: { !FileManager.default.fileExists(atPath: open($0)) })
+        {
+            problem = "\(missing.displayPath) does not exist"
+        }
+        if let problem {
             // A glob that matched nothing: an optional input is skipped (and says so), any other fails.
             if spec.optional {
                 outcome.diagnostics = [Diagnostic(.note, "skipped: \(problem) (the input is optional)")]

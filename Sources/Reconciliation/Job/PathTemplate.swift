@@ -9,7 +9,7 @@
 public enum PathTemplate {
     /// `text` with every `{as_of…}` replaced; an unknown placeholder or field is an error naming it.
     public static func expand(_ text: String, asOf: String) throws(CutoffError) -> String {
-        guard text.contains("{") else { return text }
+        guard text.contains("{") || text.contains("}") else { return text }
         guard let day = CalendarDay(asOf) else { throw CutoffError("the as-of day '\(asOf)' is not a date") }
         var result = ""
         var rest = Substring(text)
@@ -22,12 +22,15 @@ public enum PathTemplate {
             if placeholder == "as_of" {
                 result += asOf
             } else if placeholder.hasPrefix("as_of:") {
-                result += try format(day, String(placeholder.dropFirst("as_of:".count)), in: text)
+                let pattern = String(placeholder.dropFirst("as_of:".count))
+                guard !pattern.isEmpty else { throw CutoffError("{as_of:} names no format in '\(text)'") }
+                result += try format(day, pattern, in: text)
             } else {
                 throw CutoffError("unknown placeholder {\(placeholder)} in '\(text)' (known: {as_of}, {as_of:FORMAT})")
             }
             rest = rest[rest.index(after: close)...]
         }
+        guard !rest.contains("}") else { throw CutoffError("'}' without '{' in '\(text)'") }
         return result + rest
     }
 
@@ -67,14 +70,17 @@ public enum PathTemplate {
         path.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }
 
-    /// The regular files and links matching an absolute glob pattern, sorted by path.
+    /// The files matching an absolute glob pattern, sorted by path; directories are not inputs and are left out.
     public static func matches(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
-        guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+        // GLOB_MARK ends every directory with '/', so they can be told apart without another look at the disk.
+        guard glob(pattern, GLOB_MARK, nil, &result) == 0 else { return [] }
         var paths: [String] = []
         for index in 0..<Int(result.gl_pathc) {
-            if let pointer = result.gl_pathv[index] { paths.append(String(cString: pointer)) }
+            guard let pointer = result.gl_pathv[index] else { continue }
+            let path = String(cString: pointer)
+            if !path.hasSuffix("/") { paths.append(path) }
         }
         return paths.sorted()
     }

@@ -231,12 +231,13 @@ public struct ReconciliationJob: Sendable {
         let lines = result.lines.map { line in
             var line = line
             for note in balanceNotes[line.key] ?? [] { line = line.addingNote(note) }
+            // Every key of a failed input is unreconciled, even one another input still matched: what the failed
+            // input would have said about it is unknown.
             for gap in coverage where gap.covers(line.key) {
-                if line.classification.isBreak {
-                    line = line.reclassified(.unreconciled, note: "not reconciled: \(gap.reason)")
-                } else {
-                    line = line.addingNote("incomplete: \(gap.reason)")
-                }
+                line =
+                    line.classification == .unreconciled
+                    ? line.addingNote("not reconciled: \(gap.reason)")
+                    : line.reclassified(.unreconciled, note: "not reconciled: \(gap.reason)")
             }
             return line
         }

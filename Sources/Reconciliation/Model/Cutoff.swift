@@ -21,8 +21,9 @@ public struct Cutoff: Sendable, Hashable, CustomStringConvertible {
         guard let day = CalendarDay(asOf) else { throw CutoffError("expected a date YYYY-MM-DD, got '\(asOf)'") }
         let rules = try ZoneRules(zoneName)
         guard let time else {
-            // The whole day: up to the last nanosecond before the next day starts in the zone.
-            let next = try rules.instant(of: day.next.startSeconds, described: "the start of \(day.next)")
+            // The whole day: up to the last nanosecond before the next day starts in the zone (where the clocks skip
+            // midnight, the day starts when they jump).
+            let next = rules.startOfDay(day.next.startSeconds)
             return Cutoff(
                 asOf: asOf, time: nil, zone: zoneName, instant: Timestamp(seconds: next - 1, nanoseconds: 999_999_999))
         }
@@ -139,20 +140,34 @@ struct ZoneRules: Sendable {
     /// The UTC instant (seconds) of a wall-clock time given as seconds on a clock without a zone; a time the zone
     /// skips or repeats is an error naming `described`.
     func instant(of local: Int64, described: String) throws(CutoffError) -> Int64 {
+        let readings = instants(of: local)
+        guard let only = readings.first else {
+            throw CutoffError("\(described) does not exist in \(name) (the clocks skip it)")
+        }
+        guard readings.count == 1 else {
+            throw CutoffError(
+                "\(described) happens twice in \(name) (the clocks fall back); choose a time outside the repeated "
+                    + "hour, or write times with an offset")
+        }
+        return only
+    }
+
+    /// Every instant a wall-clock time stands for in the zone, earliest first: none where the clocks skip it, two
+    /// where they fall back.
+    func instants(of local: Int64) -> [Int64] {
         let candidates = Set([offset(at: local - 86_400), offset(at: local + 86_400), offset(at: local)])
-        let distinct = Set(
+        return Set(
             candidates.compactMap { candidate -> Int64? in
                 let instant = local - candidate
                 return offset(at: instant) == candidate ? instant : nil
-            })
-        guard let only = distinct.first else {
-            throw CutoffError("\(described) does not exist in \(name) (the clocks skip it)")
-        }
-        guard distinct.count == 1 else {
-            throw CutoffError(
-                "\(described) happens twice in \(name) (the clocks fall back); give an instant with an offset")
-        }
-        return only
+            }
+        ).sorted()
+    }
+
+    /// The instant a day starting at `local` midnight begins: its midnight (the first, if repeated), or where the
+    /// clocks skip midnight, the moment they jump.
+    func startOfDay(_ local: Int64) -> Int64 {
+        instants(of: local).first ?? local - offset(at: local - 86_400)
     }
 
     /// The zone's offset from UTC, in seconds, at an instant.

@@ -36,7 +36,7 @@ import Testing
         #expect(
             caught { try Cutoff.resolve(asOf: "2026-10-25", time: "02:30", zone: "Europe/Zurich") }
                 .map { ($0 as? CutoffError)?.message }
-                == "02:30 on 2026-10-25 happens twice in Europe/Zurich (the clocks fall back); give an instant with an offset"
+                == "02:30 on 2026-10-25 happens twice in Europe/Zurich (the clocks fall back); choose a time outside the repeated hour, or write times with an offset"
         )
         #expect(
             caught { try Cutoff.resolve(asOf: "2026-11-24", time: "17:00", zone: "Mars/Olympus") }
@@ -224,5 +224,142 @@ import Testing
                 "warning: the snapshot was taken at 2026-11-25T12:00:00Z (taken_at), 5h before the cutoff (17:00 UTC on 2026-11-25 (2026-11-25T17:00:00Z)); more than max_snapshot_skew 1h"
             ])
         #expect(early.balances.first?.notes == ["snapshot taken 5h before the cutoff (2026-11-25T12:00:00Z)"])
+    }
+}
+
+/// Found by an adversarial pass: each of these read a wrong figure (or failed a sound file) before.
+@Suite struct TimeEdgeCaseTests {
+    func options(_ day: String, _ time: String? = nil, _ zone: String? = nil) throws -> InputOptions {
+        var options = InputOptions()
+        options.cutoff = try Cutoff.resolve(asOf: day, time: time, zone: zone)
+        options.asOf = day
+        return options
+    }
+
+    @Test func camt052LocalCreationTimesNeedTheBanksZone() throws {
+        var options = try options("2026-11-24", "17:00", "Europe/Amsterdam")
+        options.venue = "ing"
+        options.balanceType = "ITBD"
+        let naive = load(["camt052-local-times.xml"], format: "camt052", options: options, directory: "time/")
+        #expect(naive.failed)
+        #expect(
+            naive.messages.first
+                == "camt052-local-times.xml:5: error: which report of NL91INGB0002445588 is the latest at the cutoff cannot be told: CreDtTm: the time '2026-11-24T12:00:00' names no zone; set `time_zone:` on the input (an IANA name, or UTC)"
+        )
+        // 16:30 Amsterdam is 15:30 UTC, before the 16:00 UTC cutoff: the later report is the balance.
+        options.timeZone = "Europe/Amsterdam"
+        let zoned = load(["camt052-local-times.xml"], format: "camt052", options: options, directory: "time/")
+        #expect(zoned.summary == ["ing/NL91INGB0002445588/EUR=250.00"])
+    }
+
+    @Test func aNegativeCamtAmountIsRefusedNotDoubleNegated() throws {
+        var options = try options("2026-11-24")
+        options.venue = "ing"
+        let outcome = load(["camt053-negative-amount.xml"], format: "camt053", options: options, directory: "time/")
+        #expect(outcome.failed)
+        #expect(
+            outcome.messages == [
+                "camt053-negative-amount.xml:8: error: CLBD balance of NL91INGB0002445588 has a negative Amt (-100.00) with CdtDbtInd DBIT; camt amounts are unsigned and the sign is CdtDbtInd, so the balance cannot be told"
+            ])
+    }
+
+    @Test func runningBalancesFollowTheFilesDirectionAndKeepAssetsWhoseRowsAreAllLate() throws {
+        var options = try options("2026-11-24", "14:30", "UTC")
+        options.account = "AA11"
+        let outcome = load(["kraken-newest-first.csv"], format: "kraken-ledgers", options: options, directory: "time/")
+        // Newest first: of the two 14:00 rows, the one listed first is the later (1.2). XXBT, XBT and BTC are one
+        // chain; ETH has only a row after the cutoff, so its balance then is 4.9 before a −0.1 withdrawal.
+        #expect(outcome.summary == ["kraken/AA11/BTC=1.2", "kraken/AA11/ETH=5.0"])
+        #expect(
+            outcome.messages == [
+                "kraken-newest-first.csv: note: 2 rows after the cutoff (14:30 UTC on 2026-11-24 (2026-11-24T14:30:00Z)) left out; the latest at 2026-11-25T00:30:00Z",
+                "kraken-newest-first.csv:6: note: ETH in wallet spot / main: every row is after the cutoff; the balance at the cutoff is 5.0, the balance of line 6 before its movement",
+            ])
+    }
+
+    @Test func aWholeDayCutoffWorksWhereClocksSkipMidnight() throws {
+        // Chile moves its clocks from 00:00 to 01:00 on 2026-09-06: 2026-09-05 ends when they jump.
+        #expect(
+            try Cutoff.resolve(asOf: "2026-09-05", time: nil, zone: "America/Santiago").instantISO8601
+                == "2026-09-06T03:59:59.999999999Z")
+    }
+
+    @Test func impossibleDatesAndOffsetsAreNotTimes() {
+        #expect(Timestamp("2026-11-31T10:00:00Z") == nil)
+        #expect(Timestamp("2026-02-29T10:00:00Z") == nil)
+        #expect(Timestamp("2028-02-29T10:00:00Z") != nil)
+        #expect(Timestamp("2026-11-24T10:00:00+99:00") == nil)
+        #expect(Timestamp("2026-11-24T10:00:00+05:75") == nil)
+    }
+
+    @Test func aNaiveTimeInTheRepeatedHourIsReadWhenBothReadingsAgreeOnTheCutoff() throws {
+        var options = try options("2026-11-01", "17:00", "America/New_York")
+        options.kind = .entries
+        options.timeZone = "America/New_York"
+        options.timeFormat = "%d.%m.%Y %H:%M"
+        options.fields = FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount", time: "t")
+        let directory = TemporaryDirectory()
+        let path = directory.write(
+            "venue,account,asset,amount,t\nk,a,BTC,1,01.11.2026 01:30\nk,a,BTC,2,01.11.2026 09:00\n", to: "l.csv")
+        let outcome = try readRecords(path, format: "csv", options: options)
+        #expect(outcome.errorCount == 0)
+        #expect(outcome.records.first?.total.description == "3")
+        // 01:30 in New York that day is 05:30 or 06:30 UTC; with the cutoff between them, it is refused.
+        options.cutoff = Cutoff(
+            asOf: "2026-11-01", time: nil, zone: "UTC",
+            instant: try #require(Timestamp("2026-11-01T05:45:00Z")))
+        let split = try readRecords(path, format: "csv", options: options)
+        #expect(
+            split.diagnostics.first?.description
+                == "l.csv:2:11: error: the time '01.11.2026 01:30' happens twice in America/New_York (the clocks fall back) and the cutoff falls between the two; write times with an offset"
+        )
+    }
+
+    @Test func pathTemplatesRefuseEmptyFormatsAndStrayBraces() {
+        #expect(
+            caught { try PathTemplate.expand("in/{as_of:}/a.csv", asOf: "2026-11-24") }
+                .map { ($0 as? CutoffError)?.message } == "{as_of:} names no format in 'in/{as_of:}/a.csv'")
+        #expect(
+            caught { try PathTemplate.expand("in/{as_of}}/a.csv", asOf: "2026-11-24") }
+                .map { ($0 as? CutoffError)?.message } == "'}' without '{' in 'in/{as_of}}/a.csv'")
+    }
+
+    @Test func globsLeaveDirectoriesOut() {
+        let directory = TemporaryDirectory()
+        directory.write("x", to: "in/b.csv")
+        directory.write("x", to: "in/a.csv/inner")
+        #expect(PathTemplate.matches(directory.path + "/in/*.csv") == [directory.path + "/in/b.csv"])
+    }
+}
+
+@Suite struct ReaderEdgeCaseTests {
+    @Test func ccxtCurrenciesMissingFromTotalAreKeptAndTotalsAreChecked() {
+        let outcome = load(
+            ["ccxt-partial-total.json"], format: "ccxt-balance", options: InputOptions(venue: "okx", account: "m"),
+            directory: "time/")
+        #expect(outcome.summary == ["okx/m/BTC=1.6", "okx/m/ETH=2.5"])
+        #expect(
+            outcome.messages == [
+                "ccxt-partial-total.json:6:20: warning: BTC: total 1.6 is not free 1.0 + used 0.1 (= 1.1)"
+            ])
+    }
+
+    @Test func convertNotesAreReadStrictly() {
+        let outcome = load(["coinbase-convert-notes.csv"], format: "coinbase-transactions", directory: "time/")
+        #expect(outcome.failed)
+        #expect(
+            outcome.messages == [
+                "coinbase-convert-notes.csv:6:60: error: cannot tell what the conversion produced from its notes 'Converted 0.1 BTC to -330 USDC'",
+                "coinbase-convert-notes.csv:7:60: error: cannot tell what the conversion produced from its notes 'Converted 0.1 BTC to 1e3 USDC'",
+            ])
+        #expect(
+            CoinbaseTransactionsReader.conversion("Converted 0.1 BTC to 1,980.50 USDC, fee included")?.target.asset
+                == "USDC")
+    }
+
+    @Test func binanceTakesTheInputsAccountOverTheResponsesUID() {
+        let outcome = load(
+            ["binance-account.json"], format: "binance-account", options: InputOptions(account: "spot-1"))
+        #expect(outcome.summary.allSatisfy { $0.hasPrefix("binance/spot-1/") })
     }
 }

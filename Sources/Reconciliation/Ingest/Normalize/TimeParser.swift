@@ -55,6 +55,19 @@ struct TimeParser: Sendable {
 
     /// The instant of `text`, or why it is not one.
     func instant(_ text: String) -> Result<Timestamp, CutoffError> {
+        switch readings(text) {
+        case .success(let instants) where instants.count == 1: .success(instants[0])
+        case .success:
+            .failure(
+                CutoffError(
+                    "the time '\(text)' happens twice in \(zone?.name ?? "its zone") (the clocks fall back); "
+                        + "write times with an offset"))
+        case .failure(let error): .failure(error)
+        }
+    }
+
+    /// The instants `text` can stand for: one, or two for a naive time in the hour the clocks repeat.
+    func readings(_ text: String) -> Result<[Timestamp], CutoffError> {
         let parsed: (local: Int64, nanos: Int, offset: Int64?)
         if let pieces {
             guard let fields = Self.match(Array(text.trimmingSpaces.utf8), pieces) else {
@@ -65,23 +78,22 @@ struct TimeParser: Sendable {
             guard let stamp = Timestamp(text) else {
                 return .failure(CutoffError("invalid time '\(text)' (expected ISO 8601, or set `time_format:`)"))
             }
-            if stamp.hasOffset { return .success(stamp) }
+            if stamp.hasOffset { return .success([stamp]) }
             parsed = (stamp.seconds, stamp.nanoseconds, nil)
         }
         if let offset = parsed.offset {
-            return .success(Timestamp(seconds: parsed.local - offset, nanoseconds: parsed.nanos))
+            return .success([Timestamp(seconds: parsed.local - offset, nanoseconds: parsed.nanos)])
         }
         guard let zone else {
             return .failure(
                 CutoffError(
                     "the time '\(text)' names no zone; set `time_zone:` on the input (an IANA name, or UTC)"))
         }
-        do {
-            let seconds = try zone.instant(of: parsed.local, described: "the time '\(text)'")
-            return .success(Timestamp(seconds: seconds, nanoseconds: parsed.nanos))
-        } catch {
-            return .failure(error)
+        let instants = zone.instants(of: parsed.local)
+        guard !instants.isEmpty else {
+            return .failure(CutoffError("the time '\(text)' does not exist in \(zone.name) (the clocks skip it)"))
         }
+        return .success(instants.map { Timestamp(seconds: $0, nanoseconds: parsed.nanos) })
     }
 
     /// The calendar day of `text`: `YYYY-MM-DD`, or by the format's `%Y %y %m %d %j` fields.

@@ -42,7 +42,7 @@ struct Timestamp: Comparable, Hashable {
             return true
         }
         guard let year = number(4), skip(0x2D), let month = number(2), skip(0x2D), let day = number(2),
-            (1...12).contains(month), (1...31).contains(day)
+            (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year)
         else { return nil }
         var hour = 0
         var minute = 0
@@ -78,7 +78,7 @@ struct Timestamp: Comparable, Hashable {
                 index += 1
                 guard let h = number(2) else { return nil }
                 _ = skip(0x3A)
-                guard let m = number(2), index == bytes.count else { return nil }
+                guard let m = number(2), index == bytes.count, h <= 18, m < 60 else { return nil }
                 offset = (sign == "+" ? 1 : -1) * (h * 3600 + m * 60)
             } else {
                 return nil
@@ -96,6 +96,12 @@ struct Timestamp: Comparable, Hashable {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
         hasOffset = true
+    }
+
+    /// The number of days in a month.
+    static func daysIn(month: Int, year: Int) -> Int {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
     }
 
     /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).

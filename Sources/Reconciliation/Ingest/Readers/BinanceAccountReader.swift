@@ -16,6 +16,7 @@ public struct BinanceAccountReader: StatementReader {
 
     public func recognizes(_ prefix: ContentPrefix) -> Bool {
         let keys = prefix.topLevelJSONKeys
+        if keys == ["code", "msg"] { return true }  // a REST error body: read to report the venue's message
         if keys.contains("balances") { return prefix.contains("\"free\"") && prefix.contains("\"locked\"") }
         // The WebSocket API's envelope: `{id, status, result: {…balances…}, rateLimits}` or `{id, status, error}`.
         return keys.isSuperset(of: ["id", "status"])
@@ -33,7 +34,7 @@ public struct BinanceAccountReader: StatementReader {
             throw ReconciliationError(
                 .ingest, "expected an object with a `\(prefix)balances` array", at: document.location(in: path))
         }
-        let account = document["uid"]?.text ?? document["accountType"]?.text?.lowercased()
+        let account = options.account ?? document["uid"]?.text ?? document["accountType"]?.text?.lowercased()
         if let time = document["updateTime"], let stamp = ReaderSupport.epochMilliseconds(time.text) {
             collector.snapshotTime = stamp
             collector.snapshotLocation = time.location(in: path)

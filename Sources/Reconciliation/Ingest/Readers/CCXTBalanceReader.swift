@@ -35,9 +35,15 @@ public struct CCXTBalanceReader: StatementReader {
             collector.snapshotLocation = time.location(in: path)
         }
         // Currencies: the keys of `total`, or else the per-currency objects.
-        var codes: [String] = document["total"]?.members.map(\.key) ?? []
-        if codes.isEmpty {
-            codes = members.filter { !Self.reserved.contains($0.key) && $0.value["total"] != nil }.map(\.key)
+        // Currencies: every key of `total`, `free` and `used`, and every per-currency object — a currency in one and
+        // not the others is still a currency.
+        var codes: [String] = []
+        var seen: Set<String> = []
+        for name in ["total", "free", "used"] {
+            for key in document[name]?.members.map(\.key) ?? [] where seen.insert(key).inserted { codes.append(key) }
+        }
+        for member in members where !Self.reserved.contains(member.key) && member.value["total"] != nil {
+            if seen.insert(member.key).inserted { codes.append(member.key) }
         }
         if codes.isEmpty {
             collector.diagnose(.warning, "the dump reports no currencies", at: document.location(in: path))
@@ -71,6 +77,10 @@ public struct CCXTBalanceReader: StatementReader {
             if reported == nil && free == nil && used == nil {
                 collector.diagnose(.warning, "\(code): total, free and used are all null; skipped", at: location)
                 continue
+            }
+            if let reported, let free, let used, let sum = try? free.adding(used), sum != reported {
+                collector.diagnose(
+                    .warning, "\(code): total \(reported) is not free \(free) + used \(used) (= \(sum))", at: location)
             }
             collector.add(RawRecord(asset: code, total: total, available: free, hold: used, location: location))
         }

@@ -105,6 +105,8 @@ public struct CamtStatementReader: StatementReader {
         /// When it was created (`CreDtTm` of the report, else of the group header).
         let created: Timestamp?
         let records: [RawRecord]
+        /// Why `created` could not be read (a time without an offset and no `time_zone:`), when it could not.
+        var createdProblem: String?
     }
 
     /// The statements that are the run's: for camt.053, per account the one whose closing balance is dated the as-of
@@ -126,6 +128,13 @@ public struct CamtStatementReader: StatementReader {
         for account in accounts {
             let all = byAccount[account] ?? []
             if message == "052" {
+                if let problem = all.compactMap(\.createdProblem).first {
+                    collector.diagnose(
+                        .error,
+                        "which report of \(account) is the latest at the cutoff cannot be told: \(problem)",
+                        at: all.first?.location)
+                    continue
+                }
                 let timed = all.filter { $0.created != nil }
                 let inTime = timed.filter { $0.created.map { window.admits($0) } ?? false }
                 chosen += all.filter { $0.created == nil }
@@ -203,13 +212,23 @@ public struct CamtStatementReader: StatementReader {
         options: InputOptions, venues: inout VenuesFromBIC, into collector: RecordCollector
     ) -> StatementFacts {
         let location = SourceLocation(file: path, line: statement.line)
-        let created = (statement.value(at: "CreDtTm") ?? groupCreated).flatMap(Timestamp.init)
+        // ISO 20022 allows a local CreDtTm without an offset: read it in the input's `time_zone`, or refuse it.
+        var created: Timestamp?
+        var createdProblem: String?
+        if let text = statement.value(at: "CreDtTm") ?? groupCreated {
+            switch (try? TimeParser(format: nil, zone: options.timeZone))?.instant(text.trimmingWhitespace) {
+            case .success(let time)?: created = time
+            case .failure(let error)?: createdProblem = "CreDtTm: " + error.message
+            case nil: createdProblem = "CreDtTm '\(text)': unknown time_zone"
+            }
+        }
         guard let account = statement.value(at: "Acct/Id/IBAN") ?? statement.value(at: "Acct/Id/Othr/Id") else {
             collector.diagnose(
                 .error, "\(statementElement) \(number) names no account (Acct/Id/IBAN or Acct/Id/Othr/Id)", at: location
             )
             return StatementFacts(
-                account: "", number: number, location: location, closingDay: nil, created: created, records: [])
+                account: "", number: number, location: location, closingDay: nil, created: created, records: [],
+                createdProblem: createdProblem)
         }
         // Without `venue:`, the venue is the servicing institution's BIC, lowercased, and the run says so.
         var venue: String?
@@ -225,7 +244,7 @@ public struct CamtStatementReader: StatementReader {
                     at: location)
                 return StatementFacts(
                     account: account, number: number, location: location, closingDay: nil, created: created,
-                    records: [])
+                    records: [], createdProblem: createdProblem)
             }
             venue = bic.trimmingSpaces.lowercased()
             if let venue, venues.said.insert(venue).inserted {
@@ -292,10 +311,13 @@ public struct CamtStatementReader: StatementReader {
                 continue
             }
             if magnitude.isNegative {
+                // `-100.00` with DBIT reads two ways (a debit of 100, or minus a debit): refuse, never guess.
                 collector.diagnose(
-                    .warning,
-                    "\(type) balance Amt is negative (\(magnitude)); camt amounts are unsigned, the sign is CdtDbtInd",
+                    .error,
+                    "\(type) balance of \(account) has a negative Amt (\(magnitude)) with CdtDbtInd \(indicator); camt "
+                        + "amounts are unsigned and the sign is CdtDbtInd, so the balance cannot be told",
                     at: balanceLocation)
+                continue
             }
             if let asOf = options.asOf, let date, date != asOf, type != "CLBD" || options.cutoff == nil {
                 collector.diagnose(
@@ -335,12 +357,13 @@ public struct CamtStatementReader: StatementReader {
         }
         return StatementFacts(
             account: account, number: number, location: location, closingDay: closingDay, created: created,
-            records: records)
+            records: records, createdProblem: createdProblem)
     }
 
     /// A balance's amount signed by its `CdtDbtInd`, or `nil` when either is missing or unreadable.
     static func signedAmount(_ balance: XMLNode) -> Amount? {
-        guard let text = balance.value(at: "Amt"), let magnitude = try? Amount.parse(text) else { return nil }
+        guard let text = balance.value(at: "Amt"), let magnitude = try? Amount.parse(text), !magnitude.isNegative
+        else { return nil }
         switch balance.value(at: "CdtDbtInd") {
         case "CRDT": return magnitude
         case "DBIT": return magnitude.negated()

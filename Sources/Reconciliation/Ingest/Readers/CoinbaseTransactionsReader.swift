@@ -233,7 +233,7 @@ public struct CoinbaseTransactionsReader: StatementReader {
             guard
                 let written = ReaderSupport.amount(
                     scanner.string(quantity), what: "column Quantity Transacted", at: scanner.location(of: quantity),
-                    into: collector)
+                    syntax: options.amountSyntax, into: collector)
             else { continue }
             let lowered = kind.lowercased()
             if lowered == "convert" {
@@ -392,13 +392,25 @@ public struct CoinbaseTransactionsReader: StatementReader {
         source: (asset: String, quantity: Amount), target: (asset: String, quantity: Amount)
     )? {
         let words = note.split(separator: " ").map(String.init)
-        let syntax = AmountSyntax(groupingSeparator: UInt8(ascii: ","))
+        var syntax = AmountSyntax(groupingSeparator: UInt8(ascii: ","))
+        syntax.allowsExponent = false
+        // Quantities are plain positive decimals (`1,750.5`); codes are letters and digits (`USDC`, `1INCH`).
+        func quantity(_ text: String) -> Amount? {
+            guard text.first?.isNumber == true, let value = try? Amount.parse(text, syntax: syntax), value > .zero
+            else { return nil }
+            return value
+        }
+        func code(_ text: String) -> String? {
+            let trimmed = text.trimmingCharacters(in: ".,;:")
+            guard !trimmed.isEmpty,
+                trimmed.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+            else { return nil }
+            return trimmed
+        }
         guard let to = words.firstIndex(of: "to"), to >= 2, to + 2 < words.count,
-            let sourceQuantity = try? Amount.parse(words[to - 2], syntax: syntax),
-            let targetQuantity = try? Amount.parse(words[to + 1], syntax: syntax)
+            let sourceQuantity = quantity(words[to - 2]), let sourceAsset = code(words[to - 1]),
+            let targetQuantity = quantity(words[to + 1]), let targetAsset = code(words[to + 2])
         else { return nil }
-        let sourceAsset = words[to - 1]
-        let targetAsset = words[to + 2].trimmingCharacters(in: ".")
         return ((sourceAsset, sourceQuantity), (targetAsset, targetQuantity))
     }
 }

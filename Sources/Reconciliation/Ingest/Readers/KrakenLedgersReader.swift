@@ -58,9 +58,11 @@ public struct KrakenLedgersReader: StatementReader {
                     scanner.string(balance), what: "column balance", at: scanner.location(of: balance), into: collector),
                 let movement = try? moved.subtracting(charged)
             else { continue }
+            // Kraken renamed codes over the years (XXBT, XBT, BTC): one asset is one running balance.
+            let code = scanner.string(asset).trimmingSpaces
             let key = RunningBalanceStatement.Unit(
                 account: wallet.map { scanner.string($0).trimmingSpaces } ?? "",
-                asset: scanner.string(asset).trimmingSpaces)
+                asset: assetAliases[code.uppercased()] ?? code)
             let label = key.account.isEmpty ? key.asset : "\(key.asset) in wallet \(key.account)"
             statement.add(unit: key, label: label, time: when, movement: movement, balance: running, line: scanner.line)
             collector.countRows(1)

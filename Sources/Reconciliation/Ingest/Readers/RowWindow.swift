@@ -39,8 +39,17 @@ struct RowWindow {
 
     /// Whether a row whose time field reads `text` counts; `nil` after reporting a time that cannot be read.
     mutating func admitsTime(_ text: String, at location: SourceLocation, into collector: RecordCollector) -> Bool? {
-        switch parser.instant(text) {
-        case .success(let time): return admits(time)
+        switch parser.readings(text) {
+        case .success(let readings):
+            // A naive time in the repeated hour reads two ways; that only matters when the cutoff falls between them.
+            if readings.count > 1, let cutoff, Set(readings.map { cutoff.admits($0) }).count > 1 {
+                collector.diagnose(
+                    .error,
+                    "the time '\(text)' happens twice in \(parser.zone?.name ?? "its zone") (the clocks fall back) and "
+                        + "the cutoff falls between the two; write times with an offset", at: location)
+                return nil
+            }
+            return readings.last.map { admits($0) } ?? true
         case .failure(let error):
             collector.diagnose(.error, error.message, at: location)
             return nil

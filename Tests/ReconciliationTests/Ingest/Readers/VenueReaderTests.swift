@@ -126,7 +126,7 @@ import Testing
             ])
         #expect(
             outcome.messages == [
-                "kraken-ledgers.csv:7: warning: ZEUR in wallet spot / main: the balance 3990.0000 does not follow from the previous balance 4992.0000 (line 3) and the movement -1001.0000 (expected 3991.0000); are rows missing?"
+                "kraken-ledgers.csv:7: warning: EUR in wallet spot / main: the balance 3990.0000 does not follow from the previous balance 4992.0000 (line 3) and the movement -1001.0000 (expected 3991.0000); are rows missing?"
             ])
     }
 
