@@ -10,8 +10,7 @@ struct AuditCommand: ParsableCommand {
         discussion: """
             Examples:
               recon audit verify out/audit.jsonl
-              recon audit verify out/audit.jsonl --checkpoint /vault/checkpoint.json --public-key /vault/audit.pub
-              recon audit keygen /secure/audit-signing.key > audit.pub
+              recon audit keygen audit-signing.key > audit.pub
             """,
         subcommands: [VerifyCommand.self, KeygenCommand.self]
     )
@@ -74,7 +73,7 @@ struct KeygenCommand: ParsableCommand {
             RECON_AUDIT_SIGNING_KEY); give the printed public key to `recon audit verify --public-key`.
 
             Example:
-              recon audit keygen /secure/audit-signing.key > audit.pub
+              recon audit keygen signing.key > signing.pub
             """
     )
 

@@ -11,9 +11,9 @@ struct GenerateCommand: ParsableCommand {
             The same options always produce the same bytes.
 
             Examples:
-              recon generate /tmp/w1m --entries 1000000
-              recon generate /tmp/w10m --entries 10000000 --plain
-              recon run /tmp/w1m/job.yaml --quiet
+              recon generate /tmp/w100k --entries 100000
+              recon generate /tmp/w100k-plain --entries 100000 --plain
+              recon run /tmp/w100k/job.yaml --quiet
             """
     )
 

@@ -13,8 +13,9 @@ struct ReplayCommand: ParsableCommand {
             result digest with the recorded one: "identical" (exit 0), or the differences (exit 1).
 
             Examples:
-              recon replay eod-sample-20261124T183000Z-4f2a1c --audit out/audit.jsonl --archive out/archive
-              recon replay RUN_ID --audit audit.jsonl --inputs /restore/2026-11-24 --repository out/recon.sqlite
+              recon replay RUN_ID --audit out/audit.jsonl --archive out/archive
+              recon replay RUN_ID --audit out/audit.jsonl --inputs .
+              recon replay RUN_ID --audit out/audit.jsonl --repository out/recon.sqlite
             """
     )
 

@@ -16,11 +16,10 @@ struct RunCommand: AsyncParsableCommand {
             Examples:
               recon run jobs/eod-sample.yaml
               recon run jobs/eod-dated.yaml --as-of 2026-11-24
-              recon run jobs/eod.yaml --as-of "$(date -u -d yesterday +%F)"
               recon run jobs/eod-sample.yaml --out /tmp/eod --quiet
-              recon run jobs/eod.yaml --archive /srv/recon/archive --wait 600
-              RECON_REPORT_DIR=/srv/reports recon run jobs/eod.yaml --json
-              recon run jobs/eod.yaml --metrics-file /var/lib/node_exporter/textfile/recon.prom
+              recon run jobs/eod-sample.yaml --dry-run
+              RECON_REPORT_DIR=/tmp/eod recon run jobs/eod-sample.yaml --json
+              recon run jobs/eod-sample.yaml --metrics-file /tmp/recon.prom
             """
     )
 
