@@ -61,6 +61,20 @@ import Testing
         #expect(PrometheusMetrics.label("a\"b\\c") == "a\\\"b\\\\c")
     }
 
+    @Test func terminalSummarySaysWhereTheRestOfALongListIsAndEscapesNames() {
+        let files = [
+            WrittenFile(path: "/o/report.json", displayPath: "out/eod/report.json", sha256: "x"),
+            WrittenFile(path: "/o/report.md", displayPath: "out/eod/report.md", sha256: "y"),
+        ]
+        let text = TerminalSummary(maxListedBreaks: 2).render(report(accounts: ["a", "b", "c\u{1B}[2J"]), files: files)
+        #expect(text.contains("  … and 1 more in out/eod/report.md\n"))
+        #expect(
+            text.hasPrefix("eod 2026-11-24: breaks (3 lines, 3 breaks)\nrun r1 · cutoff: the end of 2026-11-24 UTC\n"))
+        let escaped = TerminalSummary(maxListedBreaks: 5).render(report(accounts: ["c\u{1B}[2J\u{202E}"]))
+        #expect(escaped.contains("kraken/c\\u{1b}[2J\\u{202e}/BTC"))
+        #expect(!escaped.contains("\u{1B}[2J"))
+    }
+
     @Test func terminalSummaryUsesColourOnlyWhenAsked() {
         let plain = TerminalSummary(color: false).render(report(accounts: ["m"]))
         #expect(!plain.contains("\u{1B}["))
