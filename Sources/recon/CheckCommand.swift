@@ -32,17 +32,8 @@ struct CheckCommand: ParsableCommand {
 
     /// Checks `job` and exits with the plan's status.
     static func check(job: String, asOf: String?) throws {
-        let environment = RunEnvironment.live()
-        let spec: JobSpec
-        do {
-            spec = try JobSpec.load(
-                path: job, environment: environment.variables, overrides: JobOverrides(asOf: asOf),
-                currentDirectory: environment.currentDirectory)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
-        let plan = ReconciliationJob(spec: spec, environment: environment).plan()
+        let spec = try loadJob(job, overrides: JobOverrides(asOf: asOf))
+        let plan = ReconciliationJob(spec: spec, environment: .live()).plan()
         print(PlanSummary().render(plan), terminator: "")
         throw ExitCode(plan.exitStatus)
     }

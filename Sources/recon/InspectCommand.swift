@@ -111,16 +111,7 @@ struct InspectCommand: ParsableCommand {
     /// The input `--input` names in the job, with everything the job gives it.
     private func inputOfJob(_ job: String) throws -> InputSpec {
         guard let input else { throw usage("--job needs --input NAME (one of the job's inputs)") }
-        let environment = RunEnvironment.live()
-        let spec: JobSpec
-        do {
-            spec = try JobSpec.load(
-                path: job, environment: environment.variables, overrides: JobOverrides(asOf: asOf),
-                currentDirectory: environment.currentDirectory)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
+        let spec = try loadJob(job, overrides: JobOverrides(asOf: asOf))
         let inputs = spec.inputs
         if let position = Int(input), (1...inputs.count).contains(position) { return inputs[position - 1] }
         let matches = inputs.filter { $0.name == input }

@@ -66,6 +66,19 @@ extension Recon {
     }
 }
 
+/// Loads a job file for a command, printing the error and exiting 64 (or 2) when it cannot be loaded.
+func loadJob(_ path: String, overrides: JobOverrides = JobOverrides()) throws -> JobSpec {
+    let environment = RunEnvironment.live()
+    do {
+        return try JobSpec.load(
+            path: path, environment: environment.variables, overrides: overrides,
+            currentDirectory: environment.currentDirectory)
+    } catch {
+        printError(error.description)
+        throw ExitCode(ExitStatus.of(error))
+    }
+}
+
 /// Exit statuses shared by every command.
 enum ExitStatus {
     static let reconciled: Int32 = 0

@@ -25,8 +25,15 @@ struct ProcessResult: Sendable {
 func recon(_ arguments: [String], in directory: String = packageRoot, environment: [String: String] = [:]) throws
     -> ProcessResult
 {
+    try runProcess(reconExecutable(), arguments, in: directory, environment: environment)
+}
+
+/// Runs `executable` in `directory` with the environment less `RECON_*` variables, plus `environment`.
+func runProcess(
+    _ executable: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: reconExecutable())
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
     var variables = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECON_") }

@@ -28,26 +28,12 @@ import Testing
 
     /// Runs one example line through the shell with `recon` on the PATH.
     func run(_ line: String, in directory: String) throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", line]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("RECON_") }
-        environment["PATH"] = (reconExecutable() as NSString).deletingLastPathComponent + ":/usr/bin:/bin"
-        environment["RECON_LOCK_DIR"] = directory + "/locks"
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ProcessResult(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+        try runProcess(
+            "/bin/sh", ["-c", line], in: directory,
+            environment: [
+                "PATH": (reconExecutable() as NSString).deletingLastPathComponent + ":/usr/bin:/bin",
+                "RECON_LOCK_DIR": directory + "/locks",
+            ])
     }
 
     @Test func everyExampleInEveryHelpRunsAsPrinted() throws {

@@ -110,17 +110,7 @@ struct TimeParser: Sendable {
         var index = 0
         var (year, month, day, dayOfYear, hour, minute, second, nanos) = (1970, 1, 1, 0, 0, 0, 0, 0)
         var offset: Int64?
-        func digits(_ count: Int) -> Int? {
-            guard index + count <= bytes.count else { return nil }
-            var value = 0
-            for _ in 0..<count {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
-                index += 1
-            }
-            return value
-        }
+        func digits(_ count: Int) -> Int? { Timestamp.digits(bytes, &index, count) }
         for piece in pieces {
             switch piece {
             case .literal(let byte):

@@ -25,17 +25,7 @@ struct Timestamp: Comparable, Hashable {
     init?(_ text: String) {
         let bytes = Array(text.trimmingSpaces.utf8)
         var index = 0
-        func number(_ digits: Int) -> Int? {
-            guard index + digits <= bytes.count else { return nil }
-            var value = 0
-            for _ in 0..<digits {
-                let digit = Int(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
-                index += 1
-            }
-            return value
-        }
+        func number(_ digits: Int) -> Int? { Self.digits(bytes, &index, digits) }
         func skip(_ byte: UInt8) -> Bool {
             guard index < bytes.count, bytes[index] == byte else { return false }
             index += 1
@@ -96,6 +86,19 @@ struct Timestamp: Comparable, Hashable {
         self.seconds = seconds
         self.nanoseconds = nanoseconds
         hasOffset = true
+    }
+
+    /// The number written by exactly `count` ASCII digits at `index` (moved past them), or `nil`.
+    static func digits(_ bytes: [UInt8], _ index: inout Int, _ count: Int) -> Int? {
+        guard index + count <= bytes.count else { return nil }
+        var value = 0
+        for _ in 0..<count {
+            let digit = Int(bytes[index]) - 48
+            guard (0...9).contains(digit) else { return nil }
+            value = value * 10 + digit
+            index += 1
+        }
+        return value
     }
 
     /// The number of days in a month.
