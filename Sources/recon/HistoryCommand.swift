@@ -105,7 +105,7 @@ struct HistoryCommand: ParsableCommand {
             return
         }
         if json {
-            print(
+            printJSON(
                 JSONValue.array(
                     runs.map { run in
                         .object([
@@ -115,7 +115,7 @@ struct HistoryCommand: ParsableCommand {
                             "breaks": .integer(run.breakCount), "result_digest": .string(run.resultDigest),
                         ])
                     }
-                ).prettyEncoded(), terminator: "")
+                ))
             return
         }
         let rows = runs.map { run in
@@ -179,7 +179,7 @@ struct ShowCommand: ParsableCommand {
         let run = detail.summary
         let lines = detail.lines.filter { all || !["matched", "within_tolerance"].contains($0.classification) }
         if json {
-            print(Self.json(detail, lines: lines).prettyEncoded(), terminator: "")
+            printJSON(Self.json(detail, lines: lines))
             return
         }
         print("run \(run.runID)\njob \(TerminalText.escape(run.job)), as of \(run.asOf), started \(run.startedAt)")

@@ -45,7 +45,15 @@ extension Recon {
             }
         } catch {
             let status = exitCode(for: error).rawValue
-            if arguments.contains("--json") && !(error is ExitCode) && status != 0 {
+            if arguments.contains("--json") && status != 0 && !MachineOutput.printed {
+                if error is ExitCode {
+                    // The command said why on stderr; say it on stdout too.
+                    printJSON(
+                        .object([
+                            "error": .string(MachineOutput.lastError ?? "failed"), "exit_status": .integer(Int(status)),
+                        ]))
+                    Foundation.exit(status)
+                }
                 var message = fullMessage(for: error)
                 if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
                 fail(message, status: status, json: true)
@@ -57,11 +65,7 @@ extension Recon {
     /// Prints an error (on stderr, and as JSON on stdout with `json`) and exits with `status`.
     static func fail(_ message: String, status: Int32, json: Bool) -> Never {
         printError("error: " + message)
-        if json {
-            print(
-                JSONValue.object(["error": .string(message), "exit_status": .integer(Int(status))]).prettyEncoded(),
-                terminator: "")
-        }
+        if json { printJSON(.object(["error": .string(message), "exit_status": .integer(Int(status))])) }
         Foundation.exit(status)
     }
 }
@@ -94,8 +98,21 @@ enum ExitStatus {
 
 /// Prints to standard error.
 func printError(_ text: String) {
+    MachineOutput.lastError = text
     var stream = StandardError()
     print(text, to: &stream)
+}
+
+/// Prints a JSON document on stdout (`--json`), remembering that one was printed.
+func printJSON(_ value: JSONValue) {
+    MachineOutput.printed = true
+    print(value.prettyEncoded(), terminator: "")
+}
+
+/// What a command said, so that with `--json` a failure that printed no JSON document still gets one.
+enum MachineOutput {
+    nonisolated(unsafe) static var printed = false
+    nonisolated(unsafe) static var lastError: String?
 }
 
 /// Standard error as a text stream.

@@ -140,7 +140,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if json {
-            print(machineSummary(outcome).prettyEncoded(), terminator: "")
+            printJSON(machineSummary(outcome))
         } else if !quiet {
             let color = isTerminal(1) && environment.variables["NO_COLOR"] == nil
             print(TerminalSummary(color: color).render(outcome.report, files: outcome.files), terminator: "")
@@ -157,9 +157,7 @@ struct RunCommand: AsyncParsableCommand {
                 TerminalText.escape(error.description), level: .error,
                 format: StandardErrorLogHandler.Format(rawValue: logFormat) ?? .text))
         if json {
-            print(
-                JSONValue.object(["error": .string(error.description), "exit_status": .integer(Int(status))])
-                    .prettyEncoded(), terminator: "")
+            printJSON(.object(["error": .string(error.description), "exit_status": .integer(Int(status))]))
         }
         return ExitCode(status)
     }

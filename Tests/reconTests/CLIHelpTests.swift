@@ -174,6 +174,12 @@ import Testing
         #expect(parse.status == 64)
         let parsed = try JSONSerialization.jsonObject(with: Data(parse.stdout.utf8)) as? [String: Any]
         #expect(parsed?["exit_status"] as? Int == 64)
+        // Commands whose failures print their message on stderr say it on stdout too with --json.
+        let history = try recon(["history", "--json"])
+        #expect(history.status == 64)
+        let historyError = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
+        #expect(historyError?["exit_status"] as? Int == 64)
+        #expect((historyError?["error"] as? String)?.hasPrefix("error: no run repository") == true)
         // --log-format json: nothing but JSON lines on stderr, counts as numbers.
         let root = try workspace()
         let logged = try run(
