@@ -202,4 +202,29 @@ import Testing
         #expect(lines.first?["continuity"] as? String == finding)
         #expect(lines.first?["classification"] as? String == "matched")
     }
+
+    /// AUDIT.md says the recorded configuration shows whether checkpoints are signed; a key given in the environment
+    /// was recorded as `false`.
+    @Test func aSigningKeyFromTheEnvironmentIsRecordedAsSigning() throws {
+        scratch.write("venue,account,asset,amount\nkraken,AA11,BTC,1\n", to: "ledger.csv")
+        scratch.write("venue,account,asset,balance\nkraken,AA11,BTC,1\n", to: "kraken.csv")
+        scratch.write(
+            """
+            job: signed
+            as_of: 2026-11-24
+            ledger:
+              - {path: ledger.csv, format: csv}
+            statements:
+              - {path: kraken.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
+            report: {dir: out}
+            audit: {path: audit.jsonl}
+            """, to: "job.yaml")
+        let result = try recon(
+            ["run", "job.yaml", "--quiet"], in: scratch.path,
+            environment: ["RECON_AUDIT_SIGNING_KEY": String(repeating: "11", count: 32)])
+        #expect(result.status == 0, "\(result.stderr)")
+        let started = scratch.read("audit.jsonl").split(separator: "\n").first.map(String.init) ?? ""
+        #expect(started.contains(#""signing_key":true"#))
+        #expect(!started.contains(String(repeating: "11", count: 32)))
+    }
 }

@@ -9,12 +9,23 @@ struct AuditTrail: Sendable {
     /// At most this many diagnostics are copied into an input record (the count is always there).
     static let maxDiagnostics = 50
 
+    /// The job's configuration as recorded: `audit.signing_key` says whether checkpoints are signed, whether the key
+    /// came from a file or from `RECON_AUDIT_SIGNING_KEY` (the key itself is never recorded).
+    func configuration(_ spec: JobSpec) -> JSONValue {
+        guard case .object(var members) = spec.jsonValue, case .object(var audit)? = members["audit"] else {
+            return spec.jsonValue
+        }
+        audit["signing_key"] = .bool(signer != nil)
+        members["audit"] = .object(audit)
+        return .object(members)
+    }
+
     func runStarted(runID: String, spec: JobSpec, time: String, toolVersion: String) throws(ReconciliationError) {
         try log.append([
             [
                 "type": .string("run_started"), "run_id": .string(runID), "time": .string(time),
                 "job": .string(spec.name), "as_of": .string(spec.asOf), "cutoff": spec.cutoff.jsonValue,
-                "tool_version": .string(toolVersion), "config": spec.jsonValue,
+                "tool_version": .string(toolVersion), "config": configuration(spec),
             ]
         ])
     }
