@@ -236,7 +236,7 @@ _recon_run() {
 
 _recon_check() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--json --quiet --version -h --help)
     repeating_options=()
     non_repeating_options=(--as-of)
     __recon_offer_flags_options 1
@@ -259,7 +259,7 @@ _recon_check() {
 
 _recon_inspect() {
     repeating_flags=()
-    non_repeating_flags=(--negative-parentheses --header --no-header --version -h --help)
+    non_repeating_flags=(--negative-parentheses --currency-symbols --empty-is-zero --header --no-header --version -h --help)
     repeating_options=(--column)
     non_repeating_options=(--job --input --as-of --format --venue --account --kind --columns --records --balance-type --delimiter --decimal-separator --thousands-separator)
     __recon_offer_flags_options 1
@@ -428,7 +428,7 @@ _recon_history() {
     repeating_flags=()
     non_repeating_flags=(--json --ids --version -h --help)
     repeating_options=()
-    non_repeating_options=(--repository --job --since)
+    non_repeating_options=(--repository --job --as-of --since)
     __recon_offer_flags_options 0
 
     # Offer option value completions
@@ -441,6 +441,9 @@ _recon_history() {
         __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
         return
         ;;
+    '--as-of')
+        return
+        ;;
     '--since')
         return
         ;;
@@ -451,7 +454,7 @@ _recon_show() {
     repeating_flags=()
     non_repeating_flags=(--all --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--repository --job)
+    non_repeating_options=(--repository --job --as-of)
     __recon_offer_flags_options 1
 
     # Offer option value completions
@@ -462,6 +465,9 @@ _recon_show() {
         ;;
     '--job')
         __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--as-of')
         return
         ;;
     esac

@@ -26,15 +26,25 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Check this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).")
     var asOf: String?
 
+    @Flag(name: .long, help: "Print the plan as one JSON document.")
+    var json = false
+
+    @Flag(name: .long, help: "Print nothing on stdout (the exit status says ready or not).")
+    var quiet = false
+
     func run() throws {
-        try Self.check(job: job, asOf: asOf)
+        try Self.check(job: job, asOf: asOf, json: json, quiet: quiet)
     }
 
     /// Checks `job` and exits with the plan's status.
-    static func check(job: String, asOf: String?) throws {
+    static func check(job: String, asOf: String?, json: Bool = false, quiet: Bool = false) throws {
         let spec = try loadJob(job, overrides: JobOverrides(asOf: asOf))
         let plan = ReconciliationJob(spec: spec, environment: .live()).plan()
-        print(PlanSummary().render(plan), terminator: "")
+        if json {
+            printJSON(plan.jsonValue)
+        } else if !quiet {
+            print(PlanSummary().render(plan), terminator: "")
+        }
         throw ExitCode(plan.exitStatus)
     }
 }

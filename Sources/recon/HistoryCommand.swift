@@ -14,6 +14,9 @@ struct RepositoryOption: ParsableArguments {
         completion: .file(extensions: ["yaml", "yml"]))
     var job: String?
 
+    @Option(name: .long, help: "With --job: the business day its paths name (for a repository path with {as_of}).")
+    var asOf: String?
+
     /// The job name to filter by: the job file's name, or the value itself when it is no file.
     func jobName() throws -> String? {
         try jobFile()?.name ?? job
@@ -28,7 +31,7 @@ struct RepositoryOption: ParsableArguments {
                 currentDirectory: environment.currentDirectory)
         }
         do {
-            return try load(asOf: nil)
+            return try load(asOf: asOf)
         } catch  where error.message.contains("missing required key `as_of`") {
             // A dated job names no day; any day finds its repository (unless the repository's path names the day).
             do {
@@ -84,6 +87,17 @@ struct HistoryCommand: ParsableCommand {
 
     @Option(name: .long, help: "Only runs as of this day (YYYY-MM-DD) or later.")
     var since: String?
+
+    func validate() throws {
+        if let since, !Self.isDay(since) {
+            throw ValidationError("--since: expected a date YYYY-MM-DD, got '\(since)'")
+        }
+    }
+
+    /// Whether `text` is a calendar day YYYY-MM-DD.
+    static func isDay(_ text: String) -> Bool {
+        (try? Cutoff.resolve(asOf: text, time: nil, zone: nil)) != nil
+    }
 
     @Flag(name: .long, help: "Print the runs as a JSON array.")
     var json = false
@@ -177,7 +191,12 @@ struct ShowCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let run = detail.summary
-        let lines = detail.lines.filter { all || !["matched", "within_tolerance"].contains($0.classification) }
+        if let name = try location.jobName(), name != detail.summary.job {
+            printError("error: run \(runID) is a run of job '\(detail.summary.job)', not '\(name)'")
+            throw ExitCode(ExitStatus.usage)
+        }
+        let lines = detail.lines.filter { all || $0.isBreak }
+        let unreconciled = detail.lines.filter { $0.classification == "unreconciled" }
         if json {
             printJSON(Self.json(detail, lines: lines))
             return
@@ -202,6 +221,18 @@ struct ShowCommand: ParsableCommand {
                 header: ["path", "sha256"],
                 rows: detail.reports.map { [TerminalText.escape($0.path), String($0.sha256.prefix(12))] }, indent: "  "),
             terminator: "")
+        let failed = detail.inputs.filter { $0.status == "failed" && $0.error != nil }
+        if !failed.isEmpty {
+            print("\nfailed inputs:")
+            for input in failed {
+                print("  \(TerminalText.escape(input.name)): \(TerminalText.escape(input.error ?? ""))")
+            }
+        }
+        if !all && !unreconciled.isEmpty {
+            print(
+                "\n\(TerminalText.count(unreconciled.count, "line")) not reconciled (an input failed; not breaks): --all lists them"
+            )
+        }
         print(all ? "\nlines:" : "\nbreaks:")
         let rows = lines.map { line in
             [

@@ -78,6 +78,12 @@ struct InspectCommand: ParsableCommand {
     @Flag(name: .long, help: "CSV: (12.00) means -12.00.")
     var negativeParentheses = false
 
+    @Flag(name: .long, help: "CSV: skip a leading currency symbol ($ € £ ¥ ₿).")
+    var currencySymbols = false
+
+    @Flag(name: .long, help: "CSV: an empty amount cell is zero.")
+    var emptyIsZero = false
+
     @Flag(name: .long, inversion: .prefixedNo, help: "CSV: whether the first line names the columns.")
     var header = true
 
@@ -85,8 +91,21 @@ struct InspectCommand: ParsableCommand {
         let spec: InputSpec
         if let job {
             guard file == nil else { throw usage("give either a FILE or --job with --input, not both") }
+            // The job says how to read its input: a flag that would read it otherwise is refused, not ignored.
+            let fileFlags: [(String, Bool)] = [
+                ("--format", format != nil), ("--venue", venue != nil), ("--account", account != nil),
+                ("--kind", kind != "balances"), ("--column", !column.isEmpty), ("--columns", columns != nil),
+                ("--records", records != nil), ("--balance-type", balanceType != "CLBD"),
+                ("--delimiter", delimiter != nil), ("--decimal-separator", decimalSeparator != nil),
+                ("--thousands-separator", thousandsSeparator != nil), ("--negative-parentheses", negativeParentheses),
+                ("--currency-symbols", currencySymbols), ("--empty-is-zero", emptyIsZero), ("--no-header", !header),
+            ]
+            if let flag = fileFlags.first(where: \.1)?.0 {
+                throw usage("\(flag) reads a FILE; with --job the input is read as the job says (change the job)")
+            }
             spec = try inputOfJob(job)
         } else {
+            guard input == nil, asOf == nil else { throw usage("--input and --as-of go with --job JOB") }
             guard let file else { throw usage("give a FILE to read, or --job JOB --input NAME") }
             spec = try inputOfFile(file)
         }
@@ -138,12 +157,17 @@ struct InspectCommand: ParsableCommand {
         }
         var fields = FieldMapping()
         let mappings = column + (columns?.split(separator: ",").map(String.init) ?? [])
+        var mapped: Set<String> = []
         for mapping in mappings {
             let parts = mapping.split(separator: "=", maxSplits: 1).map {
                 String($0).trimmingCharacters(in: .whitespaces)
             }
             guard parts.count == 2, !parts[1].isEmpty else {
                 throw usage("--column: expected ROLE=NAME, got '\(mapping)'")
+            }
+            guard mapped.insert(parts[0]).inserted else { throw usage("--column: '\(parts[0])' is mapped twice") }
+            if !header, Int(parts[1]).map({ $0 < 1 }) ?? true {
+                throw usage("--column \(mapping): without a header, columns are numbers from 1")
             }
             switch parts[0] {
             case "venue": fields.venue = parts[1]
@@ -176,10 +200,16 @@ struct InspectCommand: ParsableCommand {
             kind: inputKind, venue: venue, account: account, fields: fields, records: records, hasHeader: header,
             balanceType: balanceType.uppercased())
         options.fromCommandLine = true
+        options.amountSyntax.namesFlags = true
+        options.amountSyntax.allowsCurrencySymbol = currencySymbols
+        options.amountSyntax.emptyMeansZero = emptyIsZero
         if let delimiter {
             let text = delimiter == "\\t" ? "\t" : delimiter
-            guard text.utf8.count == 1, let byte = text.utf8.first else {
-                throw usage("--delimiter: expected one character, got '\(delimiter)'")
+            guard text.utf8.count == 1, let byte = text.utf8.first, byte != UInt8(ascii: "\""), byte != 0x0A,
+                byte != 0x0D
+            else {
+                throw usage(
+                    "--delimiter: expected one character other than a quote or a line break, got '\(delimiter)'")
             }
             options.delimiter = byte
         }
@@ -191,11 +221,12 @@ struct InspectCommand: ParsableCommand {
         }
         if let thousandsSeparator {
             guard thousandsSeparator.utf8.count == 1, let byte = thousandsSeparator.utf8.first,
-                byte != options.amountSyntax.decimalSeparator
+                [",", ".", "'", " "].contains(thousandsSeparator), byte != options.amountSyntax.decimalSeparator,
+                byte != options.delimiter
             else {
                 throw usage(
-                    "--thousands-separator: expected one character other than the decimal separator, got "
-                        + "'\(thousandsSeparator)'")
+                    "--thousands-separator: expected , . ' or a space, other than the decimal separator and the "
+                        + "delimiter, got '\(thousandsSeparator)'")
             }
             options.amountSyntax.groupingSeparator = byte
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Reconciliation
 
 /// `recon`: reconcile what our books say against what exchanges and banks say.
@@ -36,6 +37,21 @@ extension Recon {
                 "unknown command '\(first)'; \(hint)commands: \(names.dropLast().joined(separator: ", "))",
                 status: ExitStatus.usage, json: arguments.contains("--json"))
         }
+        // The same for a command's own subcommands (`recon audit verfy`).
+        if arguments.count > 1,
+            let command = configuration.subcommands.first(where: {
+                $0.configuration.commandName == arguments[0]
+            }), !command.configuration.subcommands.isEmpty, !arguments[1].hasPrefix("-")
+        {
+            let subnames = command.configuration.subcommands.compactMap { $0.configuration.commandName }
+            if !subnames.contains(arguments[1]) {
+                let hint = Spelling.closest(to: arguments[1], among: subnames).map { "did you mean '\($0)'? " } ?? ""
+                fail(
+                    "unknown command '\(arguments[0]) \(arguments[1])'; \(hint)commands: "
+                        + subnames.map { "\(arguments[0]) \($0)" }.joined(separator: ", "),
+                    status: ExitStatus.usage, json: arguments.contains("--json"))
+            }
+        }
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -45,6 +61,20 @@ extension Recon {
             }
         } catch {
             let status = exitCode(for: error).rawValue
+            // With --log-format json, stderr carries JSON lines only: a usage error too.
+            if let position = arguments.firstIndex(of: "--log-format"),
+                arguments.dropFirst(position + 1).first == "json",
+                !(error is ExitCode), status != 0
+            {
+                var message = fullMessage(for: error)
+                if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+                var stream = StandardError()
+                print(StandardErrorLogHandler.line(message, level: .error, format: .json), to: &stream)
+                if arguments.contains("--json") {
+                    printJSON(.object(["error": .string(message), "exit_status": .integer(Int(status))]))
+                }
+                Foundation.exit(status)
+            }
             if arguments.contains("--json") && status != 0 && !MachineOutput.printed {
                 if error is ExitCode {
                     // The command said why on stderr; say it on stdout too.
@@ -98,9 +128,13 @@ enum ExitStatus {
 
 /// Prints to standard error.
 func printError(_ text: String) {
-    MachineOutput.lastError = text
+    // Text on stderr often quotes what a user or a file wrote: control characters and bidi overrides are shown
+    // escaped, line by line, so a name can neither drive the terminal nor forge a line.
+    let safe = text.split(separator: "\n", omittingEmptySubsequences: false)
+        .map { TerminalText.escape(String($0)) }.joined(separator: "\n")
+    MachineOutput.lastError = safe.hasPrefix("error: ") ? String(safe.dropFirst("error: ".count)) : safe
     var stream = StandardError()
-    print(text, to: &stream)
+    print(safe, to: &stream)
 }
 
 /// Prints a JSON document on stdout (`--json`), remembering that one was printed.

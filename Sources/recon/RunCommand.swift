@@ -69,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     var metricsFile: String?
 
     func run() async throws {
-        if dryRun { try CheckCommand.check(job: job, asOf: asOf) }
+        if dryRun { try CheckCommand.check(job: job, asOf: asOf, json: json, quiet: quiet) }
         let environment = RunEnvironment.live()
         guard let format = StandardErrorLogHandler.Format(rawValue: logFormat) else {
             printError("error: --log-format: expected text or json, got '\(logFormat)'")
@@ -175,7 +175,11 @@ struct RunCommand: AsyncParsableCommand {
                 "format": "\(input.files.map(\.format).joined(separator: ","))",
             ]
             if input.failed {
-                logger.error("input failed", metadata: metadata.merging(["error": "\(input.error ?? "")"]) { $1 })
+                // Where, not what: an error quotes the cell it could not read, and logs carry no statement amounts.
+                let place = input.error.map { $0.components(separatedBy: ": error:").first ?? "" } ?? ""
+                logger.error(
+                    "input failed (the error is on stderr and in the report)",
+                    metadata: metadata.merging(["error_at": "\(place)"]) { $1 })
             } else {
                 logger.info("input loaded", metadata: metadata)
             }

@@ -27,8 +27,12 @@ struct StandardErrorLogHandler: LogHandler {
         let line: String
         switch format {
         case .text:
-            let fields = merged.keys.sorted().map { "\($0)=\(merged[$0].map { "\($0)" } ?? "")" }.joined(separator: " ")
-            line = "\(time) \(event.level) \(label): \(event.message)" + (fields.isEmpty ? "" : " " + fields)
+            // One log line per event: values are escaped, so a name holding a line break cannot forge another line.
+            let fields = merged.keys.sorted().map { "\($0)=\(TerminalText.escape(merged[$0].map { "\($0)" } ?? ""))" }
+                .joined(separator: " ")
+            line =
+                "\(time) \(event.level) \(label): \(TerminalText.escape("\(event.message)"))"
+                + (fields.isEmpty ? "" : " " + fields)
         case .json:
             var object: [String: JSONValue] = [
                 "time": .string(time), "level": .string(event.level.rawValue), "logger": .string(label),

@@ -179,7 +179,7 @@ import Testing
         #expect(history.status == 64)
         let historyError = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any]
         #expect(historyError?["exit_status"] as? Int == 64)
-        #expect((historyError?["error"] as? String)?.hasPrefix("error: no run repository") == true)
+        #expect((historyError?["error"] as? String)?.hasPrefix("no run repository") == true)
         // --log-format json: nothing but JSON lines on stderr, counts as numbers.
         let root = try workspace()
         let logged = try run(
@@ -260,5 +260,78 @@ import Testing
         #expect(
             try complete(["recon", "inspect", "--format", "kra"], previous: "--format") == ["kraken-ledgers"])
         #expect(try complete(["recon", "run", "eod.yaml", "--log-level", "w"], previous: "--log-level") == ["warning"])
+    }
+
+    /// Found by a newcomer's and an adversary's pass over the CLI.
+    @Test func flagsThatWouldBeIgnoredAreRefusedAndHintsNameFlags() throws {
+        let ignored = try recon(["inspect", "--job", "jobs/eod-sample.yaml", "--input", "kraken", "--format", "csv"])
+        #expect(ignored.status == 64)
+        #expect(
+            ignored.stderr
+                == "error: --format reads a FILE; with --job the input is read as the job says (change the job)\n")
+        scratch.write("venue,account,asset,amount\nk,a,BTC,$12\nk,a,ETH,(3)\n", to: "sym.csv")
+        let hints = try recon(["inspect", "sym.csv"], in: scratch.path)
+        #expect(
+            hints.stderr
+                == "format: csv (detected)\nsym.csv:2:9: error: invalid amount '$12' (column amount): unexpected character '$' (set --currency-symbols to skip a currency symbol)\nsym.csv:3:9: error: invalid amount '(3)' (column amount): unexpected character '(' (set --negative-parentheses if (12.00) means -12.00)\n"
+        )
+        let fixed = try recon(["inspect", "sym.csv", "--currency-symbols", "--negative-parentheses"], in: scratch.path)
+        #expect(fixed.status == 0)
+        let since = try recon(["history", "--repository", "x.sqlite", "--since", "yesterday"])
+        #expect(since.status == 64)
+        let audit = try recon(["audit", "verfy", "out/audit.jsonl"])
+        #expect(audit.status == 64)
+        #expect(
+            audit.stderr
+                == "error: unknown command 'audit verfy'; did you mean 'verify'? commands: audit verify, audit keygen\n"
+        )
+    }
+
+    @Test func checkSpeaksJSONAndQuietAndNamesTheInputOfAFinding() throws {
+        let root = try workspace()
+        let json = try run("recon run jobs/eod-sample.yaml --dry-run --json", in: root)
+        #expect(json.status == 0)
+        let plan = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(plan?["ready"] as? Bool == true)
+        #expect((plan?["counts"] as? [String: Int])?["matched"] == 25)
+        #expect(try run("recon check jobs/eod-sample.yaml --quiet", in: root).stdout.isEmpty)
+        let text = try run("recon check jobs/eod-sample.yaml", in: root)
+        #expect(
+            text.stdout.contains(
+                "  statement coinbase advanced (ops):\n    samples/statements/coinbase/advanced-accounts-page-1.json:45:5: note: skipped accounts[2]: deleted at 2022-06-01T00:00:00Z\n"
+            ))
+    }
+
+    @Test func showKeepsUnreconciledLinesApartAndNamesFailedInputs() throws {
+        let root = try workspace()
+        let job = try String(contentsOfFile: root + "/jobs/eod-sample.yaml", encoding: .utf8)
+        try job.replacingOccurrences(of: "../samples/statements/kraken/ledgers.csv", with: "../samples/nope.csv")
+            .write(toFile: root + "/jobs/broken.yaml", atomically: true, encoding: .utf8)
+        #expect(try run("recon run jobs/broken.yaml --quiet", in: root).status == 2)
+        let id = try run("recon history --job jobs/broken.yaml --ids", in: root).stdout.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let show = try run("recon show \(id) --job jobs/broken.yaml", in: root)
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout.contains("\nfailed inputs:\n  kraken: samples/nope.csv: error: cannot open"))
+        #expect(show.stdout.contains("4 lines not reconciled (an input failed; not breaks): --all lists them"))
+        #expect(!show.stdout.contains("  unreconciled  "))
+    }
+
+    @Test func logLinesEscapeNamesSoNoneCanForgeALine() throws {
+        scratch.write("venue,account,asset,amount\nk,a,BTC,1\n", to: "ledger.csv")
+        scratch.write(
+            """
+            job: evil
+            as_of: 2026-11-24
+            ledger:
+              - {name: "led\\e[2Jger\\nfake line", path: ledger.csv, format: csv}
+            statements:
+              - {path: ledger.csv, format: csv, kind: balances}
+            report: {dir: out}
+            """, to: "job.yaml")
+        let result = try recon(["run", "job.yaml", "--quiet", "--log-level", "info"], in: scratch.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!result.stderr.contains("\u{1B}"))
+        #expect(result.stderr.contains("input=led\\u{1b}[2Jger\\u{a}fake line"))
     }
 }

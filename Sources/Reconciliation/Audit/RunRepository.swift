@@ -160,7 +160,11 @@ public final class RunRepository: Sendable {
                         ])
                 }
                 for (position, input) in report.inputs.enumerated() {
-                    for (filePosition, file) in input.files.enumerated() {
+                    // An input with no file (a glob that matched nothing) is still an input of the run.
+                    let files =
+                        input.files.isEmpty
+                        ? [FileFacts(displayPath: "", size: 0, sha256: "", compressed: false, format: "")] : input.files
+                    for (filePosition, file) in files.enumerated() {
                         try db.execute(
                             sql: """
                                 INSERT INTO inputs (run_id, position, file_position, side, name, kind, path, format, size,
@@ -172,7 +176,8 @@ public final class RunRepository: Sendable {
                                 input.kind.rawValue,
                                 file.displayPath, file.format, file.size, file.sha256, file.compressed,
                                 input.recordCount,
-                                input.balanceCount, input.failed ? "failed" : "ok", input.error,
+                                input.balanceCount, input.failed ? "failed" : input.skipped ? "skipped" : "ok",
+                                input.error,
                             ])
                     }
                 }
@@ -385,6 +390,8 @@ public final class RunRepository: Sendable {
         public let firstSeen: String?
         /// For how many runs.
         public let consecutiveRuns: Int?
+        /// Whether the line was a break (an `unreconciled` line is not).
+        public var isBreak = false
     }
 
     /// One run with its inputs and lines, for `recon show`.
@@ -392,7 +399,8 @@ public final class RunRepository: Sendable {
         /// The run.
         public let summary: RunSummary
         /// Its inputs: side, name, path, format, sha256, status.
-        public let inputs: [(side: String, name: String, path: String, format: String, sha256: String, status: String)]
+        public let inputs:
+            [(side: String, name: String, path: String, format: String, sha256: String, status: String, error: String?)]
         /// Every line.
         public let lines: [StoredLine]
         /// Its reports.
@@ -410,18 +418,20 @@ public final class RunRepository: Sendable {
                 let inputs = try Row.fetchAll(
                     db, sql: "SELECT * FROM inputs WHERE run_id = ? ORDER BY position, file_position",
                     arguments: [runID]
-                ).map { row -> (String, String, String, String, String, String) in
-                    (row["side"], row["name"], row["path"], row["format"], row["sha256"], row["status"])
+                ).map { row -> (String, String, String, String, String, String, String?) in
+                    (row["side"], row["name"], row["path"], row["format"], row["sha256"], row["status"], row["error"])
                 }
                 let lines = try Row.fetchAll(
                     db, sql: "SELECT * FROM lines WHERE run_id = ? ORDER BY venue, account, asset", arguments: [runID]
                 ).map { row in
-                    StoredLine(
+                    var line = StoredLine(
                         key: BalanceKey(venue: row["venue"], account: row["account"], asset: row["asset"]),
                         classification: row["classification"], ledger: row["ledger"], statement: row["statement"],
                         difference: row["difference"], tolerance: row["tolerance"],
                         toleranceSource: row["tolerance_source"],
                         firstSeen: row["first_seen"], consecutiveRuns: row["consecutive_runs"])
+                    line.isBreak = row["is_break"]
+                    return line
                 }
                 let reports = try Row.fetchAll(
                     db, sql: "SELECT path, sha256 FROM reports WHERE run_id = ?", arguments: [runID]

@@ -24,6 +24,34 @@ public struct JobPlan: Sendable {
 
     /// 0 ready, 2 an input would fail.
     public var exitStatus: Int32 { ready ? 0 : 2 }
+
+    /// The plan as one JSON document (`recon check --json`).
+    public var jsonValue: JSONValue {
+        var rules: [String: Int] = [:]
+        for line in result.lines { rules[line.tolerance?.source ?? "not compared", default: 0] += 1 }
+        return .object([
+            "job": .string(spec.name), "as_of": .string(spec.asOf), "cutoff": spec.cutoff.jsonValue,
+            "ready": .bool(ready), "exit_status": .integer(Int(exitStatus)),
+            "inputs": .array(
+                inputs.map { outcome in
+                    .object([
+                        "side": .string(outcome.spec.side.rawValue), "name": .string(outcome.spec.name),
+                        "formats": .array(Set(outcome.files.map(\.format)).sorted().map { .string($0) }),
+                        "format_detected": .bool(outcome.spec.format == nil),
+                        "files": .array(outcome.files.map { .string($0.displayPath) }),
+                        "records": .integer(outcome.recordCount), "balances": .integer(outcome.balances.count),
+                        "status": .string(outcome.failed ? "fails" : outcome.skipped ? "skipped" : "ok"),
+                        "diagnostics": .array(
+                            outcome.diagnostics.map(\.jsonValue)
+                                + (outcome.failure.map { [.string($0.description)] } ?? [])),
+                    ])
+                }),
+            "counts": ReconciliationReport.countsJSON(result.counts),
+            "tolerance_rules": .object(rules.mapValues { .integer($0) }),
+            "unused_rules": .array(unusedRules.map { .string($0) }),
+            "notices": .array(notices.map { .string($0) }),
+        ])
+    }
 }
 
 extension ReconciliationJob {

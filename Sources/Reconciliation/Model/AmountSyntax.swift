@@ -16,6 +16,8 @@ public struct AmountSyntax: Sendable, Hashable {
     public var allowsCurrencySymbol: Bool
     /// Whether an empty cell is zero instead of an error.
     public var emptyMeansZero: Bool
+    /// Whether error hints name `recon inspect`'s flags rather than job-file keys (not part of the syntax).
+    public var namesFlags = false
 
     /// Creates a syntax; the defaults are the strict standard syntax.
     public init(
@@ -57,18 +59,33 @@ public enum AmountParseFailure: Sendable, Equatable {
     /// A thousands separator not followed by exactly three digits.
     case misplacedGroupingSeparator
 
-    /// The reason in words, with what to do where there is something to do.
-    public var reason: String {
+    /// The reason in words, with what to do where there is something to do (in job-file keys).
+    public var reason: String { reason(namingFlags: false) }
+
+    /// The reason, naming job-file keys (`` `empty_is_zero: true` ``) or, with `namingFlags`, the command-line flags
+    /// of `recon inspect` (`--empty-is-zero`).
+    public func reason(namingFlags: Bool) -> String {
+        func set(_ key: String, _ value: String) -> String {
+            namingFlags
+                ? "--" + key.replacingAll("_", with: "-") + (value == "true" ? "" : " '\(value)'")
+                : "`\(key): " + (value == "true" ? value : "\"\(value)\"") + "`"
+        }
         switch self {
-        case .empty: "empty amount (set `empty_is_zero: true` if an empty cell means zero)"
-        case .noDigits: "no digits"
-        case .unexpectedCharacter(let character): "unexpected character '\(character)'"
+        case .empty: return "empty amount (set \(set("empty_is_zero", "true")) if an empty cell means zero)"
+        case .noDigits: return "no digits"
+        case .unexpectedCharacter(let character) where character == "(":
+            return "unexpected character '(' (set \(set("negative_parentheses", "true")) if (12.00) means -12.00)"
+        case .unexpectedCharacter(let character) where "$€£¥₿".contains(character):
+            return
+                "unexpected character '\(character)' (set \(set("currency_symbols", "true")) to skip a currency symbol)"
+        case .unexpectedCharacter(let character): return "unexpected character '\(character)'"
         case .unexpectedComma:
-            "unexpected ',' (set `decimal_separator: \",\"` or `thousands_separator: \",\"` if the source writes them)"
-        case .notANumber: "not a number"
-        case .tooManyDigits: "more than 38 significant digits"
-        case .exponentOutOfRange: "exponent out of range"
-        case .misplacedGroupingSeparator: "misplaced thousands separator"
+            return "unexpected ',' (set \(set("decimal_separator", ",")) or \(set("thousands_separator", ",")) if the "
+                + "source writes them)"
+        case .notANumber: return "not a number"
+        case .tooManyDigits: return "more than 38 significant digits"
+        case .exponentOutOfRange: return "exponent out of range"
+        case .misplacedGroupingSeparator: return "misplaced thousands separator"
         }
     }
 }

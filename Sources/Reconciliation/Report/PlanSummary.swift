@@ -12,11 +12,12 @@ public struct PlanSummary: Sendable {
         var text = "\(spec.name) \(spec.asOf): \(verdict)\ncutoff: \(spec.cutoff)\n\ninputs:\n"
         let rows = plan.inputs.map { outcome -> [String] in
             let formats = Set(outcome.files.map(\.format)).sorted().joined(separator: ", ")
-            let format = formats.isEmpty ? (outcome.spec.format ?? "?") : formats
+            let known = !formats.isEmpty && formats != "?"
+            let format = known ? formats : (outcome.spec.format ?? "?")
             let status = outcome.failed ? "fails" : outcome.skipped ? "skipped" : "ok"
             return [
                 outcome.spec.side.rawValue, TerminalText.escape(outcome.spec.name),
-                format + (outcome.spec.format == nil && !formats.isEmpty ? " (detected)" : ""),
+                format + (outcome.spec.format == nil && known ? " (detected)" : ""),
                 String(outcome.files.count), String(outcome.recordCount), String(outcome.balances.count), status,
             ]
         }
@@ -45,13 +46,16 @@ public struct PlanSummary: Sendable {
             for rule in plan.unusedRules { text += "  warning: \(TerminalText.escape(rule))\n" }
         }
         for notice in plan.notices { text += "\nnote: \(TerminalText.escape(notice))\n" }
-        let findings = plan.inputs.flatMap { outcome in
-            outcome.diagnostics.filter { $0.severity >= .warning }.map(\.description)
-                + (outcome.failure.map { [$0.description] } ?? [])
-        }
+        let findings = plan.inputs.filter { !$0.diagnostics.isEmpty || $0.failure != nil }
         if !findings.isEmpty {
-            text += "\nfindings:\n"
-            for finding in findings { text += "  \(TerminalText.escape(finding))\n" }
+            text += "\nfindings (what each input's reading said):\n"
+            for outcome in findings {
+                text += "  \(outcome.spec.side.rawValue) \(TerminalText.escape(outcome.spec.name)):\n"
+                for finding in outcome.diagnostics.map(\.description) + (outcome.failure.map { [$0.description] } ?? [])
+                {
+                    text += "    \(TerminalText.escape(finding))\n"
+                }
+            }
         }
         text += "\nnothing was written (a check reads the inputs only).\n"
         return text

@@ -39,7 +39,7 @@ public struct TerminalSummary: Sendable {
 
         let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict", "unreconciled"]
         let venues = report.countsByVenue
-        let venueWidth = max(5, venues.map(\.venue.count).max() ?? 0)
+        let venueWidth = max(5, venues.map { TerminalText.escape($0.venue).count }.max() ?? 0)
         text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 12) }.joined() + "\n"
         for (venue, counts) in venues {
             text += pad(TerminalText.escape(venue), venueWidth)

@@ -38,8 +38,14 @@ import Testing
         ("1e", "invalid amount '1e': no digits"),
         ("--1", "invalid amount '--1': unexpected character '-'"),
         ("12 34", "invalid amount '12 34': unexpected character ' '"),
-        ("$12", "invalid amount '$12': unexpected character '$'"),
-        ("(12.00)", "invalid amount '(12.00)': unexpected character '('"),
+        (
+            "$12",
+            "invalid amount '$12': unexpected character '$' (set `currency_symbols: true` to skip a currency symbol)"
+        ),
+        (
+            "(12.00)",
+            "invalid amount '(12.00)': unexpected character '(' (set `negative_parentheses: true` if (12.00) means -12.00)"
+        ),
         ("1\u{0}2", "invalid amount '1\\u{0}2': unexpected character '\\u{0}'"),
     ])
     func rejectsWithAClearReason(text: String, message: String) {

@@ -11,6 +11,19 @@ public struct CSVStatementReader: StatementReader {
     /// Creates the reader.
     public init() {}
 
+    /// The column names a file needs no mapping for: a header made of these alone (with `asset` and an amount) is
+    /// read as generic CSV when no format is named.
+    static let plainColumns: Set<String> = [
+        "venue", "account", "asset", "amount", "available", "hold", "balance", "time", "date",
+    ]
+
+    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+        let names = prefix.firstLine.split(separator: ",", omittingEmptySubsequences: false)
+            .map { String($0).trimmingCharacters(in: " \"\r").lowercased() }
+        return names.count >= 2 && names.allSatisfy(Self.plainColumns.contains) && names.contains("asset")
+            && (names.contains("amount") || names.contains("available") || names.contains("hold"))
+    }
+
     /// Column positions resolved against the header.
     struct Columns {
         var venue: Int?
@@ -136,7 +149,7 @@ public struct CSVStatementReader: StatementReader {
         } catch {
             collector.diagnose(
                 .error,
-                "invalid amount '\(error.text)' (column \(columns.names[index] ?? "\(index + 1)")): \(error.failure.reason)",
+                "invalid amount '\(error.text)' (column \(columns.names[index] ?? "\(index + 1)")): \(error.failure.reason(namingFlags: syntax.namesFlags))",
                 at: scanner.location(of: index))
             return nil
         }
@@ -234,7 +247,7 @@ public struct CSVStatementReader: StatementReader {
                 } catch {
                     collector.diagnose(
                         .error,
-                        "invalid amount '\(error.text)' (column \(columns.names[amountIndex] ?? "")): \(error.failure.reason)",
+                        "invalid amount '\(error.text)' (column \(columns.names[amountIndex] ?? "")): \(error.failure.reason(namingFlags: syntax.namesFlags))",
                         at: scanner.location(of: amountIndex))
                     if collector.shouldStop { return (rows, .stopped) }
                     continue

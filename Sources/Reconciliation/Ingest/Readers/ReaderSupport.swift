@@ -10,7 +10,9 @@ enum ReaderSupport {
             return try Amount.parse(text, syntax: syntax)
         } catch {
             collector.diagnose(
-                .error, "invalid amount '\(error.text)' (\(what)): \(error.failure.reason)", at: location)
+                .error,
+                "invalid amount '\(error.text)' (\(what)): \(error.failure.reason(namingFlags: syntax.namesFlags))",
+                at: location)
             return nil
         }
     }
