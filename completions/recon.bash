@@ -236,7 +236,7 @@ _recon_run() {
 
 _recon_check() {
     repeating_flags=()
-    non_repeating_flags=(--json --quiet --version -h --help)
+    non_repeating_flags=(--json --quiet --lines --version -h --help)
     repeating_options=()
     non_repeating_options=(--as-of)
     __recon_offer_flags_options 1

@@ -25,7 +25,7 @@ function __recon_parse_tokens -S
         case 'run'
             __recon_parse_subcommand 1 'as-of=' 'out=' 'archive=' 'audit=' 'repository=' 'wait=' 'log-level=' 'log-format=' 'quiet' 'dry-run' 'json' 'metrics-file=' 'version' 'h/help'
         case 'check'
-            __recon_parse_subcommand 1 'as-of=' 'json' 'quiet' 'version' 'h/help'
+            __recon_parse_subcommand 1 'as-of=' 'json' 'quiet' 'lines' 'version' 'h/help'
         case 'inspect'
             __recon_parse_subcommand 1 'job=' 'input=' 'as-of=' 'format=' 'venue=' 'account=' 'kind=' 'column=+' 'columns=' 'records=' 'balance-type=' 'delimiter=' 'decimal-separator=' 'thousands-separator=' 'negative-parentheses' 'currency-symbols' 'empty-is-zero' 'header' 'no-header' 'version' 'h/help'
         case 'formats'
@@ -132,6 +132,7 @@ complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon c
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" as-of' -l 'as-of' -d 'Check this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).' -rfka ''
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" json' -l 'json' -d 'Print the plan as one JSON document.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" quiet' -l 'quiet' -d 'Print nothing on stdout (the exit status says ready or not).'
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" lines' -l 'lines' -d 'List every line with its classification and the tolerance rule it would get.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" version' -l 'version' -d 'Show the version.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon inspect" -eq 1' -F

@@ -295,6 +295,12 @@ import Testing
         #expect(plan?["ready"] as? Bool == true)
         #expect((plan?["counts"] as? [String: Int])?["matched"] == 25)
         #expect(try run("recon check jobs/eod-sample.yaml --quiet", in: root).stdout.isEmpty)
+        #expect((plan?["lines"] as? [Any])?.count == 34)
+        let lines = try run("recon check jobs/eod-sample.yaml --lines", in: root)
+        #expect(
+            lines.stdout.contains(
+                "  binance/spot-1/BTC                            matched               asset BTC absolute (0.00000001)\n"
+            ))
         let text = try run("recon check jobs/eod-sample.yaml", in: root)
         #expect(
             text.stdout.contains(

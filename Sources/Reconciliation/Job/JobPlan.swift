@@ -48,6 +48,15 @@ public struct JobPlan: Sendable {
                 }),
             "counts": ReconciliationReport.countsJSON(result.counts),
             "tolerance_rules": .object(rules.mapValues { .integer($0) }),
+            "lines": .array(
+                result.lines.map { line in
+                    .object([
+                        "venue": .string(line.key.venue), "account": .string(line.key.account),
+                        "asset": .string(line.key.asset), "classification": .string(line.classification.rawValue),
+                        "tolerance": .amount(line.tolerance?.value),
+                        "tolerance_source": .string(line.tolerance?.source),
+                    ])
+                }),
             "unused_rules": .array(unusedRules.map { .string($0) }),
             "notices": .array(notices.map { .string($0) }),
         ])

@@ -1,8 +1,13 @@
 /// What `recon check` prints: the job's inputs as a run would read them, the lines it would classify, the tolerance
 /// rule behind them, the rules that never apply, and the inputs' findings.
 public struct PlanSummary: Sendable {
+    /// Whether every line is listed with its classification and the tolerance rule it would get.
+    public var listsLines: Bool
+
     /// Creates a renderer.
-    public init() {}
+    public init(listsLines: Bool = false) {
+        self.listsLines = listsLines
+    }
 
     /// The plan as text, ending with a newline.
     public func render(_ plan: JobPlan) -> String {
@@ -40,6 +45,17 @@ public struct PlanSummary: Sendable {
                 header: ["lines", "rule"],
                 rows: bySource.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [String($0.value), $0.key] },
                 rightAligned: [0], indent: "  ")
+        }
+        if listsLines && !plan.result.lines.isEmpty {
+            text += "\nlines (classification and the tolerance rule each would get):\n"
+            text += TerminalText.table(
+                header: ["key", "classification", "rule"],
+                rows: plan.result.lines.map {
+                    [
+                        TerminalText.escape($0.key.description), $0.classification.rawValue,
+                        $0.tolerance.map { "\($0.source) (\($0.value))" } ?? "not compared",
+                    ]
+                }, indent: "  ")
         }
         if !plan.unusedRules.isEmpty {
             text += "\nrules that never apply:\n"
