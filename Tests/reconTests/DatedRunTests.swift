@@ -10,9 +10,10 @@ import Testing
         let result = try recon([
             "run", "jobs/eod-dated.yaml", "--as-of", "2026-11-24", "--out", scratch.path + "/{as_of:%Y%m%d}",
             "--audit", scratch.path + "/audit.jsonl", "--repository", scratch.path + "/recon.sqlite",
-            "--archive", scratch.path + "/archive",
+            "--archive", scratch.path + "/archive", "--metrics-file", scratch.path + "/metrics-{as_of}.prom",
         ])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(scratch.read("metrics-2026-11-24.prom").contains("recon_run_exit_status{job=\"eod-dated\"} 0"))
         #expect(result.stdout.hasPrefix("eod-dated 2026-11-24: reconciled (4 lines, 0 breaks)\n"))
         #expect(result.stdout.contains("cutoff: 17:00 America/New_York on 2026-11-24 (2026-11-24T22:00:00Z)\n"))
         // The report directory was templated from --out.
