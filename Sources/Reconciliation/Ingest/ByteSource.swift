@@ -36,7 +36,8 @@ public final class FileByteSource: ByteSource {
         self.displayPath = displayPath
         self.progress = progress
         hasher = hashing ? InputHasher() : nil
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO with no writer must not wait forever (it is refused below).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw ReconciliationError(
                 .ingest, "cannot open: \(systemErrorMessage(errno))", at: SourceLocation(file: displayPath))
@@ -52,6 +53,15 @@ public final class FileByteSource: ByteSource {
             close(descriptor)
             throw ReconciliationError(.ingest, "is a directory, not a file", at: SourceLocation(file: displayPath))
         }
+        // A device (/dev/zero, /dev/urandom), FIFO or socket never ends, or can be read only once: refused, where
+        // reading it would hang the run or hash other bytes than the reader saw.
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw ReconciliationError(
+                .ingest, "is not a regular file (a device, FIFO or socket); give the statement as a file",
+                at: SourceLocation(file: displayPath))
+        }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = descriptor
         self.size = Int64(info.st_size)
         if startOffset > 0 {

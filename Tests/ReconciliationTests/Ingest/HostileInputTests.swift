@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Reconciliation
@@ -162,5 +163,25 @@ import Testing
         #expect(JSONStreamParser.path("total.*") == [.key("total"), .anyMember])
         #expect(JSONStreamParser.path("") == [])
         #expect(JSONStreamParser.path("a..b") == nil)
+    }
+
+}
+
+@Suite struct SpecialFileTests {
+    /// A device or FIFO as a statement path made a run hang forever (reading /dev/zero, or waiting for a writer).
+    @Test func devicesAndFIFOsAreRefusedNotReadForever() throws {
+        let directory = TemporaryDirectory()
+        let fifo = directory.path + "/statement.csv"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in [fifo, "/dev/zero", "/dev/urandom"] {
+            let spec = InputSpec(
+                side: .statement, name: path, files: [InputFile(path: path, displayPath: "s.csv")], format: "csv",
+                options: InputOptions(
+                    fields: FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")))
+            let outcome = InputLoader(prefetch: true).load(spec, index: 0)
+            #expect(
+                outcome.failure?.description
+                    == "s.csv: error: is not a regular file (a device, FIFO or socket); give the statement as a file")
+        }
     }
 }
