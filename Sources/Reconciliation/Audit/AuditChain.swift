@@ -5,8 +5,11 @@
 #endif
 
 /// The hash chain of an audit file, read as written: each line is one canonical JSON record with `seq` (1, 2, …) and
-/// `prev`, the SHA-256 of the previous line's bytes (newline included; 64 zeros for the first). Verification hashes
-/// the bytes on disk and never re-serializes a record.
+/// `prev`, the SHA-256 of the previous line's bytes (newline included; 64 zeros for the first), and ends with its own
+/// `hash`: the SHA-256 of the line without that member (the bytes before `,"hash":` and a closing `}`), so a change to
+/// the last record is seen even though no record follows it. Verification hashes the bytes on disk and never
+/// re-serializes a record. Files written before records carried `hash` verify by the chain alone; once a record has
+/// one, every later record must.
 struct AuditChain {
     /// The `prev` of the first record.
     static let genesis = String(repeating: "0", count: 64)
@@ -29,6 +32,8 @@ struct AuditChain {
         case wrongSequence(line: Int, expected: Int, found: Int)
         case brokenLink(line: Int, seq: Int)
         case tornTail(line: Int, bytes: Int)
+        case badRecordHash(line: Int, seq: Int)
+        case missingRecordHash(line: Int, seq: Int)
 
         var description: String {
             switch self {
@@ -39,6 +44,19 @@ struct AuditChain {
                 "broken chain at seq \(seq) (line \(line)): `prev` is not the hash of the record before it (that record was changed)"
             case .tornTail(let line, let bytes):
                 "torn tail: line \(line) is incomplete (\(bytes) bytes after the last complete record)"
+            case .badRecordHash(let line, let seq):
+                "record seq \(seq) (line \(line)) does not match its own `hash` (the record was changed)"
+            case .missingRecordHash(let line, let seq):
+                "record seq \(seq) (line \(line)) has no `hash`, unlike the records before it (the record was changed)"
+            }
+        }
+
+        /// The line the problem is on.
+        var line: Int {
+            switch self {
+            case .corrupt(let line, _), .wrongSequence(let line, _, _), .brokenLink(let line, _),
+                .tornTail(let line, _), .badRecordHash(let line, _), .missingRecordHash(let line, _):
+                line
             }
         }
     }
@@ -55,19 +73,24 @@ struct AuditChain {
         var lines = 0
         /// Bytes after the last newline (a torn tail), if any.
         var tail: [UInt8] = []
+        /// Whether records so far carry their own `hash` (every later one must).
+        var hashed = false
+        /// The run of the last record when that record belongs to a batch its checkpoint never sealed.
+        var unsealedRun: String?
     }
 
     /// Reads every complete line of the open file from the start, calling `visit` with each line and its parsed
     /// record; stops at the first problem and returns it (a torn tail is reported only when nothing else is wrong).
+    /// `from` starts the scan after a known record (its seq, hash and end) instead of at the beginning.
     static func scan(
-        descriptor: Int32, file: String, visit: (Line, JSONElement) -> Void = { _, _ in }
+        descriptor: Int32, file: String, from start: Head = Head(), visit: (Line, JSONElement) -> Void = { _, _ in }
     ) throws(ReconciliationError) -> (head: Head, problem: Problem?) {
-        var head = Head()
+        var head = start
         var pending: [UInt8] = []
-        var offset: Int64 = 0
+        var offset: Int64 = start.size
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { chunk.deallocate() }
-        var position: Int64 = 0
+        var position: Int64 = start.size
         while true {
             let count = pread(descriptor, chunk.baseAddress, chunk.count, off_t(position))
             if count < 0 {
@@ -115,10 +138,29 @@ struct AuditChain {
         guard seq == head.seq + 1 else { return .wrongSequence(line: line.number, expected: head.seq + 1, found: seq) }
         guard let prev = record["prev"]?.text else { return .corrupt(line: line.number, reason: "no `prev`") }
         guard prev == head.hash else { return .brokenLink(line: line.number, seq: seq) }
+        switch ownHashMatches(line.bytes) {
+        case true?: head.hashed = true
+        case false?: return .badRecordHash(line: line.number, seq: seq)
+        case nil where head.hashed: return .missingRecordHash(line: line.number, seq: seq)
+        case nil: break
+        }
         head.seq = seq
         head.hash = line.hash
         visit(line, record)
         return nil
+    }
+
+    /// The suffix every hashed record ends with before its 64 hex digits and `"}`.
+    private static let hashMember = Array(#","hash":""#.utf8)
+
+    /// Whether a line (without its newline) matches its own `hash` member; `nil` when it has none at its end.
+    static func ownHashMatches(_ line: [UInt8]) -> Bool? {
+        let suffix = hashMember.count + 64 + 2
+        guard line.count > suffix, line[line.count - 2] == 0x22, line[line.count - 1] == 0x7D else { return nil }
+        let memberStart = line.count - suffix
+        guard Array(line[memberStart..<(memberStart + hashMember.count)]) == hashMember else { return nil }
+        let written = String(decoding: line[(memberStart + hashMember.count)..<(line.count - 2)], as: UTF8.self)
+        return hash(Array(line[..<memberStart]) + [0x7D]) == written
     }
 
     /// The writer's view before appending: only the end of the file is read — the last two complete records (the
@@ -184,8 +226,19 @@ struct AuditChain {
                 return (head, "the only record (at byte 0) is not the first of a chain")
             }
         }
+        if ownHashMatches(last) == nil, let previous, ownHashMatches(previous) != nil {
+            return (head, "the last record (seq \(seq), at byte \(offset)) has no `hash`, unlike the one before it")
+        }
+        if ownHashMatches(last) == false {
+            return (
+                head, "the last record (seq \(seq), at byte \(offset)) does not match its own hash (it was changed)"
+            )
+        }
         head.seq = seq
         head.hash = hash(last + [0x0A])
+        if record["sealed_by"] != nil, record["type"]?.text != "checkpoint" {
+            head.unsealedRun = record["run_id"]?.text ?? ""
+        }
         return (head, nil)
     }
 
@@ -194,7 +247,11 @@ struct AuditChain {
         var members = fields
         members["seq"] = .integer(seq)
         members["prev"] = .string(prev)
-        return Array((JSONValue.object(members).encoded() + "\n").utf8)
+        members["hash"] = nil
+        var body = Array(JSONValue.object(members).encoded().utf8)
+        let own = hash(body)
+        body.removeLast()
+        return body + hashMember + Array(own.utf8) + [0x22, 0x7D, 0x0A]
     }
 
     /// SHA-256 hex of bytes.

@@ -17,11 +17,14 @@ public final class AuditLog: Sendable {
     public let path: String
     /// How the file is named in messages.
     public let displayPath: String
+    /// Faults to inject (tests).
+    let faults: FaultInjection
 
     /// Creates a log for `path` (the file is created on the first append).
-    public init(path: String, displayPath: String? = nil) {
+    public init(path: String, displayPath: String? = nil, faults: FaultInjection = .none) {
         self.path = path
         self.displayPath = displayPath ?? path
+        self.faults = faults
     }
 
     /// A record as written.
@@ -50,10 +53,15 @@ public final class AuditLog: Sendable {
 
     /// Appends records (objects without `seq`/`prev`, which are added) in one locked, durable batch. With
     /// `checkpoint`, the batch ends with a checkpoint record over everything before it, carrying `checkpoint`'s
-    /// fields and signed by `signer` when one is given.
+    /// fields and signed by `signer` when one is given; every record of such a batch names the checkpoint that seals
+    /// it (`sealed_by`), so a batch cut short by a kill is recognisable as unsealed. `prepared` sees the batch as it
+    /// will be written, under the lock, before any byte of it is: what it throws stops the append with nothing
+    /// written. A failed write or fsync cuts the file back to where the batch began before throwing, so a failed
+    /// append never leaves part of its batch behind.
     @discardableResult
     public func append(
-        _ records: [[String: JSONValue]], checkpoint: [String: JSONValue]? = nil, signer: CheckpointSigner? = nil
+        _ records: [[String: JSONValue]], checkpoint: [String: JSONValue]? = nil, signer: CheckpointSigner? = nil,
+        prepared: (Appended) throws(ReconciliationError) -> Void = { _ in }
     ) throws(ReconciliationError) -> Appended {
         var created = false
         var descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -82,20 +90,34 @@ public final class AuditLog: Sendable {
                 throw error("cannot cut the torn tail: \(systemErrorMessage(errno))")
             }
             try sync(descriptor)
+            var recovery: [String: JSONValue] = [
+                "type": .string("recovery"),
+                "dropped_bytes": .integer(dropped.count),
+                "dropped_sha256": .string(AuditChain.hash(dropped)),
+                "at_offset": .integer(head.size),
+            ]
+            if let unsealed = head.unsealedRun {
+                // The writer stopped inside a batch: the records before the cut belong to a batch whose checkpoint
+                // never landed, so the run they describe did not complete.
+                recovery["unsealed_run"] = .string(unsealed)
+            }
+            batch.insert(recovery, at: 0)
+            head.tail = []
+        } else if let unsealed = head.unsealedRun {
             batch.insert(
                 [
-                    "type": .string("recovery"),
-                    "dropped_bytes": .integer(dropped.count),
-                    "dropped_sha256": .string(AuditChain.hash(dropped)),
-                    "at_offset": .integer(head.size),
+                    "type": .string("recovery"), "dropped_bytes": .integer(0), "at_offset": .integer(head.size),
+                    "unsealed_run": .string(unsealed),
                 ], at: 0)
-            head.tail = []
         }
 
         var bytes: [UInt8] = []
         var written: [WrittenRecord] = []
         var size = head.size
+        let seal = checkpoint == nil ? nil : head.seq + batch.count + 1
         func add(_ fields: [String: JSONValue]) {
+            var fields = fields
+            if let seal, head.seq + 1 < seal { fields["sealed_by"] = .integer(seal) }
             let line = AuditChain.encode(fields, seq: head.seq + 1, prev: head.hash)
             head.seq += 1
             head.hash = AuditChain.hash(line)
@@ -115,22 +137,33 @@ public final class AuditLog: Sendable {
             sealed = seal
         }
 
+        let appended = Appended(records: written, checkpoint: sealed)
+        try prepared(appended)
         let batchStart = size - Int64(bytes.count)
-        var offset = 0
         let failure: Int32? = bytes.withUnsafeBytes { buffer in
-            while offset < buffer.count, let base = buffer.baseAddress {
-                let count = pwrite(descriptor, base + offset, buffer.count - offset, off_t(batchStart + Int64(offset)))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += count
-            }
-            return nil
+            guard let base = buffer.baseAddress else { return nil }
+            return writeFully(
+                descriptor, base, count: buffer.count, offset: batchStart, faults: faults, step: .auditWrite)
         }
-        if let failure { throw error("cannot append to the audit file: \(systemErrorMessage(failure))") }
-        try sync(descriptor)
-        return Appended(records: written, checkpoint: sealed)
+        if let failure {
+            let undone = cutBack(descriptor, to: batchStart)
+            throw error("cannot append to the audit file: \(systemErrorMessage(failure)); \(undone)")
+        }
+        if let failure = faults.error(at: .auditSync) ?? (fdatasync(descriptor) == 0 ? nil : errno) {
+            let undone = cutBack(descriptor, to: batchStart)
+            throw error(
+                "fsync of the audit file failed: \(systemErrorMessage(failure)); the run stops; \(undone)")
+        }
+        return appended
+    }
+
+    /// Cuts a failed batch off the end of the file; says what the file holds afterwards.
+    private func cutBack(_ descriptor: Int32, to size: Int64) -> String {
+        if ftruncate(descriptor, off_t(size)) == 0 && fdatasync(descriptor) == 0 {
+            return "nothing of this batch was kept"
+        }
+        return "part of this batch may remain (\(systemErrorMessage(errno)) while cutting it off); it is unsealed, "
+            + "so no run completes by it, and the next append marks it"
     }
 
     private func sync(_ descriptor: Int32) throws(ReconciliationError) {

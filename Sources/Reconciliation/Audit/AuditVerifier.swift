@@ -10,25 +10,56 @@ import Crypto
 public struct AuditVerification: Sendable {
     /// Complete, chained records.
     public let records: Int
-    /// Runs that completed (`run_completed` records).
-    public let completedRuns: Int
+    /// Runs that completed: a `run_completed` record sealed by its batch's checkpoint.
+    public var completedRuns: Int { completions.count }
+    /// The completed runs, in the file's order.
+    public let completions: [AuditAnchor]
     /// Checkpoint records checked.
     public let checkpoints: Int
     /// Every problem, with its place; empty when the file is intact.
     public let problems: [Diagnostic]
+    /// What the file records that did not go as planned without being damage: completions never sealed (the writer
+    /// stopped inside the batch), failures after a run completed, torn tails repaired.
+    public let findings: [Diagnostic]
+    /// The last intact record: the head the file was checked up to.
+    public let head: AuditAnchor
+    /// The anchors kept elsewhere (checkpoint file, repository) the file was checked against.
+    public let anchorsChecked: [AuditAnchor]
 
     /// Whether nothing is wrong.
     public var isIntact: Bool { problems.isEmpty }
+}
+
+/// A point in an audit chain kept outside the file: a run's completion (the checkpoint that seals it), as written
+/// into the repository, checkpoint.json and the report; the file must still hold a record `seq` hashing to `hash`.
+public struct AuditAnchor: Sendable, Hashable {
+    /// The run whose completion this is (empty for a bare head).
+    public let runID: String
+    /// The record's sequence number.
+    public let seq: Int
+    /// The SHA-256 of its line.
+    public let hash: String
+    /// The file's size after it.
+    public let end: Int64
+
+    /// Creates an anchor.
+    public init(runID: String, seq: Int, hash: String, end: Int64) {
+        self.runID = runID
+        self.seq = seq
+        self.hash = hash
+        self.end = end
+    }
 }
 
 /// Checks an audit file without changing it: every record parses, `seq` runs 1, 2, 3, …, every `prev` is the hash of
 /// the line before, every checkpoint record matches what precedes it (and its signature verifies, given a public
 /// key), and an external checkpoint file still matches the file (nothing cut or rewritten before it).
 public enum AuditVerifier {
-    /// Verifies `path`; `checkpointPath` is a checkpoint file kept elsewhere, `publicKey` the signer's key.
+    /// Verifies `path`; `checkpointPath` is a checkpoint file kept elsewhere, `publicKey` the signer's key, `anchors`
+    /// the completions a run repository recorded for this file (each must still be in it).
     public static func verify(
         path: String, displayPath: String? = nil, checkpointPath: String? = nil,
-        publicKey: Curve25519.Signing.PublicKey? = nil
+        publicKey: Curve25519.Signing.PublicKey? = nil, anchors: [AuditAnchor] = []
     ) throws(ReconciliationError) -> AuditVerification {
         let file = displayPath ?? path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -38,18 +69,67 @@ public enum AuditVerifier {
         }
         defer { close(descriptor) }
         var problems: [Diagnostic] = []
-        var completed = 0
+        var findings: [Diagnostic] = []
+        var completions: [AuditAnchor] = []
         var checkpoints = 0
         var previous: AuditChain.Line?
         var lineEnds: [Int: (hash: String, end: Int64, line: Int)] = [:]
+        // The batch being read: the checkpoint seq that seals it and the run it completes, if it does.
+        var batch: (seal: Int, completedRun: String?, completedLine: Int)?
+        func unsealed(_ open: (seal: Int, completedRun: String?, completedLine: Int)) {
+            guard let run = open.completedRun else { return }
+            findings.append(
+                Diagnostic(
+                    .warning,
+                    "run \(run): its completion was never sealed (the batch stopped before its checkpoint at seq "
+                        + "\(open.seal)); the run did not complete",
+                    at: SourceLocation(file: file, line: open.completedLine)))
+        }
         let (head, problem) = try AuditChain.scan(descriptor: descriptor, file: file) { line, record in
             let seq = Int(record["seq"]?.text ?? "") ?? 0
-            lineEnds[seq] = (line.hash, line.offset + Int64(line.bytes.count) + 1, line.number)
+            let end = line.offset + Int64(line.bytes.count) + 1
+            lineEnds[seq] = (line.hash, end, line.number)
             defer { previous = line }
-            switch record["type"]?.text {
+            let sealedBy = record["sealed_by"]?.text.flatMap { Int($0) }
+            let type = record["type"]?.text
+            let runID = record["run_id"]?.text ?? ""
+            if let open = batch,
+                seq > open.seal || (seq < open.seal && sealedBy != open.seal)
+                    || (seq == open.seal && type != "checkpoint")
+            {
+                unsealed(open)
+                batch = nil
+            }
+            if batch == nil, let sealedBy { batch = (sealedBy, nil, line.number) }
+            switch type {
             case "run_completed":
-                completed += 1
+                if sealedBy == nil {
+                    // Written before batches named their checkpoint: complete as written.
+                    completions.append(AuditAnchor(runID: runID, seq: seq, hash: line.hash, end: end))
+                } else {
+                    batch?.completedRun = runID
+                    batch?.completedLine = line.number
+                }
+            case "post_commit_failure":
+                findings.append(
+                    Diagnostic(
+                        .warning,
+                        "run \(runID) completed, then \(record["step"]?.text ?? "a later step") failed: "
+                            + (record["error"]?.text ?? ""), at: SourceLocation(file: file, line: line.number)))
+            case "recovery":
+                let dropped = record["dropped_bytes"]?.text ?? "0"
+                findings.append(
+                    Diagnostic(
+                        .note,
+                        "a writer stopped part-way; the next one cut \(dropped) torn bytes here and carried on",
+                        at: SourceLocation(file: file, line: line.number)))
             case "checkpoint":
+                if let open = batch, open.seal == seq {
+                    if let run = open.completedRun {
+                        completions.append(AuditAnchor(runID: run, seq: seq, hash: line.hash, end: end))
+                    }
+                    batch = nil
+                }
                 checkpoints += 1
                 let location = SourceLocation(file: file, line: line.number)
                 guard let checkpoint = Checkpoint.from(record) else {
@@ -77,28 +157,56 @@ public enum AuditVerifier {
                 break
             }
         }
+        if let open = batch,
+            problem == nil
+                || {
+                    if case .tornTail = problem { return true } else { return false }
+                }()
+        {
+            unsealed(open)
+        }
         if let problem {
-            let line: Int
-            switch problem {
-            case .corrupt(let number, _), .wrongSequence(let number, _, _), .brokenLink(let number, _),
-                .tornTail(let number, _):
-                line = number
-            }
-            problems.append(Diagnostic(.error, problem.description, at: SourceLocation(file: file, line: line)))
+            problems.append(Diagnostic(.error, problem.description, at: SourceLocation(file: file, line: problem.line)))
         }
 
+        var checked: [AuditAnchor] = []
         if let checkpointPath {
-            problems += try checkExternal(
+            let (found, anchor) = try checkExternal(
                 checkpointPath, head: head, lineEnds: lineEnds, publicKey: publicKey, file: file)
+            problems += found
+            checked += anchor.map { [$0] } ?? []
+        }
+        for anchor in anchors {
+            checked.append(anchor)
+            let run = anchor.runID.isEmpty ? "" : " of run \(anchor.runID)"
+            guard let covered = lineEnds[anchor.seq] else {
+                problems.append(
+                    Diagnostic(
+                        .error,
+                        "the repository records the completion\(run) at seq \(anchor.seq), but the file's intact chain "
+                            + "ends at seq \(head.seq): records were cut from the end or the file was replaced",
+                        at: SourceLocation(file: file)))
+                continue
+            }
+            if covered.hash != anchor.hash {
+                problems.append(
+                    Diagnostic(
+                        .error,
+                        "record seq \(anchor.seq) hashes to \(covered.hash), but the repository recorded \(anchor.hash) for "
+                            + "the completion\(run): the file was rewritten",
+                        at: SourceLocation(file: file, line: covered.line)))
+            }
         }
         return AuditVerification(
-            records: head.seq, completedRuns: completed, checkpoints: checkpoints, problems: problems)
+            records: head.seq, completions: completions, checkpoints: checkpoints, problems: problems,
+            findings: findings, head: AuditAnchor(runID: "", seq: head.seq, hash: head.hash, end: head.size),
+            anchorsChecked: checked)
     }
 
     private static func checkExternal(
         _ checkpointPath: String, head: AuditChain.Head, lineEnds: [Int: (hash: String, end: Int64, line: Int)],
         publicKey: Curve25519.Signing.PublicKey?, file: String
-    ) throws(ReconciliationError) -> [Diagnostic] {
+    ) throws(ReconciliationError) -> ([Diagnostic], AuditAnchor?) {
         let source = try FileByteSource(path: checkpointPath, displayPath: checkpointPath)
         var parser = JSONStreamParser(source: source, displayPath: checkpointPath)
         guard let checkpoint = Checkpoint.from(try parser.document()) else {
@@ -108,6 +216,7 @@ public enum AuditVerifier {
         }
         var problems: [Diagnostic] = []
         let location = SourceLocation(file: file)
+        let anchor = AuditAnchor(runID: "", seq: checkpoint.seq, hash: checkpoint.head, end: checkpoint.size)
         if let publicKey, !checkpoint.isSigned(by: publicKey) {
             problems.append(Diagnostic(.error, "bad signature on the checkpoint file \(checkpointPath)", at: location))
         }
@@ -118,7 +227,7 @@ public enum AuditVerifier {
                     "truncated before checkpoint \(checkpointPath): it covers seq \(checkpoint.seq) and \(checkpoint.size) "
                         + "bytes, the file's intact chain ends at seq \(head.seq) after \(head.size) bytes",
                     at: location))
-            return problems
+            return (problems, anchor)
         }
         if covered.hash != checkpoint.head || covered.end != checkpoint.size {
             problems.append(
@@ -128,6 +237,6 @@ public enum AuditVerifier {
                         + "and ends at byte \(covered.end); the checkpoint says \(checkpoint.head) at byte \(checkpoint.size)",
                     at: SourceLocation(file: file, line: covered.line)))
         }
-        return problems
+        return (problems, anchor)
     }
 }

@@ -137,7 +137,7 @@ func problems(_ path: String, checkpoint: String? = nil, key: String? = nil) thr
         #expect(
             try tampered { $0[6] = $0[6].replacingOccurrences(of: #""type":"#, with: #""typ":"#) }
                 == [
-                    "audit.jsonl:8: error: broken chain at seq 8 (line 8): `prev` is not the hash of the record before it (that record was changed)"
+                    "audit.jsonl:7: error: record seq 7 (line 7) does not match its own `hash` (the record was changed)"
                 ])
         #expect(
             try tampered { $0[3] = String($0[3].dropLast()) }.first?.hasPrefix(
@@ -149,7 +149,7 @@ func problems(_ path: String, checkpoint: String? = nil, key: String? = nil) thr
         #expect(
             try tampered { $0[2] = $0[2].replacingOccurrences(of: #""breaks":5"#, with: #""breaks":0"#) }
                 == [
-                    "audit.jsonl:4: error: broken chain at seq 4 (line 4): `prev` is not the hash of the record before it (that record was changed)"
+                    "audit.jsonl:3: error: record seq 3 (line 3) does not match its own `hash` (the record was changed)"
                 ])
     }
 
@@ -239,5 +239,108 @@ func problems(_ path: String, checkpoint: String? = nil, key: String? = nil) thr
         #expect(
             try problems(unsigned.path, key: signer.publicKeyBase64).first
                 == "audit.jsonl:4: error: checkpoint at seq 4 is not signed")
+    }
+}
+
+/// The end of the file is protected too: each record carries its own hash, batches are sealed by their checkpoint,
+/// and a failed append leaves nothing of its batch.
+@Suite struct AuditTailTests {
+    let directory = TemporaryDirectory()
+
+    @Test func everySingleBitFlipInTheLastRecordIsFound() throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 2)
+        let original = try #require(FileManager.default.contents(atPath: path))
+        let lastStart = try #require(original.dropLast().lastIndex(of: 0x0A)) + 1
+        var missed: [String] = []
+        for index in lastStart..<original.count {
+            for bit in 0..<8 {
+                var bytes = original
+                bytes[index] ^= UInt8(1 << bit)
+                _ = FileManager.default.createFile(atPath: path, contents: bytes)
+                if try problems(path).isEmpty { missed.append("byte \(index) bit \(bit)") }
+            }
+        }
+        #expect(missed == [])
+    }
+
+    @Test func anEditedTimeOrRunIDInTheLastRecordIsFound() throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 2)
+        var all = lines(of: path)
+        all[all.count - 1] = all[all.count - 1].replacingOccurrences(of: "run-2", with: "run-9")
+        write(lines: all, to: path)
+        #expect(
+            try problems(path) == [
+                "audit.jsonl:8: error: record seq 8 (line 8) does not match its own `hash` (the record was changed)"
+            ])
+    }
+
+    @Test func aDroppedLastRunIsFoundAgainstTheRepositoryAnchor() throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 3)
+        let verified = try AuditVerifier.verify(path: path, displayPath: "audit.jsonl")
+        let anchor = try #require(verified.completions.last)
+        #expect(anchor == AuditAnchor(runID: "run-3", seq: 12, hash: anchor.hash, end: anchor.end))
+        var all = lines(of: path)
+        all.removeLast(4)
+        write(lines: all, to: path)
+        // The chain alone cannot tell: what is left is a whole, valid chain.
+        #expect(try problems(path).isEmpty)
+        let checked = try AuditVerifier.verify(path: path, displayPath: "audit.jsonl", anchors: [anchor])
+        #expect(
+            checked.problems.map(\.description) == [
+                "audit.jsonl: error: the repository records the completion of run run-3 at seq 12, but the file's intact chain ends at seq 8: records were cut from the end or the file was replaced"
+            ])
+        #expect(checked.anchorsChecked == [anchor])
+    }
+
+    @Test func aCompletionWithoutItsCheckpointDidNotComplete() throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 2)
+        var all = lines(of: path)
+        all.removeLast()
+        write(lines: all, to: path)
+        let verified = try AuditVerifier.verify(path: path, displayPath: "audit.jsonl")
+        #expect(verified.isIntact)
+        #expect(verified.completions.map(\.runID) == ["run-1"])
+        #expect(
+            verified.findings.map(\.description) == [
+                "audit.jsonl:7: warning: run run-2: its completion was never sealed (the batch stopped before its checkpoint at seq 8); the run did not complete"
+            ])
+        // The next append marks the unsealed batch in the chain.
+        try AuditLog(path: path, displayPath: "audit.jsonl").append([["type": .string("run_started")]])
+        let recovery = lines(of: path)[7]
+        #expect(recovery.contains(#""type":"recovery""#) && recovery.contains(#""unsealed_run":"run-2""#))
+        #expect(try AuditVerifier.verify(path: path, displayPath: "audit.jsonl").completions.map(\.runID) == ["run-1"])
+    }
+
+    @Test(arguments: [
+        FaultInjection.Fault.error(ENOSPC), .shortWrite(ENOSPC), .error(EIO),
+    ])
+    func aFailedWriteLeavesNothingOfItsBatch(fault: FaultInjection.Fault) throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 1)
+        let before = FileManager.default.contents(atPath: path)
+        let log = AuditLog(path: path, displayPath: "audit.jsonl", faults: FaultInjection(faults: [.auditWrite: fault]))
+        #expect(throws: ReconciliationError.self) {
+            try log.append(
+                [["type": .string("run_completed"), "run_id": .string("run-2")]],
+                checkpoint: ["run_id": .string("run-2")])
+        }
+        #expect(FileManager.default.contents(atPath: path) == before)
+        #expect(try AuditVerifier.verify(path: path).completions.map(\.runID) == ["run-1"])
+    }
+
+    @Test func aFailedFsyncCutsTheBatchBackAndSaysSo() throws {
+        let (path, _) = try makeAuditFile(in: directory, runs: 1)
+        let before = FileManager.default.contents(atPath: path)
+        let log = AuditLog(
+            path: path, displayPath: "audit.jsonl", faults: FaultInjection(faults: [.auditSync: .error(EIO)]))
+        do {
+            try log.append([["type": .string("run_completed"), "run_id": .string("run-2")]], checkpoint: [:])
+            Issue.record("the append should fail")
+        } catch {
+            #expect(
+                error.description
+                    == "audit.jsonl: error: fsync of the audit file failed: Input/output error; the run stops; nothing of this batch was kept"
+            )
+        }
+        #expect(FileManager.default.contents(atPath: path) == before)
     }
 }
