@@ -356,7 +356,7 @@ _recon_audit_verify() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--checkpoint --public-key)
+    non_repeating_options=(--checkpoint --public-key --repository)
     __recon_offer_flags_options 1
 
     # Offer option value completions
@@ -366,6 +366,10 @@ _recon_audit_verify() {
         return
         ;;
     '--public-key')
+        return
+        ;;
+    '--repository')
+        __recon_add_completions -o plusdirs -fX '!*.@(sqlite)'
         return
         ;;
     esac

@@ -34,7 +34,7 @@ function __recon_parse_tokens -S
             __recon_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'verify'
-                __recon_parse_subcommand 1 'checkpoint=' 'public-key=' 'version' 'h/help'
+                __recon_parse_subcommand 1 'checkpoint=' 'public-key=' 'repository=' 'version' 'h/help'
             case 'keygen'
                 __recon_parse_subcommand 1 'version' 'h/help'
             end
@@ -166,6 +166,7 @@ complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon a
 complete -c 'recon' -n '__recon_should_offer_completions_for_positional "recon audit verify" -eq 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'jsonl\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" checkpoint' -l 'checkpoint' -d 'A checkpoint file kept elsewhere (checkpoint.json from a report directory).' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'json\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" public-key' -l 'public-key' -d 'A file with the Ed25519 public key (base64 or hex) that signs checkpoints.' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" repository' -l 'repository' -d 'A run repository: every completion it recorded in this file must still be there.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'sqlite\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" version' -l 'version' -d 'Show the version.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit verify" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon audit keygen" version' -l 'version' -d 'Show the version.'

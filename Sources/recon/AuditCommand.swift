@@ -22,12 +22,16 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check an audit file's hash chain, checkpoints and signatures; exit 0 when intact.",
         discussion: """
-            Reports exactly what is wrong and where: a corrupt record (line N), a broken chain (seq N), a torn tail,
-            a file cut or rewritten before a checkpoint kept elsewhere, a bad signature. Exit 0 intact, 1 not intact,
-            2 the file cannot be read.
+            Reports exactly what is wrong and where: a corrupt record (line N), a broken chain (seq N), a torn \
+            tail, a record that does not match its own hash, a file cut or rewritten before a checkpoint kept \
+            elsewhere or before a completion the run repository recorded, a bad signature. Also lists what the \
+            file records that did not go as planned: completions never sealed, failures after a run completed. \
+            Exit 0 intact, 1 not intact, 2 the file cannot be read.
 
-            Example:
-              recon audit verify out/audit.jsonl --checkpoint out/eod-sample/checkpoint.json
+            Examples:
+              recon audit verify out/audit.jsonl --repository out/recon.sqlite
+              cd out/eod-sample && recon audit verify ../audit.jsonl \\
+                --checkpoint checkpoint.json
             """
     )
 
@@ -42,20 +46,44 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "A file with the Ed25519 public key (base64 or hex) that signs checkpoints.")
     var publicKey: String?
 
+    @Option(
+        name: .long, help: "A run repository: every completion it recorded in this file must still be there.",
+        completion: .file(extensions: ["sqlite"]))
+    var repository: String?
+
     func run() throws {
         do {
             let key = try publicKey.map { path throws(ReconciliationError) in
                 try checkpointPublicKey(text: try readSmallFile(path), source: path)
             }
-            let result = try AuditVerifier.verify(path: file, checkpointPath: checkpoint, publicKey: key)
+            var anchors: [AuditAnchor] = []
+            if let repository {
+                guard FileManager.default.fileExists(atPath: repository) else {
+                    throw ReconciliationError(.usage, "--repository: no such run repository: \(repository)")
+                }
+                anchors = try RunRepository(path: repository).anchors(auditPath: file)
+            }
+            let result = try AuditVerifier.verify(
+                path: file, checkpointPath: checkpoint, publicKey: key, anchors: anchors)
+            let safeFile = TerminalText.escape(file)
             if result.isIntact {
                 print(
-                    "\(file): intact — \(result.records) records, \(result.completedRuns) completed runs, "
+                    "\(safeFile): intact — \(result.records) records, \(result.completedRuns) completed runs, "
                         + "\(result.checkpoints) checkpoints" + (key != nil ? ", signatures verified" : ""))
-                return
+            } else {
+                for problem in result.problems { print(TerminalText.escape(problem.description)) }
             }
-            for problem in result.problems { print(problem.description) }
-            throw ExitCode(1)
+            print("head: seq \(result.head.seq), \(result.head.hash)")
+            if let latest = result.anchorsChecked.max(by: { $0.seq < $1.seq }) {
+                let source = latest.runID.isEmpty ? "the checkpoint" : "the repository (run \(latest.runID))"
+                print("checked against \(source): seq \(latest.seq), \(latest.hash)")
+            } else if repository == nil && checkpoint == nil {
+                print(
+                    "not anchored: without --repository or --checkpoint, records cut from the end of the file "
+                        + "cannot be seen")
+            }
+            for finding in result.findings { print(TerminalText.escape(finding.description)) }
+            if !result.isIntact { throw ExitCode(1) }
         } catch let error as ReconciliationError {
             printError(error.description)
             throw ExitCode(ExitStatus.failed)

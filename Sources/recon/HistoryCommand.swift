@@ -22,6 +22,11 @@ struct RepositoryOption: ParsableArguments {
         try jobFile()?.name ?? job
     }
 
+    /// The audit file of the job file given with `--job`, if it keeps one.
+    func auditPath() throws -> String? {
+        try jobFile()?.audit?.path
+    }
+
     private func jobFile() throws -> JobSpec? {
         guard let job, FileManager.default.fileExists(atPath: job) else { return nil }
         let environment = RunEnvironment.live()
@@ -109,6 +114,15 @@ struct HistoryCommand: ParsableCommand {
         let repository = try location.open()
         let runs: [RunRepository.RunSummary]
         do {
+            // Never silently omit a completed run: runs the audit files complete but the repository missed (a kill
+            // between the commit and the repository's insert) are added first.
+            let audits = try repository.auditPaths() + (try location.auditPath().map { [$0] } ?? [])
+            let jobs = try Set(repository.runs().map(\.job) + (location.jobName().map { [$0] } ?? []))
+            for path in Set(audits).sorted() where FileManager.default.fileExists(atPath: path) {
+                for notice in try repository.level(with: AuditLog(path: path), jobs: jobs) {
+                    printError("warning: " + TerminalText.escape(notice))
+                }
+            }
             runs = try repository.runs(job: try location.jobName(), since: since)
         } catch let error as ReconciliationError {
             printError(error.description)
@@ -127,6 +141,7 @@ struct HistoryCommand: ParsableCommand {
                             "started_at": .string(run.startedAt), "status": .string(run.status),
                             "exit_status": .integer(run.exitStatus), "lines": .integer(run.lineCount),
                             "breaks": .integer(run.breakCount), "result_digest": .string(run.resultDigest),
+                            "audit": .string(run.auditState),
                         ])
                     }
                 ))
@@ -135,12 +150,13 @@ struct HistoryCommand: ParsableCommand {
         let rows = runs.map { run in
             [
                 run.runID, TerminalText.escape(run.job), run.asOf, run.startedAt, run.status, String(run.exitStatus),
-                String(run.lineCount), String(run.breakCount), Self.short(run.resultDigest),
+                String(run.lineCount), String(run.breakCount), Self.short(run.resultDigest), run.auditState,
             ]
         }
         print(
             TerminalText.table(
-                header: ["run", "job", "as_of", "started", "status", "exit", "lines", "breaks", "digest"], rows: rows,
+                header: ["run", "job", "as_of", "started", "status", "exit", "lines", "breaks", "digest", "audit"],
+                rows: rows,
                 rightAligned: [5, 6, 7]), terminator: "")
     }
 

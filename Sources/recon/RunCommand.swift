@@ -127,6 +127,12 @@ struct RunCommand: AsyncParsableCommand {
                         TerminalText.escape(failure.description), level: .error, format: format))
             }
         }
+        for warning in outcome.warnings {
+            printError(
+                StandardErrorLogHandler.line(
+                    format == .json ? TerminalText.escape(warning) : "warning: " + TerminalText.escape(warning),
+                    level: .warning, format: format))
+        }
         if let metricsFile = metricsPath {
             do {
                 try PrometheusMetrics.write(
@@ -210,6 +216,8 @@ struct RunCommand: AsyncParsableCommand {
                 ])
         case .failed(let error):
             logger.error("run failed", metadata: ["error": "\(error.description)"])
+        case .notice(let text):
+            logger.warning("\(text)")
         }
     }
 

@@ -20,7 +20,9 @@ import Testing
     func examples(_ command: [String]) throws -> [String] {
         let help = try recon(command + ["--help"]).stdout
         guard let start = help.range(of: "Example") else { return [] }
-        return help[start.upperBound...].split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        // A line ending in `\` continues on the next, as in a shell.
+        let joined = help[start.upperBound...].replacingOccurrences(of: "\\\n", with: " ")
+        return joined.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter {
                 $0.hasPrefix("recon ") || $0.hasPrefix("cd ") || ($0.hasPrefix("RECON_") && $0.contains(" recon "))
             }

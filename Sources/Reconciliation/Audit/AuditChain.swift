@@ -281,3 +281,106 @@ final class BufferByteSource: ByteSource {
         return count
     }
 }
+
+/// Follows the batches of an audit file record by record and says which runs completed: a `run_completed` counts
+/// once the checkpoint its batch names (`sealed_by`) follows it; a batch that stops before its checkpoint (the writer
+/// was killed, or cut back a failed write that could not be undone) completes nothing. Records written before batches
+/// named their checkpoint count as written.
+struct CompletionTracker {
+    /// A completed run: where its batch ends, its `run_completed` record and its `input` records.
+    struct Completion {
+        let anchor: AuditAnchor
+        let record: JSONElement
+        let inputs: [JSONElement]
+    }
+
+    /// A completion whose batch never got its checkpoint.
+    struct Unsealed {
+        let runID: String
+        let seal: Int
+        let line: Int
+    }
+
+    private var open: (seal: Int, completed: JSONElement?, line: Int, inputs: [JSONElement])?
+
+    /// Feeds the next record; returns a completion when this record seals one, and an unsealed completion when this
+    /// record shows the open batch was cut short.
+    mutating func visit(_ line: AuditChain.Line, _ record: JSONElement) -> (Completion?, Unsealed?) {
+        let seq = Int(record["seq"]?.text ?? "") ?? 0
+        let sealedBy = record["sealed_by"]?.text.flatMap { Int($0) }
+        let type = record["type"]?.text
+        var cut: Unsealed?
+        if let batch = open,
+            seq > batch.seal || (seq < batch.seal && sealedBy != batch.seal)
+                || (seq == batch.seal && type != "checkpoint")
+        {
+            cut = unsealed()
+            open = nil
+        }
+        if open == nil, let sealedBy { open = (sealedBy, nil, line.number, []) }
+        let end = line.offset + Int64(line.bytes.count) + 1
+        switch type {
+        case "input":
+            open?.inputs.append(record)
+        case "run_completed" where sealedBy == nil:
+            let anchor = AuditAnchor(runID: record["run_id"]?.text ?? "", seq: seq, hash: line.hash, end: end)
+            return (Completion(anchor: anchor, record: record, inputs: []), cut)
+        case "run_completed":
+            open?.completed = record
+            open?.line = line.number
+        case "checkpoint":
+            if let batch = open, batch.seal == seq {
+                open = nil
+                if let completed = batch.completed {
+                    let anchor = AuditAnchor(
+                        runID: completed["run_id"]?.text ?? "", seq: seq, hash: line.hash, end: end)
+                    return (Completion(anchor: anchor, record: completed, inputs: batch.inputs), cut)
+                }
+            }
+        default:
+            break
+        }
+        return (nil, cut)
+    }
+
+    /// At the end of the file: the open batch, if it holds a completion, never got its checkpoint.
+    mutating func finish() -> Unsealed? {
+        defer { open = nil }
+        return unsealed()
+    }
+
+    private func unsealed() -> Unsealed? {
+        guard let batch = open, let completed = batch.completed else { return nil }
+        return Unsealed(runID: completed["run_id"]?.text ?? "", seal: batch.seal, line: batch.line)
+    }
+}
+
+extension AuditChain {
+    /// The bytes of the line that ends exactly at byte `end` (its newline being byte `end - 1`), or `nil` when
+    /// there is no such line.
+    static func line(endingAt end: Int64, descriptor: Int32) -> [UInt8]? {
+        guard end > 0 else { return nil }
+        var last = [UInt8](repeating: 0, count: 1)
+        guard last.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress, 1, off_t(end - 1)) }) == 1,
+            last[0] == 0x0A
+        else { return nil }
+        var collected: [UInt8] = []
+        var position = end - 1
+        while position > 0 {
+            let count = Int(min(Int64(1 << 16), position))
+            var chunk = [UInt8](repeating: 0, count: count)
+            guard
+                chunk.withUnsafeMutableBytes({
+                    pread(descriptor, $0.baseAddress, count, off_t(position - Int64(count)))
+                })
+                    == count
+            else { return nil }
+            if let newline = chunk.lastIndex(of: 0x0A) {
+                return Array(chunk[(newline + 1)...]) + collected
+            }
+            collected = chunk + collected
+            position -= Int64(count)
+        }
+        return collected
+    }
+}

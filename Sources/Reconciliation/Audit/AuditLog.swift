@@ -139,6 +139,8 @@ public final class AuditLog: Sendable {
 
         let appended = Appended(records: written, checkpoint: sealed)
         try prepared(appended)
+        // Injected write faults hit sealed batches (a run's completion or failure), not `run_started`.
+        let faults = checkpoint == nil ? FaultInjection.none : self.faults
         let batchStart = size - Int64(bytes.count)
         let failure: Int32? = bytes.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return nil }

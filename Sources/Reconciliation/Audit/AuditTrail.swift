@@ -20,31 +20,53 @@ struct AuditTrail: Sendable {
         return .object(members)
     }
 
-    func runStarted(runID: String, spec: JobSpec, time: String, toolVersion: String) throws(ReconciliationError) {
+    func runStarted(runID: String, spec: JobSpec, time: String, toolVersion: String) throws(ReconciliationError)
+        -> AuditLog.WrittenRecord?
+    {
         try log.append([
             [
                 "type": .string("run_started"), "run_id": .string(runID), "time": .string(time),
                 "job": .string(spec.name), "as_of": .string(spec.asOf), "cutoff": spec.cutoff.jsonValue,
                 "tool_version": .string(toolVersion), "config": configuration(spec),
             ]
-        ])
+        ]).records.last
     }
 
+    /// The completion batch — the run's commit point. `prepared` runs under the audit lock with the batch as it will
+    /// be written (its checkpoint included), before any of it is; the run completes when this returns.
     func runCompleted(
-        runID: String, report: ReconciliationReport, inputs: [InputSummary], reports: [WrittenFile], time: String
+        runID: String, report: ReconciliationReport, inputs: [InputSummary], reports: [WrittenFile], time: String,
+        prepared: (AuditLog.Appended) throws(ReconciliationError) -> Void = { _ in }
     ) throws(ReconciliationError) -> AuditLog.Appended {
         var records = inputs.enumerated().map { position, input in
             Self.inputRecord(runID: runID, position: position, input)
         }
         records.append([
             "type": .string("run_completed"), "run_id": .string(runID), "time": .string(time),
+            // Enough to list the run in the repository from this record alone.
+            "job": .string(report.job), "as_of": .string(report.asOf), "started_at": .string(report.startedAt),
+            "tool_version": .string(report.toolVersion), "cutoff": report.cutoff.jsonValue,
+            "lines": .integer(report.result.lines.count),
             "status": .string(report.status.rawValue), "exit_status": .integer(report.exitStatus),
             "counts": ReconciliationReport.countsJSON(report.result.counts), "breaks": .integer(report.breakCount),
             "result_digest": .string(report.resultDigest),
             "reports": .array(
                 reports.map { .object(["path": .string($0.displayPath), "sha256": .string($0.sha256)]) }),
         ])
-        return try log.append(records, checkpoint: checkpointFields(runID: runID, time: time), signer: signer)
+        return try log.append(
+            records, checkpoint: checkpointFields(runID: runID, time: time), signer: signer, prepared: prepared)
+    }
+
+    /// A step after the commit point failed: recorded as that, never as a second verdict on the run.
+    func postCommitFailure(runID: String, step: String, error: ReconciliationError, time: String)
+        throws(ReconciliationError)
+    {
+        try log.append([
+            [
+                "type": .string("post_commit_failure"), "run_id": .string(runID), "time": .string(time),
+                "step": .string(step), "error": .string(error.description),
+            ]
+        ])
     }
 
     func runFailed(runID: String, error: ReconciliationError, inputs: [InputSummary], time: String)

@@ -74,42 +74,26 @@ public enum AuditVerifier {
         var checkpoints = 0
         var previous: AuditChain.Line?
         var lineEnds: [Int: (hash: String, end: Int64, line: Int)] = [:]
-        // The batch being read: the checkpoint seq that seals it and the run it completes, if it does.
-        var batch: (seal: Int, completedRun: String?, completedLine: Int)?
-        func unsealed(_ open: (seal: Int, completedRun: String?, completedLine: Int)) {
-            guard let run = open.completedRun else { return }
+        var tracker = CompletionTracker()
+        func unsealed(_ cut: CompletionTracker.Unsealed?) {
+            guard let cut else { return }
             findings.append(
                 Diagnostic(
                     .warning,
-                    "run \(run): its completion was never sealed (the batch stopped before its checkpoint at seq "
-                        + "\(open.seal)); the run did not complete",
-                    at: SourceLocation(file: file, line: open.completedLine)))
+                    "run \(cut.runID): its completion was never sealed (the batch stopped before its checkpoint at seq "
+                        + "\(cut.seal)); the run did not complete",
+                    at: SourceLocation(file: file, line: cut.line)))
         }
         let (head, problem) = try AuditChain.scan(descriptor: descriptor, file: file) { line, record in
             let seq = Int(record["seq"]?.text ?? "") ?? 0
             let end = line.offset + Int64(line.bytes.count) + 1
             lineEnds[seq] = (line.hash, end, line.number)
             defer { previous = line }
-            let sealedBy = record["sealed_by"]?.text.flatMap { Int($0) }
-            let type = record["type"]?.text
+            let (completion, cut) = tracker.visit(line, record)
+            unsealed(cut)
+            if let completion { completions.append(completion.anchor) }
             let runID = record["run_id"]?.text ?? ""
-            if let open = batch,
-                seq > open.seal || (seq < open.seal && sealedBy != open.seal)
-                    || (seq == open.seal && type != "checkpoint")
-            {
-                unsealed(open)
-                batch = nil
-            }
-            if batch == nil, let sealedBy { batch = (sealedBy, nil, line.number) }
-            switch type {
-            case "run_completed":
-                if sealedBy == nil {
-                    // Written before batches named their checkpoint: complete as written.
-                    completions.append(AuditAnchor(runID: runID, seq: seq, hash: line.hash, end: end))
-                } else {
-                    batch?.completedRun = runID
-                    batch?.completedLine = line.number
-                }
+            switch record["type"]?.text {
             case "post_commit_failure":
                 findings.append(
                     Diagnostic(
@@ -124,12 +108,6 @@ public enum AuditVerifier {
                         "a writer stopped part-way; the next one cut \(dropped) torn bytes here and carried on",
                         at: SourceLocation(file: file, line: line.number)))
             case "checkpoint":
-                if let open = batch, open.seal == seq {
-                    if let run = open.completedRun {
-                        completions.append(AuditAnchor(runID: run, seq: seq, hash: line.hash, end: end))
-                    }
-                    batch = nil
-                }
                 checkpoints += 1
                 let location = SourceLocation(file: file, line: line.number)
                 guard let checkpoint = Checkpoint.from(record) else {
@@ -157,14 +135,12 @@ public enum AuditVerifier {
                 break
             }
         }
-        if let open = batch,
-            problem == nil
-                || {
-                    if case .tornTail = problem { return true } else { return false }
-                }()
-        {
-            unsealed(open)
+        let stoppedEarly: Bool
+        switch problem {
+        case nil, .tornTail?: stoppedEarly = false
+        default: stoppedEarly = true
         }
+        if !stoppedEarly { unsealed(tracker.finish()) }
         if let problem {
             problems.append(Diagnostic(.error, problem.description, at: SourceLocation(file: file, line: problem.line)))
         }

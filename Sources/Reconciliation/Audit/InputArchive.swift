@@ -10,10 +10,13 @@
 public struct InputArchive: Sendable {
     /// The archive directory.
     public let directory: String
+    /// Faults to inject (tests).
+    let faults: FaultInjection
 
     /// Creates an archive at `directory` (created on first store).
-    public init(directory: String) {
+    public init(directory: String, faults: FaultInjection = .none) {
         self.directory = directory
+        self.faults = faults
     }
 
     /// Where the object with digest `sha256` lives.
@@ -50,17 +53,13 @@ public struct InputArchive: Sendable {
         while true {
             let count = try input.read(into: buffer)
             if count == 0 { break }
-            var offset = 0
-            while offset < count, let base = buffer.baseAddress {
-                let written = write(descriptor, base + offset, count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    unlink(temporary)
-                    throw ReconciliationError(
-                        .audit, "cannot write to the archive: \(systemErrorMessage(errno))",
-                        at: SourceLocation(file: temporary))
-                }
-                offset += written
+            if let base = buffer.baseAddress,
+                let failure = writeFully(descriptor, base, count: count, faults: faults, step: .archiveWrite)
+            {
+                unlink(temporary)
+                throw ReconciliationError(
+                    .audit, "cannot write to the archive: \(systemErrorMessage(failure))",
+                    at: SourceLocation(file: temporary))
             }
         }
         let digest = try input.finishDigest()
@@ -70,10 +69,10 @@ public struct InputArchive: Sendable {
                 .audit, "the file changed while the run read it (read as \(sha256), now \(digest)); not archived",
                 at: SourceLocation(file: displayPath))
         }
-        guard fsync(descriptor) == 0 else {
+        if let failure = faults.error(at: .archiveSync) ?? (fsync(descriptor) == 0 ? nil : errno) {
             unlink(temporary)
             throw ReconciliationError(
-                .audit, "fsync of the archived copy failed: \(systemErrorMessage(errno))",
+                .audit, "fsync of the archived copy failed: \(systemErrorMessage(failure))",
                 at: SourceLocation(file: temporary))
         }
         close(descriptor)

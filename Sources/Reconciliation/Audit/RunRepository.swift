@@ -120,33 +120,63 @@ public final class RunRepository: Sendable {
                     );
                     """)
         }
+        // v3: each run keeps the audit head its completion ended at (the anchor `recon audit verify --repository`
+        // checks the file against) and how the repository came to know it: `committed` (recorded by the run),
+        // `restored` (added from the audit file's records after the run could not record itself; no lines), or
+        // `missing` (the audit file does not, or no longer, completes it).
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE runs ADD COLUMN audit_path TEXT;
+                    ALTER TABLE runs ADD COLUMN audit_seq INTEGER;
+                    ALTER TABLE runs ADD COLUMN audit_hash TEXT;
+                    ALTER TABLE runs ADD COLUMN audit_end INTEGER;
+                    ALTER TABLE runs ADD COLUMN audit_state TEXT NOT NULL DEFAULT 'committed';
+                    CREATE INDEX runs_by_audit ON runs(audit_path, audit_seq);
+                    """)
+        }
         return migrator
     }
 
-    private func error(_ error: any Error) -> ReconciliationError {
+    /// Reads in a transaction.
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+
+    /// Writes in a transaction.
+    func write(_ body: (Database) throws -> Void) throws { try queue.write(body) }
+
+    func error(_ error: any Error) -> ReconciliationError {
         ReconciliationError(
             .repository, "run repository: \(error)", at: SourceLocation(file: path), underlying: error)
     }
 
     /// Records a finished run with its inputs, every line, its reports, its audit records and the statement's
     /// closing balances.
+    /// `anchor` is the audit file (its path as opened) and the head the run's completion ended at.
     public func record(
         _ report: ReconciliationReport, config: JSONValue, reports: [WrittenFile],
-        audit: (file: String, records: [AuditLog.WrittenRecord])?, closings: [StatementClosing] = []
+        audit: (file: String, records: [AuditLog.WrittenRecord])?, closings: [StatementClosing] = [],
+        anchor: (auditPath: String, head: AuditAnchor)? = nil, faults: FaultInjection = .none
     ) throws(ReconciliationError) {
+        if let code = faults.error(at: .repositoryInsert) {
+            throw ReconciliationError(
+                .repository, "run repository: \(systemErrorMessage(code))", at: SourceLocation(file: path))
+        }
         do {
             try queue.write { db in
                 try db.execute(
                     sql: """
                         INSERT INTO runs (run_id, job, as_of, started_at, status, exit_status, result_digest, tool_version,
-                                          line_count, break_count, counts, config, cutoff, cutoff_time, cutoff_zone)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                          line_count, break_count, counts, config, cutoff, cutoff_time, cutoff_zone,
+                                          audit_path, audit_seq, audit_hash, audit_end)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         report.runID, report.job, report.asOf, report.startedAt, report.status.rawValue,
                         Int(report.exitStatus), report.resultDigest, report.toolVersion, report.result.lines.count,
                         report.breakCount, ReconciliationReport.countsJSON(report.result.counts).encoded(),
                         config.encoded(), report.cutoff.instantISO8601, report.cutoff.time, report.cutoff.zone,
+                        anchor.map { absolutePath($0.auditPath) }, anchor?.head.seq, anchor?.head.hash,
+                        anchor?.head.end,
                     ])
                 for closing in closings {
                     try db.execute(
@@ -336,6 +366,9 @@ public final class RunRepository: Sendable {
         public let breakCount: Int
         /// Its result digest.
         public let resultDigest: String
+        /// How the repository knows it: `committed` (the run recorded itself), `restored` (added from the audit
+        /// file), `missing` (the audit file does not complete it).
+        public var auditState = "committed"
     }
 
     /// Runs, newest first, optionally of one job and from an as-of day on.
@@ -363,11 +396,13 @@ public final class RunRepository: Sendable {
     }
 
     private static func summary(_ row: Row) -> RunSummary {
-        RunSummary(
+        var summary = RunSummary(
             runID: row["run_id"], job: row["job"], asOf: row["as_of"], startedAt: row["started_at"],
             status: row["status"],
             exitStatus: row["exit_status"], lineCount: row["line_count"], breakCount: row["break_count"],
             resultDigest: row["result_digest"])
+        summary.auditState = row["audit_state"]
+        return summary
     }
 
     /// A stored line.

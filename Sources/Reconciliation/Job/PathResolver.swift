@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Lexical path handling: relative paths resolved against a base, and paths shown relative to the working directory
 /// so messages and reports read the way the user typed them.
 struct PathResolver: Sendable {
@@ -39,4 +45,21 @@ struct PathResolver: Sendable {
         }
         return "/" + parts.joined(separator: "/")
     }
+}
+
+/// The canonical absolute path of an existing file (symbolic links resolved), or `path` made absolute against the
+/// working directory when it does not exist: how the repository names an audit file, whatever path a job used.
+func absolutePath(_ path: String) -> String {
+    if let resolved = realpath(path, nil) {
+        defer { free(resolved) }
+        return String(
+            decoding: UnsafeBufferPointer(start: resolved, count: strlen(resolved)).map { UInt8(bitPattern: $0) },
+            as: UTF8.self)
+    }
+    if path.hasPrefix("/") { return PathResolver.normalize(path) }
+    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+    let directory =
+        getcwd(&buffer, buffer.count) != nil
+        ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "/"
+    return PathResolver.normalize(directory + "/" + path)
 }

@@ -1,6 +1,12 @@
 import Dispatch
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -20,6 +26,8 @@ public enum RunEvent: Sendable {
     case linesClassified([ReconciliationLine])
     /// Reports were written.
     case reportWritten(WrittenFile)
+    /// Something the run found about its surroundings (the repository brought level with the audit file).
+    case notice(String)
     /// The run finished with a report.
     case completed(ReconciliationReport)
     /// The run could not finish.
@@ -55,6 +63,8 @@ public struct RunOutcome: Sendable {
     public let durationSeconds: Double
     /// When the run finished, by the run's clock (Unix time).
     public let finishedAtSeconds: Int64
+    /// What went wrong after the run completed without changing its outcome (the repository could not record it).
+    public var warnings: [String] = []
 }
 
 /// Runs one job through the pipeline: ingest every input (in parallel, bounded by cores) → normalize → two books →
@@ -85,90 +95,270 @@ public struct ReconciliationJob: Sendable {
 
     /// Runs the job; `events` hears about every stage. Throws only when the run as a whole cannot finish (the audit
     /// file is damaged, reports cannot be written, an input cannot be archived); a failed input makes the run
-    /// `partial`, not an error. The run is reported complete only once its audit records are durable.
+    /// `partial`, not an error.
+    ///
+    /// The stages, in the order of their effects (docs/AUDIT.md, "Order of effects"): ``open(events:)`` records
+    /// `run_started`; ``commit(_:summaries:events:)`` ingests, reconciles, stages every report in a private directory
+    /// and appends the completion batch — the run's single commit point; ``finish(_:_:events:)`` records the run in
+    /// the repository and moves the staged reports into place. A failure before the commit leaves no report and a
+    /// `run_failed` record; a failure after it is recorded as `post_commit_failure`, never as a second verdict.
     public func run(events: @Sendable (RunEvent) -> Void = { _ in }) throws(ReconciliationError) -> RunOutcome {
+        let opened = try open(events: events)
+        var summaries: [InputSummary] = []
+        let committed: CommittedRun
+        do {
+            committed = try commit(opened, summaries: &summaries, events: events)
+        } catch {
+            abandon(opened, error: error, summaries: summaries, events: events)
+            throw error
+        }
+        return try finish(committed, opened, events: events)
+    }
+
+    /// A run that has started: its id, its clock, its audit trail and repository (brought level with each other),
+    /// and its `run_started` record.
+    struct OpenedRun {
+        let runID: String
+        let startedAt: Date
+        let clock: ContinuousClock.Instant
+        let trail: AuditTrail?
+        let repository: RunRepository?
+        let runStarted: AuditLog.WrittenRecord?
+        let paths: PathResolver
+    }
+
+    /// Reports written into the run's staging directory, not yet in place.
+    struct StagedReports {
+        /// The staging directory.
+        let directory: String
+        /// Each file: where it is staged, and where it goes.
+        var files: [(staged: String, written: WrittenFile)]
+    }
+
+    /// A run whose completion is durable in the audit file (or, without one, whose reports are staged).
+    struct CommittedRun {
+        let report: ReconciliationReport
+        let outcomes: [InputOutcome]
+        let staged: StagedReports
+        let auditRecords: [AuditLog.WrittenRecord]
+        let anchor: AuditAnchor?
+    }
+
+    /// Opens the audit trail and the repository, brings the repository level with the audit file (runs the audit
+    /// file completes are added; runs it does not are marked), and records `run_started`.
+    func open(events: @Sendable (RunEvent) -> Void) throws(ReconciliationError) -> OpenedRun {
         let startedAt = environment.now()
         let runID = self.runID ?? environment.makeRunID(spec.name, startedAt)
-        let paths = PathResolver(currentDirectory: environment.currentDirectory)
         let trail = try auditTrail()
         let repository = try spec.repositoryPath.map { path throws(ReconciliationError) in try RunRepository(path: path)
         }
-        try trail?.runStarted(
+        var notices: [String] = []
+        if let repository, let trail { notices = try repository.level(with: trail.log, jobs: [spec.name]) }
+        let runStarted = try trail?.runStarted(
             runID: runID, spec: spec, time: iso8601(startedAt), toolVersion: environment.toolVersion)
         events(.started(runID: runID, job: spec.name, asOf: spec.asOf))
+        for notice in notices { events(.notice(notice)) }
+        environment.faults.boundary(.afterStart)
+        return OpenedRun(
+            runID: runID, startedAt: startedAt, clock: ContinuousClock.now, trail: trail, repository: repository,
+            runStarted: runStarted, paths: PathResolver(currentDirectory: environment.currentDirectory))
+    }
 
-        let clock = ContinuousClock.now
+    /// Ingest → reconcile → stage the reports → append the completion batch. Nothing is published yet; what this
+    /// throws leaves the world as if the run had not completed (``abandon(_:error:summaries:events:)`` says so).
+    func commit(_ opened: OpenedRun, summaries: inout [InputSummary], events: @Sendable (RunEvent) -> Void)
+        throws(ReconciliationError) -> CommittedRun
+    {
         // History: the previous business day's closings, which today's openings must continue.
-        let previous: RunRepository.PreviousDay?
-        do {
-            previous = try repository?.previousDay(job: spec.name, before: spec.asOf)
-        } catch {
-            events(.failed(error))
-            _ = try? trail?.runFailed(runID: runID, error: error, inputs: [], time: iso8601(environment.now()))
-            throw error
-        }
+        let previous = try opened.repository?.previousDay(job: spec.name, before: spec.asOf)
         var outcomes = loadInputs(previousCutoff: previous?.cutoff.flatMap(Timestamp.init), events: events)
         let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
-        events(.stageFinished("ingest", seconds: Self.seconds(since: clock)))
-        let summaries = outcomes.map(Self.summary)
-        do {
-            if let archive = spec.archiveDirectory.map(InputArchive.init(directory:)) {
-                for outcome in outcomes {
-                    for (file, facts) in zip(outcome.spec.files, outcome.files) where !facts.sha256.isEmpty {
-                        try archive.store(openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
-                    }
-                }
-            }
-            let (result, notices) = reconcile(outcomes)
-            events(.stageFinished("reconcile", seconds: Self.seconds(since: clock)))
-            events(.linesClassified(result.lines))
-            var report = ReconciliationReport(
-                runID: runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(startedAt),
-                toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries,
-                cutoff: spec.cutoff, notices: notices)
-            report.continuity = continuity
-            if let repository {
-                report.ageing = try repository.ageing(
-                    job: spec.name, asOf: spec.asOf, breaks: result.breaks.map(\.key), excluding: runID)
-            }
-            var files = try writeReports(report)
-            for file in files { events(.reportWritten(file)) }
-            events(.stageFinished("reports", seconds: Self.seconds(since: clock)))
-            var auditRecords: [AuditLog.WrittenRecord] = []
-            if let trail {
-                let appended = try trail.runCompleted(
-                    runID: runID, report: report, inputs: summaries, reports: files, time: iso8601(environment.now()))
-                auditRecords = appended.records
-                if let checkpoint = appended.checkpoint {
-                    let path = spec.report.directory + "/checkpoint.json"
-                    var fields = checkpoint.fields
-                    fields["audit_file"] = .string(trail.log.displayPath)
-                    fields["run_id"] = .string(runID)
-                    let digest = try FileOutput.writeAtomically(JSONValue.object(fields).prettyEncoded(), to: path)
-                    let file = WrittenFile(path: path, displayPath: paths.display(path), sha256: digest)
-                    files.append(file)
-                    events(.reportWritten(file))
-                }
-            }
-            try repository?.record(
-                report, config: spec.jsonValue, reports: files,
-                audit: trail.map { ($0.log.displayPath, auditRecords) }, closings: Self.closings(outcomes))
-            events(.stageFinished("audit", seconds: Self.seconds(since: clock)))
-            events(.completed(report))
-            let finishedAt = environment.now()
-            return RunOutcome(
-                report: report, files: files, inputs: outcomes,
-                durationSeconds: finishedAt.timeIntervalSince(startedAt),
-                finishedAtSeconds: Int64(finishedAt.timeIntervalSince1970.rounded(.down)))
-        } catch {
-            events(.failed(error))
-            if let trail {
-                // Best effort: the run is failing already; a second failure must not hide the first.
-                _ = try? trail.runFailed(
-                    runID: runID, error: error, inputs: summaries, time: iso8601(environment.now()))
-            }
-            throw error
+        events(.stageFinished("ingest", seconds: Self.seconds(since: opened.clock)))
+        summaries = outcomes.map(Self.summary)
+        try archive(outcomes)
+        environment.faults.boundary(.afterIngest)
+
+        let (result, notices) = reconcile(outcomes)
+        events(.stageFinished("reconcile", seconds: Self.seconds(since: opened.clock)))
+        events(.linesClassified(result.lines))
+        var report = ReconciliationReport(
+            runID: opened.runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(opened.startedAt),
+            toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries,
+            ageing: try opened.repository?.ageing(
+                job: spec.name, asOf: spec.asOf, breaks: result.breaks.map(\.key), excluding: opened.runID) ?? [:],
+            cutoff: spec.cutoff, notices: notices)
+        report.continuity = continuity
+        if let trail = opened.trail, let started = opened.runStarted {
+            report.audit = AuditReference(
+                file: trail.log.displayPath,
+                runStarted: AuditAnchor(runID: opened.runID, seq: started.seq, hash: started.hash, end: started.end))
         }
+
+        var staged = try stage(report, runID: opened.runID)
+        events(.stageFinished("reports", seconds: Self.seconds(since: opened.clock)))
+        environment.faults.boundary(.afterStage)
+        guard let trail = opened.trail else {
+            // Without an audit file the repository's record is the commit.
+            try opened.repository?.record(
+                report, config: spec.jsonValue, reports: staged.files.map(\.written), audit: nil,
+                closings: Self.closings(outcomes), faults: environment.faults)
+            return CommittedRun(report: report, outcomes: outcomes, staged: staged, auditRecords: [], anchor: nil)
+        }
+        let runID = opened.runID
+        let appended = try trail.runCompleted(
+            runID: runID, report: report, inputs: summaries, reports: staged.files.map(\.written),
+            time: iso8601(environment.now())
+        ) { (batch: AuditLog.Appended) throws(ReconciliationError) in
+            // checkpoint.json is staged with the reports while the audit lock is held, before the batch is written:
+            // once the batch is durable there is nothing left that could fail before publishing but a rename.
+            guard let checkpoint = batch.checkpoint else { return }
+            var fields = checkpoint.fields
+            fields["audit_file"] = .string(trail.log.displayPath)
+            fields["run_id"] = .string(runID)
+            let staging = staged.directory + "/checkpoint.json"
+            let final = spec.report.directory + "/checkpoint.json"
+            let digest = try FileOutput.writeAtomically(
+                Array(JSONValue.object(fields).prettyEncoded().utf8), to: staging, faults: environment.faults,
+                writeStep: .checkpointWrite, syncStep: .checkpointWrite)
+            staged.files.append(
+                (staging, WrittenFile(path: final, displayPath: opened.paths.display(final), sha256: digest)))
+        }
+        environment.faults.boundary(.afterCommit)
+        let anchor = appended.records.last.map {
+            AuditAnchor(runID: runID, seq: $0.seq, hash: $0.hash, end: $0.end)
+        }
+        return CommittedRun(
+            report: report, outcomes: outcomes, staged: staged, auditRecords: appended.records, anchor: anchor)
+    }
+
+    /// After the commit: the repository records the run (a failure is a warning — the next run adds the run from the
+    /// audit file) and the staged reports move into place, report.json last. A failed move is an error (exit 2):
+    /// the run completed, but its reports are not where the job says.
+    func finish(_ committed: CommittedRun, _ opened: OpenedRun, events: @Sendable (RunEvent) -> Void)
+        throws(ReconciliationError) -> RunOutcome
+    {
+        let report = committed.report
+        var warnings: [String] = []
+        let files = committed.staged.files.map(\.written)
+        if let repository = opened.repository, let trail = opened.trail {
+            do {
+                try repository.record(
+                    report, config: spec.jsonValue, reports: files,
+                    audit: (trail.log.displayPath, committed.auditRecords), closings: Self.closings(committed.outcomes),
+                    anchor: committed.anchor.map { (trail.log.path, $0) }, faults: environment.faults)
+            } catch {
+                warnings.append(
+                    "the run completed, but the run repository could not record it (\(error.message)); the next run "
+                        + "of the job, or `recon history`, adds it from the audit file")
+                _ = try? trail.postCommitFailure(
+                    runID: opened.runID, step: "repository", error: error, time: iso8601(environment.now()))
+            }
+        }
+        environment.faults.boundary(.afterRepository)
+        do {
+            try publish(committed.staged)
+        } catch {
+            _ = try? opened.trail?.postCommitFailure(
+                runID: opened.runID, step: "publish", error: error, time: iso8601(environment.now()))
+            let failure = ReconciliationError(
+                .report,
+                "run \(opened.runID) completed (its audit records are durable), but its reports could not be moved "
+                    + "into place: \(error.message); they are in \(opened.paths.display(committed.staged.directory))",
+                at: error.location)
+            events(.failed(failure))
+            throw failure
+        }
+        environment.faults.boundary(.afterPublish)
+        for file in files { events(.reportWritten(file)) }
+        events(.stageFinished("audit", seconds: Self.seconds(since: opened.clock)))
+        events(.completed(report))
+        let finishedAt = environment.now()
+        return RunOutcome(
+            report: report, files: files, inputs: committed.outcomes,
+            durationSeconds: finishedAt.timeIntervalSince(opened.startedAt),
+            finishedAtSeconds: Int64(finishedAt.timeIntervalSince1970.rounded(.down)), warnings: warnings)
+    }
+
+    /// A run that failed before its commit: its staged reports are removed and the audit file says `run_failed`.
+    func abandon(
+        _ opened: OpenedRun, error: ReconciliationError, summaries: [InputSummary], events: @Sendable (RunEvent) -> Void
+    ) {
+        events(.failed(error))
+        FileOutput.removeDirectory(stagingDirectory(runID: opened.runID))
+        // Best effort: the run is failing already; a second failure must not hide the first.
+        _ = try? opened.trail?.runFailed(
+            runID: opened.runID, error: error, inputs: summaries, time: iso8601(environment.now()))
+    }
+
+    /// Stores every input read into the archive, when the job keeps one.
+    func archive(_ outcomes: [InputOutcome]) throws(ReconciliationError) {
+        guard let archive = spec.archiveDirectory.map({ InputArchive(directory: $0, faults: environment.faults) })
+        else { return }
+        for outcome in outcomes {
+            for (file, facts) in zip(outcome.spec.files, outcome.files) where !facts.sha256.isEmpty {
+                try archive.store(openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
+            }
+        }
+    }
+
+    /// The prefix of every staging directory of this job (a run's is this prefix and its run id).
+    var stagingPrefix: String { ".recon-staging-" + Self.safeName(spec.name) + "." }
+
+    /// Where a run stages its reports: a hidden directory inside the report directory (same file system, so
+    /// publishing is a rename).
+    func stagingDirectory(runID: String) -> String {
+        spec.report.directory + "/" + stagingPrefix + Self.safeName(runID)
+    }
+
+    /// Letters, digits, `.`, `_` and `-` kept; anything else becomes `_`.
+    static func safeName(_ text: String) -> String {
+        String(
+            text.unicodeScalars.map { scalar -> Character in
+                ("0"..."9").contains(scalar) || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+                    || scalar == "." || scalar == "_" || scalar == "-" ? Character(scalar) : "_"
+            })
+    }
+
+    /// Writes every configured report format into the run's staging directory (removing what an interrupted run of
+    /// the same job left there: the job lock is held, so no other run of it is writing).
+    func stage(_ report: ReconciliationReport, runID: String) throws(ReconciliationError) -> StagedReports {
+        try FileOutput.makeDirectory(spec.report.directory)
+        for name in FileOutput.names(in: spec.report.directory) where name.hasPrefix(stagingPrefix) {
+            FileOutput.removeDirectory(spec.report.directory + "/" + name)
+        }
+        let directory = stagingDirectory(runID: runID)
+        try FileOutput.makeDirectory(directory)
+        let paths = PathResolver(currentDirectory: environment.currentDirectory)
+        var files: [(staged: String, written: WrittenFile)] = []
+        for format in spec.report.formats {
+            let writer = ReportWriters.writer(for: format)
+            let staged = directory + "/" + writer.fileName
+            let final = spec.report.directory + "/" + writer.fileName
+            let digest = try FileOutput.writeAtomically(
+                writer.renderBytes(report), to: staged, faults: environment.faults)
+            files.append((staged, WrittenFile(path: final, displayPath: paths.display(final), sha256: digest)))
+        }
+        return StagedReports(directory: directory, files: files)
+    }
+
+    /// Moves the staged files into place — report.json last, so a report.json in place always belongs to a run whose
+    /// every file is in place — then removes the staging directory.
+    func publish(_ staged: StagedReports) throws(ReconciliationError) {
+        let ordered =
+            staged.files.filter { !$0.staged.hasSuffix("/report.json") }
+            + staged.files.filter { $0.staged.hasSuffix("/report.json") }
+        for file in ordered {
+            if let code = environment.faults.error(at: .publish)
+                ?? (rename(file.staged, file.written.path) == 0
+                    ? nil : errno)
+            {
+                throw ReconciliationError(
+                    .report, "cannot move into place: \(systemErrorMessage(code))",
+                    at: SourceLocation(file: file.written.displayPath))
+            }
+        }
+        FileOutput.syncDirectory(spec.report.directory)
+        rmdir(staged.directory)
     }
 
     /// The audit trail, when the job has one, with its signing key (a key file, or `RECON_AUDIT_SIGNING_KEY`).
@@ -185,7 +375,8 @@ public struct ReconciliationJob: Sendable {
         let display = PathResolver(currentDirectory: environment.currentDirectory).display(audit.path)
         let directory = PathResolver(currentDirectory: environment.currentDirectory).directory(of: audit.path)
         try FileOutput.makeDirectory(directory)
-        return AuditTrail(log: AuditLog(path: audit.path, displayPath: display), signer: signer)
+        return AuditTrail(
+            log: AuditLog(path: audit.path, displayPath: display, faults: environment.faults), signer: signer)
     }
 
     /// Reads every input, several at a time (at most one per core); `previousCutoff` is the previous business day's,
@@ -350,20 +541,6 @@ public struct ReconciliationJob: Sendable {
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies)
         return reconciler.reconcile(ledger: ledger, statement: statement)
-    }
-
-    /// Writes every configured report format into the report directory.
-    func writeReports(_ report: ReconciliationReport) throws(ReconciliationError) -> [WrittenFile] {
-        try FileOutput.makeDirectory(spec.report.directory)
-        var files: [WrittenFile] = []
-        for format in spec.report.formats {
-            let writer = ReportWriters.writer(for: format)
-            let path = spec.report.directory + "/" + writer.fileName
-            let digest = try FileOutput.writeAtomically(writer.renderBytes(report), to: path)
-            let display = PathResolver(currentDirectory: environment.currentDirectory).display(path)
-            files.append(WrittenFile(path: path, displayPath: display, sha256: digest))
-        }
-        return files
     }
 
     /// Seconds elapsed since `start` on the monotonic clock (for logs; results never depend on it).

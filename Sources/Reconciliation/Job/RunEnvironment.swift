@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -17,6 +22,8 @@ public struct RunEnvironment: Sendable {
     public var currentDirectory: String
     /// The tool version recorded in reports and the audit trail.
     public var toolVersion: String
+    /// Faults to inject at named steps (tests; `RECON_FAULTS` for a real process).
+    public var faults = FaultInjection.none
 
     /// Creates an environment.
     public init(
@@ -32,7 +39,7 @@ public struct RunEnvironment: Sendable {
 
     /// The real clock, random run ids, the process environment and working directory.
     public static func live() -> RunEnvironment {
-        RunEnvironment(
+        var environment = RunEnvironment(
             now: { Date() },
             makeRunID: { job, startedAt in
                 let stamp = timestampForID(startedAt)
@@ -42,6 +49,16 @@ public struct RunEnvironment: Sendable {
             },
             variables: ProcessInfo.processInfo.environment,
             currentDirectory: FileManager.default.currentDirectoryPath)
+        if let text = environment.variables["RECON_FAULTS"], !text.isEmpty {
+            // A test hook: says so, so it is never active unnoticed.
+            do {
+                environment.faults = try FaultInjection(text: text)
+                standardError("recon: fault injection active (RECON_FAULTS=\(text))\n")
+            } catch {
+                standardError("recon: \(error.message); no faults injected\n")
+            }
+        }
+        return environment
     }
 
     /// `20261124T183000Z`.
@@ -59,4 +76,10 @@ func iso8601(_ date: Date) -> String {
 public enum ReconVersion {
     /// The version string recorded in reports and audit records.
     public static let current = "0.1.0"
+}
+
+/// Writes text to standard error, unbuffered.
+func standardError(_ text: String) {
+    let bytes = Array(text.utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -29,6 +29,8 @@ public struct ReconciliationReport: Sendable {
     /// For statement balances that do not continue the previous business day's closing (from the run repository):
     /// the finding. Like ageing it comes from history, so it is shown but not part of the result digest.
     public var continuity: [BalanceKey: String] = [:]
+    /// Where the run sits in its audit file (the `run_started` record), when the job keeps one.
+    public var audit: AuditReference?
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
     /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
@@ -216,5 +218,21 @@ extension Diagnostic {
             "message": .string(message),
             "location": .string(location?.description),
         ])
+    }
+}
+
+/// Where a run sits in its audit file: the `run_started` record (its seq and the SHA-256 of its line), which report.json
+/// names so a report can be found in the chain. The completion's own head is in checkpoint.json and the repository:
+/// report.json cannot name it, because the completion record carries report.json's digest.
+public struct AuditReference: Sendable, Hashable {
+    /// The audit file as named in the job.
+    public let file: String
+    /// The run's `run_started` record.
+    public let runStarted: AuditAnchor
+
+    /// Creates a reference.
+    public init(file: String, runStarted: AuditAnchor) {
+        self.file = file
+        self.runStarted = runStarted
     }
 }

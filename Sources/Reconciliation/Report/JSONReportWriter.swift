@@ -18,7 +18,7 @@ public struct JSONReportWriter: ReportWriter {
 extension ReconciliationReport {
     /// The report as JSON (the schema is documented in docs/REPORTS.md).
     public var jsonValue: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "schema": .string("recon.report/1"),
             "run_id": .string(runID),
             "job": .string(job),
@@ -39,7 +39,16 @@ extension ReconciliationReport {
                 ageing.isEmpty && continuity.isEmpty
                     ? canonicalLines
                     : result.lines.map { $0.jsonValue(age: ageing[$0.key], continuity: continuity[$0.key]) }),
-        ])
+        ]
+        if let audit {
+            members["audit"] = .object([
+                "file": .string(audit.file),
+                "run_started": .object([
+                    "seq": .integer(audit.runStarted.seq), "hash": .string(audit.runStarted.hash),
+                ]),
+            ])
+        }
+        return .object(members)
     }
 }
 

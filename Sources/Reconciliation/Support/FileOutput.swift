@@ -19,11 +19,14 @@ enum FileOutput {
         }
     }
 
-    /// Writes `bytes` to `path` atomically and durably; returns the SHA-256 of what was written.
+    /// Writes `bytes` to `path` atomically and durably; returns the SHA-256 of what was written. `faults` may fail
+    /// the write at `writeStep` or the fsync at `syncStep` (tests).
     @discardableResult
-    static func writeAtomically(_ bytes: [UInt8], to path: String, room: ReconciliationError.Room = .report)
-        throws(ReconciliationError) -> String
-    {
+    static func writeAtomically(
+        _ bytes: [UInt8], to path: String, room: ReconciliationError.Room = .report,
+        faults: FaultInjection = .none, writeStep: FaultInjection.Step = .reportWrite,
+        syncStep: FaultInjection.Step = .reportSync
+    ) throws(ReconciliationError) -> String {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -33,16 +36,12 @@ enum FileOutput {
         var hasher = InputHasher()
         let failure: Int32? = bytes.withUnsafeBytes { buffer in
             hasher.update(buffer)
-            var offset = 0
-            while offset < buffer.count, let base = buffer.baseAddress {
-                let written = write(descriptor, base + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
+            if let base = buffer.baseAddress,
+                let failure = writeFully(descriptor, base, count: buffer.count, faults: faults, step: writeStep)
+            {
+                return failure
             }
-            return fsync(descriptor) == 0 ? nil : errno
+            return faults.error(at: syncStep) ?? (fsync(descriptor) == 0 ? nil : errno)
         }
         close(descriptor)
         if let failure {
@@ -57,6 +56,42 @@ enum FileOutput {
                 room, "cannot replace: \(systemErrorMessage(code))", at: SourceLocation(file: path))
         }
         return hasher.finalizeHex()
+    }
+
+    /// Removes a directory and the files in it (no subdirectories are expected); errors are ignored.
+    static func removeDirectory(_ path: String) {
+        guard let directory = opendir(path) else { return }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { unlink(path + "/" + name) }
+        }
+        closedir(directory)
+        rmdir(path)
+    }
+
+    /// The names in a directory (without `.` and `..`); empty when it cannot be read.
+    static func names(in path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Makes the entries of a directory durable (after renames into it); false when the fsync failed.
+    @discardableResult
+    static func syncDirectory(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return fsync(descriptor) == 0
     }
 
     /// Writes text atomically and durably.
