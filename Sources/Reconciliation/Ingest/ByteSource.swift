@@ -26,14 +26,18 @@ public final class FileByteSource: ByteSource {
     private var hasher: InputHasher?
     private var offset: Int64 = 0
     private var finished = false
+    private let maxBytes: Int64
 
     /// Opens `path` for reading from `startOffset`; `displayPath` is what messages show. With `hashing: false` the
     /// caller computes the digest some other way (``finishDigest()`` is then unavailable).
+    /// `maxBytes` caps what is read (`limits.max_input_bytes`): a larger file is refused when opened, and one that
+    /// grows past it while read fails there.
     public init(
         path: String, displayPath: String, progress: ByteCounter = ByteCounter(), hashing: Bool = true,
-        startOffset: Int64 = 0
+        startOffset: Int64 = 0, maxBytes: Int64 = .max
     ) throws(ReconciliationError) {
         self.displayPath = displayPath
+        self.maxBytes = maxBytes
         self.progress = progress
         hasher = hashing ? InputHasher() : nil
         // O_NONBLOCK: opening a FIFO with no writer must not wait forever (it is refused below).
@@ -60,6 +64,10 @@ public final class FileByteSource: ByteSource {
             throw ReconciliationError(
                 .ingest, "is not a regular file (a device, FIFO or socket); give the statement as a file",
                 at: SourceLocation(file: displayPath))
+        }
+        guard Int64(info.st_size) <= maxBytes else {
+            close(descriptor)
+            throw Self.tooLarge(size: Int64(info.st_size), limit: maxBytes, file: displayPath)
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
         self.descriptor = descriptor
@@ -89,6 +97,9 @@ public final class FileByteSource: ByteSource {
                 finished = true
                 return 0
             }
+            if offset + Int64(count) > maxBytes {
+                throw Self.tooLarge(size: offset + Int64(count), limit: maxBytes, file: displayPath)
+            }
             hasher?.update(UnsafeRawBufferPointer(start: base, count: count))
             offset += Int64(count)
             progress.add(count)
@@ -98,6 +109,13 @@ public final class FileByteSource: ByteSource {
 
     /// The bytes read so far.
     public var bytesRead: Int64 { offset }
+
+    static func tooLarge(size: Int64, limit: Int64, file: String) -> ReconciliationError {
+        ReconciliationError(
+            .ingest,
+            "is \(size) bytes or more, over `limits.max_input_bytes` (\(limit)); raise the limit in the job if the "
+                + "file is meant to be this large", at: SourceLocation(file: file))
+    }
 
     /// The SHA-256 of the whole file, reading what the consumer left unread so the digest always covers every byte.
     public func finishDigest() throws(ReconciliationError) -> String {

@@ -16,14 +16,14 @@ public final class InputBytes {
     /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
     public init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
-        progress: ByteCounter = ByteCounter()
+        progress: ByteCounter = ByteCounter(), maxBytes: Int64 = .max
     ) throws(ReconciliationError) {
-        let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false)
+        let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false, maxBytes: maxBytes)
         isCompressed = probe.peek(2) == [0x1F, 0x8B]
         // Inflating already fills one core: the raw file is hashed by a thread of its own rather than by the inflater.
         let separateDigest = prefetch && isCompressed
         let file = try FileByteSource(
-            path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest)
+            path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest, maxBytes: maxBytes)
         self.file = file
         // Beside an inflater the digest must only fill the parser's idle time.
         digestThread =

@@ -77,6 +77,11 @@ public struct InputLoader: Sendable {
     /// from an archive).
     public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
         var outcome = InputOutcome(spec: spec, index: index)
+        if let refusal = spec.refusal {
+            outcome.failure = ReconciliationError(.ingest, refusal.message, at: SourceLocation(file: refusal.file))
+            outcome.kind = spec.options.kind
+            return outcome
+        }
         var problem = spec.problem
         // An optional input may also be a plain path whose file is not there (today).
         if problem == nil && spec.optional,
@@ -105,7 +110,7 @@ public struct InputLoader: Sendable {
             do throws(ReconciliationError) {
                 let input = try InputBytes(
                     path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
-                    prefetch: prefetch && parse, progress: counter)
+                    prefetch: prefetch && parse, progress: counter, maxBytes: spec.options.limits.maxInputBytes)
                 var format = spec.format ?? "?"
                 var rangeDigest: String?
                 if parse {

@@ -56,6 +56,12 @@ public struct IngestLimits: Sendable, Hashable {
     public var maxRecordBytes: Int
     /// How many row errors are collected before an input stops being read.
     public var maxErrors: Int
+    /// The most bytes read from any one input file (as stored: compressed bytes for a gzip file).
+    public var maxInputBytes: Int64 = 64 << 30
+    /// The most inputs a job may have (ledger and statements together): refused up front beyond it.
+    public var maxInputs: Int = 10_000
+    /// Whether devices, FIFOs and sockets may be inputs (read once, up to ``maxInputBytes``).
+    public var allowSpecialFiles = false
 
     /// Creates limits.
     public init(inflate: InflateLimits = .standard, maxRecordBytes: Int = 4 << 20, maxErrors: Int = 20) {
@@ -64,7 +70,8 @@ public struct IngestLimits: Sendable, Hashable {
         self.maxErrors = maxErrors
     }
 
-    /// The defaults: 64 GiB / 200:1 inflate caps, 4 MiB records, 20 errors.
+    /// The defaults: 64 GiB / 200:1 inflate caps, 4 MiB records, 20 errors, 64 GiB per input file, 10,000 inputs,
+    /// no special files.
     public static let standard = IngestLimits()
 }
 

@@ -106,7 +106,7 @@ extension JobSpec {
         let document = JobFileNode(node: root, path: "", file: file)
         let top = try document.mapping(known: [
             "job", "as_of", "ledger", "statements", "tolerance", "max_breaks", "aliases", "report", "audit",
-            "repository", "archive", "log_level", "limits", "cutoff", "max_snapshot_skew",
+            "repository", "archive", "log_level", "limits", "cutoff", "max_snapshot_skew", "allow_special_files",
         ])
         func required(_ key: String) throws(ReconciliationError) -> JobFileNode {
             guard let node = top[key] else { throw document.error("missing required key `\(key)`") }
@@ -165,7 +165,18 @@ extension JobSpec {
             try node.durationSeconds()
         }
 
-        let limits = try top["limits"].map { node throws(ReconciliationError) in try parseLimits(node) } ?? .standard
+        var limits = try top["limits"].map { node throws(ReconciliationError) in try parseLimits(node) } ?? .standard
+        if let node = top["allow_special_files"] { limits.allowSpecialFiles = try node.bool() }
+        // Counted before any input is parsed: a job of 100,000 inputs is refused, not half-loaded.
+        let inputCount = [top["ledger"], top["statements"]].reduce(0) { count, node in
+            guard case .sequence(let items)? = node?.node else { return count }
+            return count + items.count
+        }
+        if inputCount > limits.maxInputs {
+            throw (top["statements"] ?? document).error(
+                "the job has \(inputCount) inputs, more than `limits.max_inputs` (\(limits.maxInputs)); split the job, or "
+                    + "raise the limit (each input costs memory and a file descriptor while it is read)")
+        }
         var aliases: [String: String] = [:]
         if let node = top["aliases"] { aliases = try node.stringMap() }
 
@@ -331,7 +342,9 @@ extension JobSpec {
     }
 
     private static func parseLimits(_ node: JobFileNode) throws(ReconciliationError) -> IngestLimits {
-        let map = try node.mapping(known: ["max_inflated_bytes", "max_inflate_ratio", "max_line_bytes", "max_errors"])
+        let map = try node.mapping(known: [
+            "max_inflated_bytes", "max_inflate_ratio", "max_line_bytes", "max_errors", "max_input_bytes", "max_inputs",
+        ])
         var limits = IngestLimits.standard
         if let value = map["max_inflated_bytes"] {
             limits.inflate.maxInflatedBytes = try value.integer(in: 1...Int64.max)
@@ -339,6 +352,8 @@ extension JobSpec {
         if let value = map["max_inflate_ratio"] { limits.inflate.maxRatio = try value.integer(in: 2...1_000_000) }
         if let value = map["max_line_bytes"] { limits.maxRecordBytes = Int(try value.integer(in: 1024...(1 << 30))) }
         if let value = map["max_errors"] { limits.maxErrors = Int(try value.integer(in: 1...1_000_000)) }
+        if let value = map["max_input_bytes"] { limits.maxInputBytes = try value.integer(in: 1...Int64.max) }
+        if let value = map["max_inputs"] { limits.maxInputs = Int(try value.integer(in: 2...1_000_000)) }
         return limits
     }
 

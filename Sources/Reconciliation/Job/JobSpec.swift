@@ -91,6 +91,17 @@ public struct InputSpec: Sendable, Hashable {
     /// Why the input has no files to read (a glob that matched nothing); the input fails with it, or is skipped
     /// when `optional`.
     public var problem: String?
+    /// Why the input cannot be read at all, and which file (a special file that could not be read into a private
+    /// copy); the input fails with it.
+    public var refusal: (file: String, message: String)? {
+        get { refusalFile.map { ($0, refusalMessage ?? "") } }
+        set {
+            refusalFile = newValue?.file
+            refusalMessage = newValue?.message
+        }
+    }
+    private var refusalFile: String?
+    private var refusalMessage: String?
 
     /// Creates an input.
     public init(

@@ -171,11 +171,15 @@ public struct ReconciliationJob: Sendable {
     {
         // History: the previous business day's closings, which today's openings must continue.
         let previous = try opened.repository?.previousDay(job: spec.name, before: spec.asOf)
-        var outcomes = loadInputs(previousCutoff: previous?.cutoff.flatMap(Timestamp.init), events: events)
+        let special = copySpecialFiles(runID: opened.runID)
+        defer { special.directory.map(FileOutput.removeDirectory) }
+        var outcomes = loadInputs(
+            previousCutoff: previous?.cutoff.flatMap(Timestamp.init), inputs: special.inputs, copies: special.copies,
+            events: events)
         let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
         events(.stageFinished("ingest", seconds: Self.seconds(since: opened.clock)))
         summaries = outcomes.map(Self.summary)
-        try archive(outcomes)
+        try archive(outcomes, copies: special.copies)
         environment.faults.boundary(.afterIngest)
 
         let (result, notices) = reconcile(outcomes)
@@ -290,13 +294,82 @@ public struct ReconciliationJob: Sendable {
             runID: opened.runID, error: error, inputs: summaries, time: iso8601(environment.now()))
     }
 
-    /// Stores every input read into the archive, when the job keeps one.
-    func archive(_ outcomes: [InputOutcome]) throws(ReconciliationError) {
+    /// Stores every input read into the archive, when the job keeps one (a special file's private copy in its
+    /// place).
+    func archive(_ outcomes: [InputOutcome], copies: [String: String] = [:]) throws(ReconciliationError) {
         guard let archive = spec.archiveDirectory.map({ InputArchive(directory: $0, faults: environment.faults) })
         else { return }
         for outcome in outcomes {
             for (file, facts) in zip(outcome.spec.files, outcome.files) where !facts.sha256.isEmpty {
-                try archive.store(openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
+                try archive.store(
+                    copies[file.path] ?? openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
+            }
+        }
+    }
+
+    /// The job's inputs with devices, FIFOs and sockets read once — when `allow_special_files: true` — up to
+    /// `limits.max_input_bytes`, into private regular files in `directory` (removed after the run): the run reads,
+    /// hashes and archives the copy, so the bytes it reconciled are the bytes it recorded. A special file that cannot
+    /// be read so fails its input only.
+    func copySpecialFiles(runID: String) -> (inputs: [InputSpec], copies: [String: String], directory: String?) {
+        var inputs = spec.inputs
+        var copies: [String: String] = [:]
+        var directory: String?
+        for index in inputs.indices where inputs[index].options.limits.allowSpecialFiles {
+            for file in inputs[index].files {
+                var info = stat()
+                let path = openPath(file)
+                guard stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG, (info.st_mode & S_IFMT) != S_IFDIR
+                else { continue }
+                let folder =
+                    directory
+                    ?? ((environment.variables["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+                        + "/recon-special-\(getpid())-" + Self.safeName(runID))
+                directory = folder
+                let copy = folder + "/\(copies.count)"
+                do throws(ReconciliationError) {
+                    try FileOutput.makeDirectory(folder)
+                    try Self.copyOnce(path, to: copy, limit: inputs[index].options.limits.maxInputBytes)
+                    copies[file.path] = copy
+                } catch {
+                    inputs[index].refusal = (file.displayPath, error.message)
+                }
+            }
+        }
+        return (inputs, copies, directory)
+    }
+
+    /// Reads a special file to its end into a new regular file, failing past `limit` bytes.
+    static func copyOnce(_ path: String, to copy: String, limit: Int64) throws(ReconciliationError) {
+        let input = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            throw ReconciliationError(.ingest, "cannot open: \(systemErrorMessage(errno))")
+        }
+        defer { close(input) }
+        let output = Glibc.open(copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else {
+            throw ReconciliationError(.ingest, "cannot make a private copy: \(systemErrorMessage(errno))")
+        }
+        defer { close(output) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        while true {
+            let count = read(input, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ReconciliationError(.ingest, "read failed at byte \(total): \(systemErrorMessage(errno))")
+            }
+            if count == 0 { return }
+            total += Int64(count)
+            guard total <= limit else {
+                throw ReconciliationError(
+                    .ingest,
+                    "a special file (device, FIFO or socket) gave more than `limits.max_input_bytes` (\(limit)) "
+                        + "bytes; stopped reading it")
+            }
+            if let base = buffer.baseAddress, let failure = writeFully(output, base, count: count, step: .reportWrite) {
+                throw ReconciliationError(.ingest, "cannot make a private copy: \(systemErrorMessage(failure))")
             }
         }
     }
@@ -382,9 +455,10 @@ public struct ReconciliationJob: Sendable {
     /// Reads every input, several at a time (at most one per core); `previousCutoff` is the previous business day's,
     /// where running balances take their opening.
     func loadInputs(
-        previousCutoff: Timestamp? = nil, collectsRawCodes: Bool = false, events: @Sendable (RunEvent) -> Void
+        previousCutoff: Timestamp? = nil, collectsRawCodes: Bool = false, inputs given: [InputSpec]? = nil,
+        copies: [String: String] = [:], events: @Sendable (RunEvent) -> Void
     ) -> [InputOutcome] {
-        let inputs = spec.inputs.map { input in
+        let inputs = (given ?? spec.inputs).map { input in
             var input = input
             input.options.previousCutoff = previousCutoff
             return input
@@ -394,7 +468,8 @@ public struct ReconciliationJob: Sendable {
         let loader = configured
         let results = Mutex<[InputOutcome?]>(Array(repeating: nil, count: inputs.count))
         let ledgerCount = spec.ledger.count
-        let openPath = self.openPath
+        let original = self.openPath
+        let openPath: @Sendable (InputFile) -> String = { copies[$0.path] ?? original($0) }
         DispatchQueue.concurrentPerform(iterations: inputs.count) { position in
             let started = ContinuousClock.now
             let index = position < ledgerCount ? position : position - ledgerCount
