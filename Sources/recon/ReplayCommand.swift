@@ -56,7 +56,7 @@ struct ReplayCommand: ParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.of(error))
         }
-        for problem in outcome.inputProblems { print(problem) }
+        for problem in outcome.inputProblems { print(TerminalText.escape(problem)) }
         if outcome.identical {
             print("identical: \(runID) replays to \(outcome.replayedDigest)")
             return
@@ -64,7 +64,7 @@ struct ReplayCommand: ParsableCommand {
         if outcome.recordedDigest != outcome.replayedDigest {
             print("differs: recorded \(outcome.recordedDigest), replayed \(outcome.replayedDigest)")
             print("(\(outcome.diffSource))")
-            for difference in outcome.differences { print("  " + difference) }
+            for difference in outcome.differences { print("  " + TerminalText.escape(difference)) }
         }
         throw ExitCode(ExitStatus.breaks)
     }

@@ -1,7 +1,7 @@
 /// `report.csv`: every line, one row each, safe to open in a spreadsheet.
 ///
-/// Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) get a leading
-/// `'`; amount cells stay plain numbers so they sort and sum.
+/// Text cells that a spreadsheet could run as a formula get a leading `'` (``Escaping/csv(_:)``); amount cells stay
+/// plain numbers so they sort and sum.
 public struct CSVReportWriter: ReportWriter {
     public let format = ReportFormat.csv
     public let fileName = "report.csv"
@@ -42,13 +42,6 @@ public struct CSVReportWriter: ReportWriter {
 
     /// A text cell: neutralized against formula injection, quoted when needed.
     static func text(_ value: String) -> String {
-        var cell = value
-        if let first = cell.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
-            cell = "'" + cell
-        }
-        if cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            cell = "\"" + cell.replacingAll("\"", with: "\"\"") + "\""
-        }
-        return cell
+        Escaping.csv(value)
     }
 }

@@ -86,7 +86,7 @@ public struct MarkdownReportWriter: ReportWriter {
         let diagnostics = report.allDiagnostics
         if !diagnostics.isEmpty {
             text += "\n## Diagnostics\n\n"
-            for diagnostic in diagnostics.prefix(100) { text += "- `\(cell(diagnostic.description))`\n" }
+            for diagnostic in diagnostics.prefix(100) { text += "- \(cell(diagnostic.description))\n" }
             if diagnostics.count > 100 { text += "- … and \(diagnostics.count - 100) more in report.json\n" }
         }
         return text
@@ -94,7 +94,7 @@ public struct MarkdownReportWriter: ReportWriter {
 
     /// Text safe inside a table cell.
     private func cell(_ text: String) -> String {
-        text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ").replacingAll("\r", with: " ")
+        Escaping.markdown(text)
     }
 }
 

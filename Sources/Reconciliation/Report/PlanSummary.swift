@@ -108,27 +108,8 @@ public enum TerminalText {
         "\(value) \(value == 1 ? singular : plural ?? singular + "s")"
     }
 
-    /// Text from files made safe for a terminal: control characters (C0, C1, DEL), bidi controls and line breaks are
-    /// shown as `\u{…}` escapes, so a venue name cannot move the cursor, retitle the window or reorder what is shown.
+    /// Text from files made safe for a terminal (``Escaping/terminal(_:)``).
     public static func escape(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isUnsafe) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if isUnsafe(scalar) {
-                result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: true
-        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: true  // bidi marks, embeddings, isolates
-        case 0x2028, 0x2029: true  // line and paragraph separators
-        default: false
-        }
+        Escaping.terminal(text)
     }
 }

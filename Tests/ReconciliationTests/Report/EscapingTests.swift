@@ -1,0 +1,69 @@
+import Testing
+
+@testable import Reconciliation
+
+/// One hostile corpus, every medium: what a venue or account name can carry never acts on the terminal, the log,
+/// the Markdown renderer or the spreadsheet that shows it.
+@Suite struct EscapingTests {
+    static let corpus = [
+        "\u{1B}[2J", "\u{1B}]0;owned\u{07}", "a\u{202E}gpj.exe", "line\nbreak", "cr\rhere", "nel\u{85}x",
+        "sep\u{2028}x", "\u{7F}del", "<script>alert(1)</script>", "[x](javascript:alert(1))", "![i](http://x/y.png)",
+        "`code`", "*bold* _it_ ~~s~~", "a|b", "=1+2", "+1", "-1", "@SUM(A1)", "\n=1", "\t=1", "\u{A0}=1",
+        " =1", "＝1", "＋1", "－1", "＠x", "&amp;", "back\\slash", "plain text",
+    ]
+
+    @Test(arguments: corpus) func theTerminalSeesNoControlOrBidiCharacter(text: String) {
+        let shown = Escaping.terminal(text)
+        #expect(!shown.unicodeScalars.contains(where: Escaping.isUnsafeForTerminal))
+        #expect(TerminalText.escape(text) == shown)
+    }
+
+    @Test func terminalEscapesAreReadable() {
+        #expect(Escaping.terminal("\u{1B}[2J") == "\\u{1b}[2J")
+        #expect(Escaping.terminal("a\u{202E}b\nc") == "a\\u{202e}b\\u{a}c")
+        #expect(Escaping.terminal("plain ü 中") == "plain ü 中")
+    }
+
+    @Test(arguments: corpus) func markdownGetsNoHTMLNoLinkNoNewBlock(text: String) {
+        let written = Escaping.markdown(text)
+        #expect(!written.contains("<") && !written.contains(">"))
+        #expect(!written.unicodeScalars.contains(where: Escaping.isUnsafeForTerminal))
+        // Every structural character is escaped: removing the escapes gives back no unescaped one.
+        var escaped = false
+        for scalar in written.unicodeScalars {
+            if escaped {
+                escaped = false
+                continue
+            }
+            if scalar == "\\" {
+                escaped = true
+                continue
+            }
+            #expect(!["[", "]", "`", "*", "_", "|", "~"].contains(scalar), "\(written)")
+        }
+    }
+
+    @Test func markdownExamples() {
+        #expect(Escaping.markdown("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))")
+        #expect(Escaping.markdown("<script>") == "&lt;script&gt;")
+        #expect(Escaping.markdown("binance_us|main") == "binance\\_us\\|main")
+        #expect(Escaping.markdown("2026-11-24 1.5") == "2026-11-24 1.5")
+    }
+
+    @Test(arguments: corpus) func aSpreadsheetNeverSeesAFormula(text: String) {
+        var cell = Escaping.csv(text)
+        if cell.hasPrefix("\"") { cell = String(cell.dropFirst()) }
+        let first = cell.unicodeScalars.first
+        let triggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "＝", "＋", "－", "＠"]
+        #expect(!(first.map { triggers.contains($0) || $0.properties.isWhitespace } ?? false), "\(cell)")
+    }
+
+    @Test func csvExamples() {
+        #expect(Escaping.csv("=1+2") == "'=1+2")
+        #expect(Escaping.csv("\u{A0}=1") == "'\u{A0}=1")
+        #expect(Escaping.csv("＝1") == "'＝1")
+        #expect(Escaping.csv("\n=1") == "\"'\n=1\"")
+        #expect(Escaping.csv("a,b") == "\"a,b\"")
+        #expect(Escaping.csv("kraken") == "kraken")
+    }
+}
