@@ -55,10 +55,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What fuzzing feeds bytes to, with its invariants: used by scripts/fuzz and by the tests that replay crashers.
+        .target(
+            name: "FuzzTargets", dependencies: ["Reconciliation"], path: "Tests/FuzzTargets", exclude: ["seeds"]),
         .testTarget(
             name: "ReconciliationTests",
             dependencies: [
                 "Reconciliation",
+                "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]
@@ -92,6 +96,15 @@ if ProcessInfo.processInfo.environment["RECON_BENCHMARKS"] != nil {
         // The floor for end-to-end runs: the project's own gzip byte source inflating a file, discarding the bytes.
         .executableTarget(name: "recon-inflate", dependencies: ["Reconciliation"], path: "Benchmarks/InflateFloor"),
     ]
+}
+
+// In-process fuzzing (libFuzzer) builds only when asked for — scripts/fuzz sets RECON_FUZZ=1 and builds with
+// `--sanitize fuzzer`, which supplies the entry point this target leaves out.
+if ProcessInfo.processInfo.environment["RECON_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "recon-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
 }
 
 for target in package.targets where target.type != .system && !["CReconXML", "CReconSystem"].contains(target.name) {

@@ -102,14 +102,36 @@ public final class XMLEventReader {
     public func readEvents(_ body: (XMLEvent) throws(ReconciliationError) -> Void) throws(ReconciliationError) {
         var sawData = false
         var open: [String] = []
+        // The first bytes are held until the XML declaration is complete, so its encoding is checked before libxml2
+        // sees any byte: libxml2's push parser treats an unknown encoding name differently depending on where its
+        // input was split (found by fuzzing), so anything but UTF-8 is refused here, the same way every time.
+        var prefix: [UInt8] = []
+        var declarationChecked = false
         while !finished {
             let count = try source.read(into: chunk)
             if count > 0 { sawData = true }
             if count == 0 && !sawData {
                 throw ReconciliationError(.ingest, "the file is empty", at: SourceLocation(file: displayPath))
             }
-            let failed = recon_xml_feed(
-                parser, chunk.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(count), count == 0 ? 1 : 0)
+            var held: [UInt8]?
+            if !declarationChecked {
+                prefix += UnsafeRawBufferPointer(rebasing: chunk[0..<count])
+                if count > 0, prefix.count < 1024, prefix.count < 5 || !Self.declarationIsComplete(prefix) { continue }
+                declarationChecked = true
+                try Self.checkDeclaredEncoding(prefix, file: displayPath)
+                held = prefix
+                prefix = []
+            }
+            let terminate: Int32 = count == 0 ? 1 : 0
+            let failed =
+                held.map { bytes in
+                    bytes.withUnsafeBytes {
+                        recon_xml_feed(
+                            parser, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32($0.count), terminate)
+                    }
+                }
+                ?? recon_xml_feed(
+                    parser, chunk.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(count), terminate)
             // Events before the error are still delivered, in order, then the error.
             let events = sink.events
             sink.events.removeAll(keepingCapacity: true)
@@ -136,6 +158,47 @@ public final class XMLEventReader {
                         column: Int(recon_xml_error_column(parser))))
             }
             if count == 0 { finished = true }
+        }
+    }
+
+    /// Whether `prefix` holds the whole XML declaration, or shows there is none.
+    static func declarationIsComplete(_ prefix: [UInt8]) -> Bool {
+        let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let opening = Array("<?xml".utf8)
+        let available = prefix.count - start
+        guard Array(prefix[start..<(start + min(available, opening.count))]) == Array(opening.prefix(available))
+        else { return true }
+        guard available >= opening.count else { return false }
+        return prefix.indices.dropFirst(start).contains { $0 > 0 && prefix[$0 - 1] == 0x3F && prefix[$0] == 0x3E }
+    }
+
+    /// Refuses a file that declares (or starts with the byte-order mark of) an encoding other than UTF-8.
+    static func checkDeclaredEncoding(_ prefix: [UInt8], file: String) throws(ReconciliationError) {
+        func refuse(_ encoding: String) -> ReconciliationError {
+            ReconciliationError(
+                .ingest,
+                "invalid XML: the file is in \(encoding); statements are read as UTF-8 (ISO 20022 messages are UTF-8): "
+                    + "convert it to UTF-8 and declare encoding=\"UTF-8\"", at: SourceLocation(file: file, line: 1))
+        }
+        if prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) { throw refuse("UTF-16") }
+        if prefix.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { throw refuse("UTF-32") }
+        let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard prefix.count - start >= 5, Array(prefix[start..<(start + 5)]) == Array("<?xml".utf8),
+            let end = prefix.indices.dropFirst(start).first(where: {
+                $0 > 0 && prefix[$0 - 1] == 0x3F && prefix[$0] == 0x3E
+            })
+        else { return }
+        let declaration = Substring(String(decoding: prefix[start...end], as: UTF8.self))
+        guard let key = declaration.indices.first(where: { declaration[$0...].hasPrefix("encoding") }) else { return }
+        var rest = declaration[declaration.index(key, offsetBy: 8)...].drop {
+            $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n"
+        }
+        guard rest.first == "=" else { return }
+        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return }
+        let value = rest.dropFirst().prefix { $0 != quote }
+        if !["utf-8", "utf8"].contains(value.lowercased()) {
+            throw refuse("the encoding '\(TerminalText.escape(String(value)))'")
         }
     }
 }

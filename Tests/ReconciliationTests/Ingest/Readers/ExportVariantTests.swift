@@ -1,3 +1,4 @@
+import FuzzTargets
 import Testing
 
 @testable import Reconciliation
@@ -223,5 +224,30 @@ import Testing
         let named = load(["camt053-servicer.xml"], format: "camt053", options: InputOptions(venue: "commerzbank"))
         #expect(
             named.summary == ["commerzbank/DE89370400440532013000/EUR=-750.00", "commerzbank/4711-USD/USD=10.00"])
+    }
+}
+
+/// The XML declaration's encoding is checked before libxml2 reads a byte, the same way however the file arrives.
+@Suite struct XMLEncodingTests {
+    func read(_ text: [UInt8], chunks: [Int]) -> String {
+        do {
+            try XMLEventReader(source: ChunkedSource(text, chunks: chunks), displayPath: "s.xml").readEvents { _ in }
+            return "read"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test(arguments: [[Int](), [1], [3, 7], [128]])
+    func anEncodingOtherThanUTF8IsRefusedHoweverTheFileArrives(chunks: [Int]) {
+        let declared = Array(#"<?xml version="1.0" encoding='UTF.7'?><Document/>"#.utf8)
+        #expect(
+            read(declared, chunks: chunks)
+                == #"s.xml:1: error: invalid XML: the file is in the encoding 'UTF.7'; statements are read as UTF-8 (ISO 20022 messages are UTF-8): convert it to UTF-8 and declare encoding="UTF-8""#
+        )
+        #expect(read([0xFF, 0xFE] + Array("<\0D\0/\0>\0".utf8), chunks: chunks).contains("the file is in UTF-16;"))
+        #expect(read(Array(#"<?xml version="1.0" encoding="utf-8"?><Document/>"#.utf8), chunks: chunks) == "read")
+        #expect(read([0xEF, 0xBB, 0xBF] + Array("<Document/>".utf8), chunks: chunks) == "read")
+        #expect(read(Array("<Document/>".utf8), chunks: chunks) == "read")
     }
 }
