@@ -1,32 +1,16 @@
+import FuzzTargets
 import Testing
 
 @testable import Reconciliation
 
 /// A source over bytes in memory, handing them out in chunks of a fixed size (to cross every boundary).
-final class MemoryByteSource: ByteSource {
-    private let bytes: [UInt8]
-    private let chunk: Int
-    private var offset = 0
+func MemoryByteSource(_ text: String, chunk: Int = 1 << 20) -> ChunkedSource {
+    ChunkedSource(Array(text.utf8), chunks: [chunk])
+}
 
-    init(_ text: String, chunk: Int = 1 << 20) {
-        self.bytes = Array(text.utf8)
-        self.chunk = chunk
-    }
-
-    init(bytes: [UInt8], chunk: Int = 1 << 20) {
-        self.bytes = bytes
-        self.chunk = chunk
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
-        let count = min(buffer.count, chunk, bytes.count - offset)
-        guard count > 0 else { return 0 }
-        bytes.withUnsafeBytes { source in
-            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[offset..<(offset + count)]))
-        }
-        offset += count
-        return count
-    }
+/// The same over bytes.
+func MemoryByteSource(bytes: [UInt8], chunk: Int = 1 << 20) -> ChunkedSource {
+    ChunkedSource(bytes, chunks: [chunk])
 }
 
 /// Every record of `text` as (line, fields).
