@@ -4,12 +4,12 @@ import Testing
 @testable import Reconciliation
 
 /// A source over bytes in memory, handing them out in chunks of a fixed size (to cross every boundary).
-func MemoryByteSource(_ text: String, chunk: Int = 1 << 20) -> ChunkedSource {
+func memorySource(_ text: String, chunk: Int = 1 << 20) -> ChunkedSource {
     ChunkedSource(Array(text.utf8), chunks: [chunk])
 }
 
 /// The same over bytes.
-func MemoryByteSource(bytes: [UInt8], chunk: Int = 1 << 20) -> ChunkedSource {
+func memorySource(bytes: [UInt8], chunk: Int = 1 << 20) -> ChunkedSource {
     ChunkedSource(bytes, chunks: [chunk])
 }
 
@@ -18,7 +18,7 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
     Int, [String]
 )] {
     var scanner = CSVScanner(
-        source: MemoryByteSource(text, chunk: chunk), displayPath: "t.csv", chunkSize: 1024,
+        source: memorySource(text, chunk: chunk), displayPath: "t.csv", chunkSize: 1024,
         maxRecordBytes: maxRecordBytes)
     var records: [(Int, [String])] = []
     while try scanner.next() {
@@ -72,7 +72,7 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
     }
 
     @Test func utf16IsRecognised() {
-        var scanner = CSVScanner(source: MemoryByteSource(bytes: [0xFF, 0xFE, 0x61, 0x00]), displayPath: "u.csv")
+        var scanner = CSVScanner(source: memorySource(bytes: [0xFF, 0xFE, 0x61, 0x00]), displayPath: "u.csv")
         let error = caught { try scanner.next() }
         #expect(error.map { "\($0)" } == "u.csv:1: error: the file is UTF-16; save it as UTF-8")
     }
@@ -87,7 +87,7 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
     }
 
     @Test func columnsPointAtTheField() throws {
-        var scanner = CSVScanner(source: MemoryByteSource("a,b,c\nxx,\"yy\",zz\n"), displayPath: "c.csv")
+        var scanner = CSVScanner(source: memorySource("a,b,c\nxx,\"yy\",zz\n"), displayPath: "c.csv")
         #expect(try scanner.next())
         #expect(try scanner.next())
         #expect(scanner.location(of: 0).description == "c.csv:2:1")

@@ -111,7 +111,7 @@ import Testing
 
 @Suite struct JSONStreamParserTests {
     func parse(_ text: String, path: String = "") throws(ReconciliationError) -> [String] {
-        var parser = JSONStreamParser(source: MemoryByteSource(text, chunk: 3), displayPath: "t.json")
+        var parser = JSONStreamParser(source: memorySource(text, chunk: 3), displayPath: "t.json")
         var found: [String] = []
         guard let steps = JSONStreamParser.path(path) else { return ["bad path"] }
         try parser.forEachRecord(at: steps) { record in
