@@ -77,6 +77,10 @@ struct VerifyCommand: ParsableCommand {
             if let latest = result.anchorsChecked.max(by: { $0.seq < $1.seq }) {
                 let source = latest.runID.isEmpty ? "the checkpoint" : "the repository (run \(latest.runID))"
                 print("checked against \(source): seq \(latest.seq), \(latest.hash)")
+            } else if repository != nil && checkpoint == nil {
+                print(
+                    "not anchored: the repository records no completion in this file (it names audit files by their "
+                        + "canonical path: a copied or moved file is not the one it recorded)")
             } else if repository == nil && checkpoint == nil {
                 print(
                     "not anchored: without --repository or --checkpoint, records cut from the end of the file "

@@ -141,8 +141,9 @@ struct RunCommand: AsyncParsableCommand {
                         finishedAtSeconds: outcome.finishedAtSeconds),
                     to: metricsFile)
             } catch {
-                printError(error.description)
-                throw ExitCode(ExitStatus.failed)
+                // The run is complete and its report.json states its exit status: a metrics file that cannot be
+                // written is a warning, not another outcome.
+                printError("warning: " + TerminalText.escape(error.description))
             }
         }
         if json {

@@ -110,6 +110,8 @@ import Testing
 
     @Test func aPublishFailureAfterTheCommitKeepsTheReportsStagedAndExitsTwo() throws {
         writeJob()
+        // A previous run's reports are in place: a failed publication must not leave its report.json beside.
+        #expect(try run(faults: nil).status == 1)
         let result = try run(faults: "publish=EIO")
         #expect(result.status == 2)
         #expect(result.stderr.contains("completed (its audit records are durable), but its reports could not be moved"))
@@ -117,7 +119,7 @@ import Testing
         let staging = try #require(stagingDirectories().first)
         #expect(FileManager.default.fileExists(atPath: scratch.path + "/out/\(staging)/report.json"))
         let completed = try completedInAudit()
-        #expect(completed.count == 1)
+        #expect(completed.count == 2)
         #expect(try listedByHistory() == completed)
         let verify = try recon(["audit", "verify", "audit.jsonl"], in: scratch.path)
         #expect(verify.stdout.contains("completed, then publish failed: "))
@@ -139,13 +141,16 @@ import Testing
         #expect(try listedByHistory() == completed)
         let published = FileManager.default.fileExists(atPath: scratch.path + "/out/report.json")
         #expect(published == (step == "after.publish"))
-        // The next run completes and cleans up what the killed one left staged.
+        // The next run completes; it removes what a run that did not complete left staged, and keeps (and names)
+        // the staged reports of a run that completed but was killed before publishing them: they are the only copy.
         let next = try run(faults: nil)
         #expect(next.status == 1, "\(next.stderr)")
         let after = try completedInAudit()
         #expect(after.count == completed.count + 1)
         #expect(try listedByHistory() == after)
-        #expect(stagingDirectories() == [])
+        let unpublished = completes && step != "after.publish"
+        #expect(stagingDirectories().count == (unpublished ? 1 : 0))
+        #expect(next.stderr.contains("were never moved into place; they are in out/.recon-staging-") == unpublished)
         #expect(try scratch.json("out/report.json")["run_id"] as? String == after.last)
         let verify = try recon(["audit", "verify", "audit.jsonl", "--repository", "recon.sqlite"], in: scratch.path)
         #expect(verify.status == 0, "\(verify.stdout)")
@@ -173,6 +178,68 @@ import Testing
             "\(history.stderr)")
         #expect(history.stderr.contains("audit.jsonl does not hold its completion"))
         #expect(history.stdout.contains("missing"))
+        // Marked missing, the run is still an anchor: verify keeps failing until the file holds it again.
+        #expect(
+            try recon(["audit", "verify", "audit.jsonl", "--repository", "recon.sqlite"], in: scratch.path).status == 1)
+        write(lines: records, to: scratch.path + "/audit.jsonl")
+        let restored = try recon(["history", "--job", "job.yaml"], in: scratch.path)
+        #expect(restored.stderr.contains("is marked committed in the run repository: the audit file "))
+        #expect(
+            try recon(["audit", "verify", "audit.jsonl", "--repository", "recon.sqlite"], in: scratch.path).status == 0)
+        // A copy of the file is not the file the repository recorded: verify says it is not anchored.
+        try FileManager.default.copyItem(atPath: scratch.path + "/audit.jsonl", toPath: scratch.path + "/copy.jsonl")
+        let copy = try recon(["audit", "verify", "copy.jsonl", "--repository", "recon.sqlite"], in: scratch.path)
+        #expect(copy.stdout.contains("not anchored: the repository records no completion in this file"))
+    }
+
+    @Test func aRunOfAnotherJobSharingTheAuditFileIsStillLevelled() throws {
+        writeJob()
+        let other = scratch.read("job.yaml").replacingOccurrences(of: "job: faulty", with: "job: other")
+            .replacingOccurrences(of: "{dir: out,", with: "{dir: out-other,")
+        scratch.write(other, to: "other.yaml")
+        // faulty's run completes but cannot record itself; then other runs, and records a later position.
+        #expect(try run(faults: "repository.insert=EIO").status == 1)
+        let environment = ["RECON_LOCK_DIR": scratch.path]
+        #expect(try recon(["run", "other.yaml", "--quiet"], in: scratch.path, environment: environment).status == 1)
+        #expect(try run(faults: nil).status == 1)
+        let history = try recon(["history", "--job", "job.yaml", "--json"], in: scratch.path)
+        let runs = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(runs.count == 2)
+        #expect(runs.map { $0["audit"] as? String } == ["committed", "restored"])
+    }
+
+    @Test func aRestoredRunNeitherEndsNorExtendsABreakStreak() throws {
+        writeJob()
+        #expect(try run(faults: nil).status == 1)
+        #expect(try run(faults: "repository.insert=EIO").status == 1)
+        #expect(try run(faults: nil).status == 1)
+        let lines = try #require(try scratch.json("out/report.json")["lines"] as? [[String: Any]])
+        let eth = try #require(lines.first { $0["asset"] as? String == "ETH" })
+        // Two runs known whole (the first and this one); the restored one between has no lines to judge by.
+        #expect(eth["consecutive_runs"] as? Int == 2)
+        #expect(eth["first_seen"] as? String == "2026-11-24")
+    }
+
+    @Test func aMetricsFileThatCannotBeWrittenIsAWarningNotAnotherOutcome() throws {
+        writeJob()
+        let result = try recon(
+            ["run", "job.yaml", "--quiet", "--metrics-file", "/nonexistent/dir/m.prom"], in: scratch.path,
+            environment: ["RECON_LOCK_DIR": scratch.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("warning: "))
+        #expect(try scratch.json("out/report.json")["exit_status"] as? Int == 1)
+    }
+
+    @Test func replayRefusesARunWhoseCompletionWasNeverSealed() throws {
+        writeJob()
+        #expect(try run(faults: nil).status == 1)
+        let runID = try #require(try completedInAudit().first)
+        var records = lines(of: scratch.path + "/audit.jsonl")
+        records.removeLast()  // the checkpoint that sealed the completion
+        write(lines: records, to: scratch.path + "/audit.jsonl")
+        let replay = try recon(["replay", runID, "--audit", "audit.jsonl", "--archive", "archive"], in: scratch.path)
+        #expect(replay.status == 2)
+        #expect(replay.stderr.contains("never completed (no run_completed record sealed by its checkpoint)"))
     }
 }
 
@@ -184,4 +251,66 @@ func lines(of path: String) -> [String] {
 
 func write(lines: [String], to path: String) {
     _ = FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8))
+}
+
+/// The repository against the audit file, in process.
+@Suite struct LevellingTests {
+    let scratch = Scratch()
+
+    @Test func aRunsOwnRecordReplacesTheRestoredCopyLevellingMadeFirst() throws {
+        scratch.write("venue,account,asset,amount\nk,m,BTC,1.5\n", to: "in/ledger.csv")
+        scratch.write("venue,account,asset,balance\nk,m,BTC,1.4\n", to: "in/statement.csv")
+        scratch.write(
+            """
+            job: race
+            as_of: 2026-11-24
+            ledger: [{path: in/ledger.csv, format: csv}]
+            statements:
+              - {path: in/statement.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
+            report: {dir: out, formats: [json]}
+            audit: {path: audit.jsonl}
+            repository: recon.sqlite
+            """, to: "job.yaml")
+        let spec = try JobSpec.load(path: scratch.path + "/job.yaml", currentDirectory: scratch.path)
+        var environment = RunEnvironment.live()
+        environment.faults = FaultInjection(faults: [.repositoryInsert: .error(EIO)])
+        environment.currentDirectory = scratch.path
+        let outcome = try ReconciliationJob(spec: spec, environment: environment).run()
+        #expect(outcome.warnings.count == 1)
+        // Levelling (as `recon history` would, between the commit and the run's insert) adds it from the audit file…
+        let repository = try RunRepository(path: scratch.path + "/recon.sqlite")
+        #expect(try repository.level(with: AuditLog(path: scratch.path + "/audit.jsonl")).count == 1)
+        #expect(try repository.runs().map(\.auditState) == ["restored"])
+        // …and the run's own record, arriving late, replaces that copy with the whole run.
+        try repository.record(
+            outcome.report, config: spec.jsonValue, reports: outcome.files, audit: nil,
+            anchor: (scratch.path + "/audit.jsonl", AuditAnchor(runID: outcome.report.runID, seq: 7, hash: "h", end: 1))
+        )
+        #expect(try repository.runs().map(\.auditState) == ["committed"])
+        #expect(try repository.run(outcome.report.runID)?.lines.count == 1)
+    }
+
+    @Test func aCompletedRunInAnAuditFileOfThePreviousReleaseIsRestored() throws {
+        // The previous release wrote no `hash`, no `sealed_by`, and no `job` in run_completed.
+        var lines: [String] = []
+        var prev = AuditChain.genesis
+        for (seq, fields) in [
+            #"{"job":"eod","as_of":"2026-11-20","run_id":"old-1","time":"2026-11-20T18:00:00Z","type":"run_started","#,
+            #"{"files":[],"name":"ledger","position":0,"run_id":"old-1","side":"ledger","status":"ok","type":"input","#,
+            #"{"breaks":0,"counts":{"matched":3},"exit_status":0,"result_digest":"sha256:x","run_id":"old-1","status":"reconciled","type":"run_completed","#,
+        ].enumerated() {
+            let line = fields + #""prev":"\#(prev)","seq":\#(seq + 1)}"#
+            lines.append(line)
+            prev = AuditChain.hash(Array((line + "\n").utf8))
+        }
+        write(lines: lines, to: scratch.path + "/audit.jsonl")
+        let repository = try RunRepository(path: scratch.path + "/recon.sqlite")
+        let notices = try repository.level(with: AuditLog(path: scratch.path + "/audit.jsonl"), jobs: ["eod"])
+        #expect(notices.count == 1)
+        let runs = try repository.runs()
+        #expect(runs.map(\.runID) == ["old-1"])
+        #expect(runs.map(\.job) == ["eod"])
+        #expect(runs.map(\.asOf) == ["2026-11-20"])
+        #expect(try repository.run("old-1")?.inputs.map(\.name) == ["ledger"])
+    }
 }

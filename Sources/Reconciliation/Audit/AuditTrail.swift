@@ -34,14 +34,16 @@ struct AuditTrail: Sendable {
 
     /// The completion batch — the run's commit point. `prepared` runs under the audit lock with the batch as it will
     /// be written (its checkpoint included), before any of it is; the run completes when this returns.
+    /// `repository` is the run repository that records the run (its canonical path), so levelling adds the run to
+    /// that repository only.
     func runCompleted(
         runID: String, report: ReconciliationReport, inputs: [InputSummary], reports: [WrittenFile], time: String,
-        prepared: (AuditLog.Appended) throws(ReconciliationError) -> Void = { _ in }
+        repository: String? = nil, prepared: (AuditLog.Appended) throws(ReconciliationError) -> Void = { _ in }
     ) throws(ReconciliationError) -> AuditLog.Appended {
         var records = inputs.enumerated().map { position, input in
             Self.inputRecord(runID: runID, position: position, input)
         }
-        records.append([
+        var completed: [String: JSONValue] = [
             "type": .string("run_completed"), "run_id": .string(runID), "time": .string(time),
             // Enough to list the run in the repository from this record alone.
             "job": .string(report.job), "as_of": .string(report.asOf), "started_at": .string(report.startedAt),
@@ -52,7 +54,9 @@ struct AuditTrail: Sendable {
             "result_digest": .string(report.resultDigest),
             "reports": .array(
                 reports.map { .object(["path": .string($0.displayPath), "sha256": .string($0.sha256)]) }),
-        ])
+        ]
+        if let repository { completed["repository"] = .string(repository) }
+        records.append(completed)
         return try log.append(
             records, checkpoint: checkpointFields(runID: runID, time: time), signer: signer, prepared: prepared)
     }

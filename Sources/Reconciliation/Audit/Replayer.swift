@@ -71,7 +71,9 @@ public struct Replayer: Sendable {
         }
         guard let completed = recorded.completed, let recordedDigest = completed["result_digest"]?.text else {
             throw ReconciliationError(
-                .audit, "run \(runID) never completed (no run_completed record); there is no result to compare",
+                .audit,
+                "run \(runID) never completed (no run_completed record sealed by its checkpoint); there is no result "
+                    + "to compare",
                 at: SourceLocation(file: auditPath))
         }
         var spec = try JobSpec(json: config)
@@ -141,12 +143,17 @@ public struct Replayer: Sendable {
         defer { close(descriptor) }
         var recorded = Recorded()
         let runID = self.runID
-        let (_, problem) = try AuditChain.scan(descriptor: descriptor, file: auditPath) { _, record in
+        var tracker = CompletionTracker()
+        let (_, problem) = try AuditChain.scan(descriptor: descriptor, file: auditPath) { line, record in
+            // Only a sealed completion counts: a batch its checkpoint never closed completed nothing.
+            if let completion = tracker.visit(line, record).0, completion.anchor.runID == runID {
+                recorded.completed = completion.record
+                if !completion.inputs.isEmpty { recorded.inputs = completion.inputs }
+            }
             guard record["run_id"]?.text == runID else { return }
             switch record["type"]?.text {
             case "run_started": recorded.config = record["config"]
-            case "input": recorded.inputs.append(record)
-            case "run_completed": recorded.completed = record
+            case "input" where record["sealed_by"] == nil: recorded.inputs.append(record)
             default: break
             }
         }

@@ -133,6 +133,12 @@ public final class RunRepository: Sendable {
                     ALTER TABLE runs ADD COLUMN audit_end INTEGER;
                     ALTER TABLE runs ADD COLUMN audit_state TEXT NOT NULL DEFAULT 'committed';
                     CREATE INDEX runs_by_audit ON runs(audit_path, audit_seq);
+                    CREATE TABLE audit_levels (
+                        audit_path TEXT PRIMARY KEY,
+                        seq INTEGER NOT NULL,
+                        hash TEXT NOT NULL,
+                        end_offset INTEGER NOT NULL
+                    );
                     """)
         }
         return migrator
@@ -163,6 +169,15 @@ public final class RunRepository: Sendable {
         }
         do {
             try queue.write { db in
+                // Levelling may have added this run from its audit records first (between the commit and this insert):
+                // the full record replaces it.
+                if try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM runs WHERE run_id = ? AND audit_state = 'restored'",
+                    arguments: [report.runID]) ?? false
+                {
+                    try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [report.runID])
+                    try db.execute(sql: "DELETE FROM reconciliation_audit WHERE run_id = ?", arguments: [report.runID])
+                }
                 try db.execute(
                     sql: """
                         INSERT INTO runs (run_id, job, as_of, started_at, status, exit_status, result_digest, tool_version,
@@ -261,10 +276,14 @@ public final class RunRepository: Sendable {
             return try queue.read { db in
                 var streak = Dictionary(uniqueKeysWithValues: breaks.map { ($0, (first: asOf, runs: 1)) })
                 var active = Set(breaks)
+                // Only runs the repository holds whole: a run restored from the audit file has no lines (its breaks
+                // are unknown, so it neither extends nor ends a streak), a missing one did not complete.
                 let previous = try Row.fetchAll(
                     db,
-                    sql:
-                        "SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? ORDER BY started_at DESC, rowid DESC",
+                    sql: """
+                        SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? AND audit_state = 'committed'
+                        ORDER BY started_at DESC, rowid DESC
+                        """,
                     arguments: [job, runID])
                 for run in previous {
                     guard !active.isEmpty else { break }
@@ -328,6 +347,7 @@ public final class RunRepository: Sendable {
                         sql: """
                             SELECT run_id, as_of, cutoff FROM runs
                             WHERE job = ? AND as_of < ? AND run_id IN (SELECT run_id FROM closings)
+                              AND audit_state != 'missing'
                             ORDER BY as_of DESC, started_at DESC, run_id DESC LIMIT 1
                             """, arguments: [job, asOf])
                 else { return nil }

@@ -198,7 +198,10 @@ public struct ReconciliationJob: Sendable {
                 runStarted: AuditAnchor(runID: opened.runID, seq: started.seq, hash: started.hash, end: started.end))
         }
 
-        var staged = try stage(report, runID: opened.runID)
+        var stagingNotices: [String] = []
+        var staged = try stage(
+            report, runID: opened.runID, repository: opened.repository, notices: &stagingNotices)
+        for notice in stagingNotices { events(.notice(notice)) }
         events(.stageFinished("reports", seconds: Self.seconds(since: opened.clock)))
         environment.faults.boundary(.afterStage)
         guard let trail = opened.trail else {
@@ -211,7 +214,7 @@ public struct ReconciliationJob: Sendable {
         let runID = opened.runID
         let appended = try trail.runCompleted(
             runID: runID, report: report, inputs: summaries, reports: staged.files.map(\.written),
-            time: iso8601(environment.now())
+            time: iso8601(environment.now()), repository: opened.repository.map { absolutePath($0.path) }
         ) { (batch: AuditLog.Appended) throws(ReconciliationError) in
             // checkpoint.json is staged with the reports while the audit lock is held, before the batch is written:
             // once the batch is durable there is nothing left that could fail before publishing but a rename.
@@ -392,16 +395,30 @@ public struct ReconciliationJob: Sendable {
             })
     }
 
-    /// Writes every configured report format into the run's staging directory (removing what an interrupted run of
-    /// the same job left there: the job lock is held, so no other run of it is writing).
-    func stage(_ report: ReconciliationReport, runID: String) throws(ReconciliationError) -> StagedReports {
+    /// Writes every configured report format into the run's staging directory. What an interrupted run of the same
+    /// job left there (the job lock is held, so no other run of it is writing) is removed — unless the repository
+    /// holds that run as completed: its reports were committed but never published, and are the only copy, so they
+    /// stay and `notices` says where.
+    func stage(_ report: ReconciliationReport, runID: String, repository: RunRepository?, notices: inout [String])
+        throws(ReconciliationError) -> StagedReports
+    {
         try FileOutput.makeDirectory(spec.report.directory)
+        let paths = PathResolver(currentDirectory: environment.currentDirectory)
         for name in FileOutput.names(in: spec.report.directory) where name.hasPrefix(stagingPrefix) {
-            FileOutput.removeDirectory(spec.report.directory + "/" + name)
+            let folder = spec.report.directory + "/" + name
+            let staleRun = String(name.dropFirst(stagingPrefix.count))
+            let completed =
+                (try? repository?.runs(job: spec.name).contains { Self.safeName($0.runID) == staleRun }) ?? false
+            if completed == true {
+                notices.append(
+                    "the reports of completed run \(staleRun) were never moved into place; they are in "
+                        + paths.display(folder))
+            } else {
+                FileOutput.removeDirectory(folder)
+            }
         }
         let directory = stagingDirectory(runID: runID)
         try FileOutput.makeDirectory(directory)
-        let paths = PathResolver(currentDirectory: environment.currentDirectory)
         var files: [(staged: String, written: WrittenFile)] = []
         for format in spec.report.formats {
             let writer = ReportWriters.writer(for: format)
@@ -415,11 +432,17 @@ public struct ReconciliationJob: Sendable {
     }
 
     /// Moves the staged files into place — report.json last, so a report.json in place always belongs to a run whose
-    /// every file is in place — then removes the staging directory.
+    /// every file is in place — then removes the staging directory. The previous run's files go first (report.json
+    /// before the others): a publication that fails part-way leaves no report.json and no older file beside newer.
     func publish(_ staged: StagedReports) throws(ReconciliationError) {
         let ordered =
             staged.files.filter { !$0.staged.hasSuffix("/report.json") }
             + staged.files.filter { $0.staged.hasSuffix("/report.json") }
+        for file in ordered.reversed() where unlink(file.written.path) != 0 && errno != ENOENT {
+            throw ReconciliationError(
+                .report, "cannot remove the previous run's file: \(systemErrorMessage(errno))",
+                at: SourceLocation(file: file.written.displayPath))
+        }
         for file in ordered {
             if let code = environment.faults.error(at: .publish)
                 ?? (rename(file.staged, file.written.path) == 0

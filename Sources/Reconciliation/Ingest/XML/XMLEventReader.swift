@@ -116,7 +116,7 @@ public final class XMLEventReader {
             var held: [UInt8]?
             if !declarationChecked {
                 prefix += UnsafeRawBufferPointer(rebasing: chunk[0..<count])
-                if count > 0, prefix.count < 1024, prefix.count < 5 || !Self.declarationIsComplete(prefix) { continue }
+                if count > 0, prefix.count < 4096, prefix.count < 5 || !Self.declarationIsComplete(prefix) { continue }
                 declarationChecked = true
                 try Self.checkDeclaredEncoding(prefix, file: displayPath)
                 held = prefix
@@ -183,11 +183,16 @@ public final class XMLEventReader {
         if prefix.starts(with: [0xFE, 0xFF]) || prefix.starts(with: [0xFF, 0xFE]) { throw refuse("UTF-16") }
         if prefix.starts(with: [0x00, 0x00, 0xFE, 0xFF]) { throw refuse("UTF-32") }
         let start = prefix.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        guard prefix.count - start >= 5, Array(prefix[start..<(start + 5)]) == Array("<?xml".utf8),
+        guard prefix.count - start >= 5, Array(prefix[start..<(start + 5)]) == Array("<?xml".utf8) else { return }
+        guard
             let end = prefix.indices.dropFirst(start).first(where: {
                 $0 > 0 && prefix[$0 - 1] == 0x3F && prefix[$0] == 0x3E
             })
-        else { return }
+        else {
+            throw ReconciliationError(
+                .ingest, "invalid XML: the XML declaration does not end within its first 4096 bytes",
+                at: SourceLocation(file: file, line: 1))
+        }
         let declaration = Substring(String(decoding: prefix[start...end], as: UTF8.self))
         guard let key = declaration.indices.first(where: { declaration[$0...].hasPrefix("encoding") }) else { return }
         var rest = declaration[declaration.index(key, offsetBy: 8)...].drop {

@@ -249,5 +249,12 @@ import Testing
         #expect(read(Array(#"<?xml version="1.0" encoding="utf-8"?><Document/>"#.utf8), chunks: chunks) == "read")
         #expect(read([0xEF, 0xBB, 0xBF] + Array("<Document/>".utf8), chunks: chunks) == "read")
         #expect(read(Array("<Document/>".utf8), chunks: chunks) == "read")
+        // A declaration padded past where it is checked is refused, not handed to libxml2 unchecked.
+        let padded =
+            Array(("<?xml version=\"1.0\"" + String(repeating: " ", count: 70_000)).utf8)
+            + Array(#"encoding="ISO-8859-1"?><Document/>"#.utf8)
+        #expect(
+            read(padded, chunks: chunks)
+                == "s.xml:1: error: invalid XML: the XML declaration does not end within its first 4096 bytes")
     }
 }
