@@ -78,9 +78,11 @@ struct VerifyCommand: ParsableCommand {
                 let source = latest.runID.isEmpty ? "the checkpoint" : "the repository (run \(latest.runID))"
                 print("checked against \(source): seq \(latest.seq), \(latest.hash)")
             } else if repository != nil && checkpoint == nil {
+                // The anchor asked for cannot be applied: that is a failed check, not a pass.
                 print(
                     "not anchored: the repository records no completion in this file (it names audit files by their "
                         + "canonical path: a copied or moved file is not the one it recorded)")
+                throw ExitCode(1)
             } else if repository == nil && checkpoint == nil {
                 print(
                     "not anchored: without --repository or --checkpoint, records cut from the end of the file "

@@ -183,13 +183,41 @@ import Testing
             try recon(["audit", "verify", "audit.jsonl", "--repository", "recon.sqlite"], in: scratch.path).status == 1)
         write(lines: records, to: scratch.path + "/audit.jsonl")
         let restored = try recon(["history", "--job", "job.yaml"], in: scratch.path)
-        #expect(restored.stderr.contains("is marked committed in the run repository: the audit file "))
+        #expect(restored.stderr.contains("is no longer marked missing in the run repository: the audit file "))
         #expect(
             try recon(["audit", "verify", "audit.jsonl", "--repository", "recon.sqlite"], in: scratch.path).status == 0)
         // A copy of the file is not the file the repository recorded: verify says it is not anchored.
         try FileManager.default.copyItem(atPath: scratch.path + "/audit.jsonl", toPath: scratch.path + "/copy.jsonl")
         let copy = try recon(["audit", "verify", "copy.jsonl", "--repository", "recon.sqlite"], in: scratch.path)
         #expect(copy.stdout.contains("not anchored: the repository records no completion in this file"))
+        #expect(copy.status == 1)
+    }
+
+    @Test func aRestoredRunFoundAgainAfterGoingMissingIsStillRestored() throws {
+        writeJob()
+        #expect(try run(faults: nil).status == 1)
+        #expect(try run(faults: "repository.insert=EIO").status == 1)
+        let full = lines(of: scratch.path + "/audit.jsonl")
+        #expect(try listedByHistory().count == 2)
+        let secondStart = try #require(full.lastIndex { $0.contains(#""type":"run_started""#) })
+        write(lines: Array(full[..<secondStart]), to: scratch.path + "/audit.jsonl")
+        #expect(try recon(["history", "--job", "job.yaml"], in: scratch.path).stdout.contains("missing"))
+        write(lines: full, to: scratch.path + "/audit.jsonl")
+        let history = try recon(["history", "--job", "job.yaml", "--json"], in: scratch.path)
+        let runs = try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [[String: Any]] ?? []
+        // It has no lines: found again, it is what it was — restored — and break ageing still skips it.
+        #expect(runs.map { $0["audit"] as? String } == ["restored", "committed"])
+    }
+
+    @Test func theStagedReportsOfACommittedRunSurviveWithoutARepository() throws {
+        writeJob()
+        scratch.write(
+            scratch.read("job.yaml").replacingOccurrences(of: "repository: recon.sqlite\n", with: ""), to: "job.yaml")
+        #expect(try run(faults: "publish=EIO").status == 2)
+        let next = try run(faults: nil)
+        #expect(next.status == 1)
+        #expect(next.stderr.contains("were never moved into place; they are in out/.recon-staging-"))
+        #expect(stagingDirectories().count == 1)
     }
 
     @Test func aRunOfAnotherJobSharingTheAuditFileIsStillLevelled() throws {

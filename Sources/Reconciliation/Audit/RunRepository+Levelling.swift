@@ -119,7 +119,7 @@ extension RunRepository {
             reason: "the audit file \(log.displayPath) does not hold its completion")
         let back = checked.filter { $0.state == "missing" && seen[$0.anchor.seq] == $0.anchor.hash }
         notices += try mark(
-            back.map(\.anchor), "committed", reason: "the audit file \(log.displayPath) holds its completion again")
+            back.map(\.anchor), "present", reason: "the audit file \(log.displayPath) holds its completion again")
         let present = try runIDs()
         let wanted = try knownJobs().union(jobs)
         let repository = absolutePath(path)
@@ -189,14 +189,24 @@ extension RunRepository {
         do {
             try write { db in
                 for anchor in anchors {
+                    // A run found again is what it was before it went missing: restored runs (config 'null') have
+                    // no lines and stay restored.
                     try db.execute(
-                        sql: "UPDATE runs SET audit_state = ? WHERE run_id = ?", arguments: [state, anchor.runID])
+                        sql: """
+                            UPDATE runs SET audit_state = CASE WHEN ? = 'missing' THEN 'missing'
+                                WHEN config = 'null' THEN 'restored' ELSE 'committed' END
+                            WHERE run_id = ?
+                            """, arguments: [state, anchor.runID])
                 }
             }
         } catch {
             throw self.error(error)
         }
-        return anchors.map { "run \($0.runID) is marked \(state) in the run repository: \(reason)" }
+        return anchors.map {
+            state == "missing"
+                ? "run \($0.runID) is marked missing in the run repository: \(reason)"
+                : "run \($0.runID) is no longer marked missing in the run repository: \(reason)"
+        }
     }
 
     /// Adds a run from its audit records alone.

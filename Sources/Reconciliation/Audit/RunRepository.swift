@@ -133,6 +133,12 @@ public final class RunRepository: Sendable {
                     ALTER TABLE runs ADD COLUMN audit_end INTEGER;
                     ALTER TABLE runs ADD COLUMN audit_state TEXT NOT NULL DEFAULT 'committed';
                     CREATE INDEX runs_by_audit ON runs(audit_path, audit_seq);
+                    """)
+        }
+        // v4: how far levelling has read each audit file, so the next levelling reads only what came after.
+        migrator.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
                     CREATE TABLE audit_levels (
                         audit_path TEXT PRIMARY KEY,
                         seq INTEGER NOT NULL,
@@ -171,9 +177,10 @@ public final class RunRepository: Sendable {
             try queue.write { db in
                 // Levelling may have added this run from its audit records first (between the commit and this insert):
                 // the full record replaces it.
+                // (A restored run is known by its config: a run that recorded itself keeps its job's.)
                 if try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM runs WHERE run_id = ? AND audit_state = 'restored'",
-                    arguments: [report.runID]) ?? false
+                    db, sql: "SELECT 1 FROM runs WHERE run_id = ? AND config = 'null'", arguments: [report.runID])
+                    ?? false
                 {
                     try db.execute(sql: "DELETE FROM runs WHERE run_id = ?", arguments: [report.runID])
                     try db.execute(sql: "DELETE FROM reconciliation_audit WHERE run_id = ?", arguments: [report.runID])

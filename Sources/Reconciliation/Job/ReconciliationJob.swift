@@ -200,7 +200,8 @@ public struct ReconciliationJob: Sendable {
 
         var stagingNotices: [String] = []
         var staged = try stage(
-            report, runID: opened.runID, repository: opened.repository, notices: &stagingNotices)
+            report, runID: opened.runID, repository: opened.repository, audit: opened.trail?.log,
+            notices: &stagingNotices)
         for notice in stagingNotices { events(.notice(notice)) }
         events(.stageFinished("reports", seconds: Self.seconds(since: opened.clock)))
         environment.faults.boundary(.afterStage)
@@ -399,17 +400,27 @@ public struct ReconciliationJob: Sendable {
     /// job left there (the job lock is held, so no other run of it is writing) is removed — unless the repository
     /// holds that run as completed: its reports were committed but never published, and are the only copy, so they
     /// stay and `notices` says where.
-    func stage(_ report: ReconciliationReport, runID: String, repository: RunRepository?, notices: inout [String])
-        throws(ReconciliationError) -> StagedReports
-    {
+    func stage(
+        _ report: ReconciliationReport, runID: String, repository: RunRepository?, audit: AuditLog?,
+        notices: inout [String]
+    ) throws(ReconciliationError) -> StagedReports {
         try FileOutput.makeDirectory(spec.report.directory)
         let paths = PathResolver(currentDirectory: environment.currentDirectory)
+        // Which runs completed: the repository's, else (read only when something stale is there) the audit file's.
+        var completedRuns: Set<String>?
         for name in FileOutput.names(in: spec.report.directory) where name.hasPrefix(stagingPrefix) {
             let folder = spec.report.directory + "/" + name
             let staleRun = String(name.dropFirst(stagingPrefix.count))
-            let completed =
-                (try? repository?.runs(job: spec.name).contains { Self.safeName($0.runID) == staleRun }) ?? false
-            if completed == true {
+            if completedRuns == nil {
+                var known: [String] = []
+                if let repository {
+                    known = (try? repository.runs(job: spec.name).map { $0.runID }) ?? []
+                } else if let audit {
+                    known = (try? AuditVerifier.verify(path: audit.path).completions.map { $0.runID }) ?? []
+                }
+                completedRuns = Set(known.map(Self.safeName))
+            }
+            if completedRuns?.contains(staleRun) == true {
                 notices.append(
                     "the reports of completed run \(staleRun) were never moved into place; they are in "
                         + paths.display(folder))

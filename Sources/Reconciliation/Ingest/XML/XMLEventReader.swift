@@ -173,7 +173,9 @@ public final class XMLEventReader {
     }
 
     /// Refuses a file that declares (or starts with the byte-order mark of) an encoding other than UTF-8.
-    static func checkDeclaredEncoding(_ prefix: [UInt8], file: String) throws(ReconciliationError) {
+    static func checkDeclaredEncoding(_ bytes: [UInt8], file: String) throws(ReconciliationError) {
+        // Only the first 4096 bytes count, however many the first read brought: the answer must not depend on it.
+        let prefix = Array(bytes.prefix(4096))
         func refuse(_ encoding: String) -> ReconciliationError {
             ReconciliationError(
                 .ingest,
