@@ -135,11 +135,12 @@ public final class RunRepository: Sendable {
                     CREATE INDEX runs_by_audit ON runs(audit_path, audit_seq);
                     """)
         }
-        // v4: how far levelling has read each audit file, so the next levelling reads only what came after.
+        // v4: how far levelling has read each audit file, so the next levelling reads only what came after. (IF NOT
+        // EXISTS: a development build created it under v3.)
         migrator.registerMigration("v4") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE audit_levels (
+                    CREATE TABLE IF NOT EXISTS audit_levels (
                         audit_path TEXT PRIMARY KEY,
                         seq INTEGER NOT NULL,
                         hash TEXT NOT NULL,
