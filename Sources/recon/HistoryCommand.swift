@@ -119,8 +119,15 @@ struct HistoryCommand: ParsableCommand {
             let audits = try repository.auditPaths() + (try location.auditPath().map { [$0] } ?? [])
             let jobs = try Set(repository.runs().map(\.job) + (location.jobName().map { [$0] } ?? []))
             for path in Set(audits).sorted() where FileManager.default.fileExists(atPath: path) {
-                for notice in try repository.level(with: AuditLog(path: path), jobs: jobs) {
-                    printError("warning: " + TerminalText.escape(notice))
+                do {
+                    for notice in try repository.level(with: AuditLog(path: path), jobs: jobs) {
+                        printError("warning: " + TerminalText.escape(notice))
+                    }
+                } catch {
+                    // A read-only copy of the repository still lists; it says what it could not check.
+                    printError(
+                        "warning: the run repository could not be brought level with \(TerminalText.escape(path)) "
+                            + "(\(TerminalText.escape(error.message))); the list may lack runs that file completes")
                 }
             }
             runs = try repository.runs(job: try location.jobName(), since: since)
