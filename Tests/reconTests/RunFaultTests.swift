@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Reconciliation
@@ -340,5 +341,52 @@ func write(lines: [String], to path: String) {
         #expect(runs.map(\.job) == ["eod"])
         #expect(runs.map(\.asOf) == ["2026-11-20"])
         #expect(try repository.run("old-1")?.inputs.map(\.name) == ["ledger"])
+    }
+}
+
+/// The events one run emits, in order: what logs and progress displays are built on.
+@Suite struct RunEventTests {
+    let scratch = Scratch()
+
+    @Test func oneRunEmitsItsStagesInOrder() throws {
+        scratch.write("venue,account,asset,amount\nk,m,BTC,1.5\n", to: "in/ledger.csv")
+        scratch.write("venue,account,asset,balance\nk,m,BTC,1.4\n", to: "in/statement.csv")
+        scratch.write(
+            """
+            job: events
+            as_of: 2026-11-24
+            ledger: [{path: in/ledger.csv, format: csv}]
+            statements:
+              - {path: in/statement.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
+            report: {dir: out, formats: [json, csv]}
+            audit: {path: audit.jsonl}
+            """, to: "job.yaml")
+        let spec = try JobSpec.load(path: scratch.path + "/job.yaml", currentDirectory: scratch.path)
+        var environment = RunEnvironment.live()
+        environment.currentDirectory = scratch.path
+        let names = Mutex<[String]>([])
+        _ = try ReconciliationJob(spec: spec, environment: environment).run { event in
+            let name: String
+            switch event {
+            case .started: name = "started"
+            case .inputLoaded(let input, _): name = "input \(input.name)"
+            case .stageFinished(let stage, _): name = "stage \(stage)"
+            case .linesClassified(let lines): name = "lines \(lines.count)"
+            case .reportWritten(let file): name = "wrote \(file.displayPath)"
+            case .notice: name = "notice"
+            case .completed(let report): name = "completed \(report.status.rawValue)"
+            case .failed: name = "failed"
+            }
+            names.withLock { $0.append(name) }
+        }
+        let events = names.withLock { $0 }
+        // Inputs load in parallel: their order among themselves is free.
+        #expect(events.first == "started")
+        #expect(Set(events[1...2]) == ["input in/ledger.csv", "input in/statement.csv"])
+        #expect(
+            Array(events[3...]) == [
+                "stage ingest", "stage reconcile", "lines 1", "stage reports", "wrote out/report.json",
+                "wrote out/report.csv", "wrote out/checkpoint.json", "stage audit", "completed breaks",
+            ])
     }
 }

@@ -71,6 +71,11 @@ import Testing
         return InputLoader(prefetch: gzip).load(spec, index: 0)
     }
 
+    @Test func everyFormatHasAConformanceCase() {
+        // A reader added to StatementFormats without a case here would escape the suite.
+        #expect(Set(StatementFormats.names).subtracting(Self.cases.map(\.format)).sorted() == [])
+    }
+
     @Test(arguments: cases, [false, true])
     func everyReaderYieldsTheSameRecords(testCase: Case, gzip: Bool) throws {
         let outcome = try balances(testCase, gzip: gzip)
