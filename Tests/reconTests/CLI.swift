@@ -84,4 +84,21 @@ final class Scratch: @unchecked Sendable {
         let data = FileManager.default.contents(atPath: path + "/" + name) ?? Data()
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
+
+    /// A one-key job (`job.yaml`: a ledger of BTC 1.5, a statement of 1.4, an audit file, optionally a repository).
+    func writeSmallJob(_ name: String, formats: String, repository: Bool = false) {
+        write("venue,account,asset,amount\nk,m,BTC,1.5\n", to: "in/ledger.csv")
+        write("venue,account,asset,balance\nk,m,BTC,1.4\n", to: "in/statement.csv")
+        write(
+            """
+            job: \(name)
+            as_of: 2026-11-24
+            ledger: [{path: in/ledger.csv, format: csv}]
+            statements:
+              - {path: in/statement.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
+            report: {dir: out, formats: [\(formats)]}
+            audit: {path: audit.jsonl}
+            \(repository ? "repository: recon.sqlite" : "")
+            """, to: "job.yaml")
+    }
 }

@@ -287,19 +287,7 @@ func write(lines: [String], to path: String) {
     let scratch = Scratch()
 
     @Test func aRunsOwnRecordReplacesTheRestoredCopyLevellingMadeFirst() throws {
-        scratch.write("venue,account,asset,amount\nk,m,BTC,1.5\n", to: "in/ledger.csv")
-        scratch.write("venue,account,asset,balance\nk,m,BTC,1.4\n", to: "in/statement.csv")
-        scratch.write(
-            """
-            job: race
-            as_of: 2026-11-24
-            ledger: [{path: in/ledger.csv, format: csv}]
-            statements:
-              - {path: in/statement.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
-            report: {dir: out, formats: [json]}
-            audit: {path: audit.jsonl}
-            repository: recon.sqlite
-            """, to: "job.yaml")
+        scratch.writeSmallJob("race", formats: "json", repository: true)
         let spec = try JobSpec.load(path: scratch.path + "/job.yaml", currentDirectory: scratch.path)
         var environment = RunEnvironment.live()
         environment.faults = FaultInjection(faults: [.repositoryInsert: .error(EIO)])
@@ -349,18 +337,7 @@ func write(lines: [String], to path: String) {
     let scratch = Scratch()
 
     @Test func oneRunEmitsItsStagesInOrder() throws {
-        scratch.write("venue,account,asset,amount\nk,m,BTC,1.5\n", to: "in/ledger.csv")
-        scratch.write("venue,account,asset,balance\nk,m,BTC,1.4\n", to: "in/statement.csv")
-        scratch.write(
-            """
-            job: events
-            as_of: 2026-11-24
-            ledger: [{path: in/ledger.csv, format: csv}]
-            statements:
-              - {path: in/statement.csv, format: csv, columns: {venue: venue, account: account, asset: asset, amount: balance}}
-            report: {dir: out, formats: [json, csv]}
-            audit: {path: audit.jsonl}
-            """, to: "job.yaml")
+        scratch.writeSmallJob("events", formats: "json, csv")
         let spec = try JobSpec.load(path: scratch.path + "/job.yaml", currentDirectory: scratch.path)
         var environment = RunEnvironment.live()
         environment.currentDirectory = scratch.path

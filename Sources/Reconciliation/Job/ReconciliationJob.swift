@@ -372,7 +372,7 @@ public struct ReconciliationJob: Sendable {
                     "a special file (device, FIFO or socket) gave more than `limits.max_input_bytes` (\(limit)) "
                         + "bytes; stopped reading it")
             }
-            if let base = buffer.baseAddress, let failure = writeFully(output, base, count: count, step: .reportWrite) {
+            if let base = buffer.baseAddress, let failure = writeFully(output, base, count: count) {
                 throw ReconciliationError(.ingest, "cannot make a private copy: \(systemErrorMessage(failure))")
             }
         }

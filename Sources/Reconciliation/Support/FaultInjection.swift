@@ -147,9 +147,9 @@ public struct FaultInjection: Sendable, Hashable {
 /// `EINTR`; returns the errno of the first failure (a fault planned at `step` included), or `nil`.
 func writeFully(
     _ descriptor: Int32, _ base: UnsafeRawPointer, count: Int, offset: Int64? = nil,
-    faults: FaultInjection = .none, step: FaultInjection.Step
+    faults: FaultInjection = .none, step: FaultInjection.Step? = nil
 ) -> Int32? {
-    let (allowed, injected) = faults.writeLimit(at: step, count: count)
+    let (allowed, injected) = step.map { faults.writeLimit(at: $0, count: count) } ?? (count, nil)
     var done = 0
     while done < allowed {
         let written =

@@ -60,14 +60,7 @@ enum FileOutput {
 
     /// Removes a directory and the files in it (no subdirectories are expected); errors are ignored.
     static func removeDirectory(_ path: String) {
-        guard let directory = opendir(path) else { return }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { unlink(path + "/" + name) }
-        }
-        closedir(directory)
+        for name in names(in: path) { unlink(path + "/" + name) }
         rmdir(path)
     }
 
