@@ -173,13 +173,13 @@ _recon() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|check|inspect|formats|audit|replay|history|show|generate|help)
+    run|check|inspect|formats|audit|replay|history|show|ack|generate|help)
         # Offer subcommand argument completions
         "_recon_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run check inspect formats audit replay history show generate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run check inspect formats audit replay history show ack generate help' -- "${cur}"))
         ;;
     esac
 }
@@ -480,6 +480,93 @@ _recon_show() {
     case "${positional_number}" in
     1)
         __recon_add_completions -W "$(eval 'recon history --repository "${RECON_REPOSITORY:-out/recon.sqlite}" --ids 2>/dev/null')"
+        return
+        ;;
+    esac
+}
+
+_recon_ack() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __recon_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|approve)
+        # Offer subcommand argument completions
+        "_recon_ack_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add approve' -- "${cur}"))
+        ;;
+    esac
+}
+
+_recon_ack_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--job --as-of --reason --by --expires --within)
+    __recon_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--job')
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
+    '--reason')
+        return
+        ;;
+    '--by')
+        return
+        ;;
+    '--expires')
+        return
+        ;;
+    '--within')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -W "$(eval 'recon history --repository "${RECON_REPOSITORY:-out/recon.sqlite}" --ids 2>/dev/null')"
+        return
+        ;;
+    esac
+}
+
+_recon_ack_approve() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--job --as-of --by --line)
+    __recon_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--job')
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
+    '--by')
+        return
+        ;;
+    '--line')
         return
         ;;
     esac

@@ -261,7 +261,9 @@ struct ShowCommand: ParsableCommand {
             [
                 line.classification, TerminalText.escape(line.key.description), line.ledger ?? "—",
                 line.statement ?? "—", line.difference ?? "—",
-                line.firstSeen.map { "since \($0) (\(TerminalText.count(line.consecutiveRuns ?? 1, "run")))" } ?? "",
+                line.firstSeen.map { first in
+                    "since \(first)" + (line.ageDays.map { " (\(TerminalText.count($0, "business day")))" } ?? "")
+                } ?? "",
             ]
         }
         print(
@@ -293,7 +295,7 @@ struct ShowCommand: ParsableCommand {
                         "asset": .string($0.key.asset), "classification": .string($0.classification),
                         "ledger": .string($0.ledger), "statement": .string($0.statement),
                         "difference": .string($0.difference), "first_seen": .string($0.firstSeen),
-                        "consecutive_runs": $0.consecutiveRuns.map { .integer($0) } ?? .null,
+                        "age_days": $0.ageDays.map { .integer($0) } ?? .null,
                     ])
                 }),
         ])

@@ -149,7 +149,7 @@ struct InspectCommand: ParsableCommand {
 
     /// A file read with the flags' options.
     private func inputOfFile(_ file: String) throws -> InputSpec {
-        guard let inputKind = InputKind(rawValue: kind) else {
+        guard let inputKind = InputKind(rawValue: kind), InputKind.bookKinds.contains(inputKind) else {
             throw usage("--kind: expected entries or balances, got '\(kind)'")
         }
         if let format, StatementFormats.reader(named: format) == nil {

@@ -20,7 +20,7 @@ struct Recon: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, InspectCommand.self, FormatsCommand.self, AuditCommand.self,
             ReplayCommand.self, HistoryCommand.self,
-            ShowCommand.self, GenerateCommand.self,
+            ShowCommand.self, AckCommand.self, GenerateCommand.self,
         ]
     )
 }
@@ -41,7 +41,8 @@ extension Recon {
         if arguments.count > 1,
             let command = configuration.subcommands.first(where: {
                 $0.configuration.commandName == arguments[0]
-            }), !command.configuration.subcommands.isEmpty, !arguments[1].hasPrefix("-")
+            }), !command.configuration.subcommands.isEmpty, command.configuration.defaultSubcommand == nil,
+            !arguments[1].hasPrefix("-")
         {
             let subnames = command.configuration.subcommands.compactMap { $0.configuration.commandName }
             if !subnames.contains(arguments[1]) {

@@ -161,25 +161,28 @@ import Testing
 
     @Test func historyShowAndBreakAgeing() throws {
         writeJob(archive: false)
-        for _ in 0..<3 {
+        // Friday, then Monday three times (re-runs replace the day's observation), then Tuesday.
+        for day in ["2026-11-20", "2026-11-23", "2026-11-23", "2026-11-23", "2026-11-24"] {
             #expect(
                 try recon(
-                    ["run", "job.yaml", "--quiet"], in: scratch.path, environment: ["RECON_LOCK_DIR": scratch.path]
+                    ["run", "job.yaml", "--quiet", "--as-of", day], in: scratch.path,
+                    environment: ["RECON_LOCK_DIR": scratch.path]
                 ).status == 1)
         }
         let history = try recon(["history", "--repository", "recon.sqlite", "--job", "replayable"], in: scratch.path)
         #expect(history.status == 0)
-        #expect(history.stdout.split(separator: "\n").count == 4)
+        #expect(history.stdout.split(separator: "\n").count == 6)
         let report = try scratch.json("out/report.json")
         let lines = try #require(report["lines"] as? [[String: Any]])
         let eth = try #require(lines.first { $0["asset"] as? String == "ETH" })
-        #expect(eth["consecutive_runs"] as? Int == 3)
-        #expect(eth["first_seen"] as? String == "2026-11-24")
+        #expect(eth["age_days"] as? Int == 2)
+        #expect(eth["first_seen"] as? String == "2026-11-20")
         let show = try recon(["show", try runID(), "--repository", "recon.sqlite"], in: scratch.path)
         #expect(show.status == 0)
         #expect(
             show.stdout.contains(
-                "  mismatch              kraken/m/ETH       2        2.1         0.1  since 2026-11-24 (3 runs)\n"))
+                "  mismatch              kraken/m/ETH       2        2.1         0.1  since 2026-11-20 (2 business days)\n"
+            ))
         #expect(show.stdout.contains("  missing_in_statement  kraken/m/SOL"))
     }
 

@@ -19,21 +19,26 @@ import Testing
         #expect(
             result.stdout.contains(
                 "mismatch  otc/desk-7/USDC  ledger 227236.158627  statement 227361.158627 diff 125.000000"))
-        #expect(result.stdout.contains("missing_in_statement  kraken/AA11-BB22/DOT"))
+        #expect(result.stdout.contains("acknowledged  kraken/AA11-BB22/DOT  diff -42.5000000000  staking lock"))
         #expect(result.stdout.contains("conflict  coinbase/ops-main/ETH"))
         let report = try scratch.json("report.json")
         #expect(report["status"] as? String == "breaks")
         let counts = try #require(report["counts"] as? [String: Int])
+        // SOL is within its 100 USD value tolerance; DOT's break is acknowledged.
         #expect(
             counts == [
-                "matched": 25, "within_tolerance": 4, "mismatch": 2, "missing_in_statement": 1, "missing_in_ledger": 1,
-                "conflict": 1, "unreconciled": 0,
+                "matched": 25, "within_tolerance": 5, "mismatch": 1, "missing_in_statement": 0, "missing_in_ledger": 1,
+                "conflict": 1, "unreconciled": 0, "acknowledged": 1,
             ])
         let lines = try #require(report["lines"] as? [[String: Any]])
         let dot = try #require(lines.first { $0["asset"] as? String == "DOT" })
         #expect(dot["statement"] is NSNull)
         #expect(dot["ledger"] as? String == "42.5000000000")
-        #expect(dot["classification"] as? String == "missing_in_statement")
+        #expect(dot["classification"] as? String == "acknowledged")
+        #expect(dot["difference_value"] as? String == "-308.125000000000")
+        let sol = try #require(lines.first { $0["asset"] as? String == "SOL" && $0["venue"] as? String == "binance" })
+        #expect(sol["classification"] as? String == "within_tolerance")
+        #expect(sol["tolerance_source"] as? String == "venue binance asset SOL value 100.00 USD")
         #expect(scratch.read("report.md").hasPrefix("# Reconciliation `eod-sample` — 2026-11-24"))
     }
 
@@ -94,7 +99,7 @@ import Testing
         #expect(result.status == 1)
         let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         #expect(summary?["status"] as? String == "breaks")
-        #expect(summary?["breaks"] as? Int == 5)
+        #expect(summary?["breaks"] as? Int == 3)
     }
 
     @Test func environmentOverridesTheReportDirectory() throws {

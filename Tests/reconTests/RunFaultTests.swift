@@ -30,9 +30,10 @@ import Testing
     }
 
     /// Runs the job with `faults`; returns the process result.
-    func run(faults: String?) throws -> ProcessResult {
+    func run(faults: String?, asOf: String? = nil) throws -> ProcessResult {
         var environment = ["RECON_LOCK_DIR": scratch.path]
         if let faults { environment["RECON_FAULTS"] = faults }
+        if let asOf { environment["RECON_AS_OF"] = asOf }
         return try recon(["run", "job.yaml", "--quiet"], in: scratch.path, environment: environment)
     }
 
@@ -239,14 +240,15 @@ import Testing
 
     @Test func aRestoredRunNeitherEndsNorExtendsABreakStreak() throws {
         writeJob()
-        #expect(try run(faults: nil).status == 1)
-        #expect(try run(faults: "repository.insert=EIO").status == 1)
-        #expect(try run(faults: nil).status == 1)
+        #expect(try run(faults: nil, asOf: "2026-11-20").status == 1)
+        #expect(try run(faults: "repository.insert=EIO", asOf: "2026-11-23").status == 1)
+        #expect(try run(faults: nil, asOf: "2026-11-24").status == 1)
         let lines = try #require(try scratch.json("out/report.json")["lines"] as? [[String: Any]])
         let eth = try #require(lines.first { $0["asset"] as? String == "ETH" })
-        // Two runs known whole (the first and this one); the restored one between has no lines to judge by.
-        #expect(eth["consecutive_runs"] as? Int == 2)
-        #expect(eth["first_seen"] as? String == "2026-11-24")
+        // Friday's run and this one are known whole; Monday's, restored, has no lines to judge by: the streak runs
+        // from Friday, two business days ago.
+        #expect(eth["first_seen"] as? String == "2026-11-20")
+        #expect(eth["age_days"] as? Int == 2)
     }
 
     @Test func aMetricsFileThatCannotBeWrittenIsAWarningNotAnotherOutcome() throws {

@@ -148,6 +148,11 @@ public final class RunRepository: Sendable {
                     );
                     """)
         }
+        // v5: breaks age in business days (`age_days`); `consecutive_runs` stays for runs recorded before.
+        migrator.registerMigration("v5") { db in
+            let columns = try db.columns(in: "lines").map(\.name)
+            if !columns.contains("age_days") { try db.execute(sql: "ALTER TABLE lines ADD COLUMN age_days INTEGER") }
+        }
         return migrator
     }
 
@@ -238,7 +243,7 @@ public final class RunRepository: Sendable {
                     sql: """
                         INSERT INTO lines (run_id, venue, account, asset, classification, is_break, compared, ledger,
                                            statement, difference, relative_difference_bps, tolerance, tolerance_source,
-                                           notes, first_seen, consecutive_runs)
+                                           notes, first_seen, age_days)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for line in report.result.lines {
@@ -250,7 +255,7 @@ public final class RunRepository: Sendable {
                         line.relativeDifferenceBasisPoints?.description, line.tolerance?.value.description,
                         line.tolerance?.source, JSONValue.array(line.notes.map { .string($0) }).encoded(),
                         age?.firstSeen,
-                        age?.consecutiveRuns,
+                        age?.ageDays,
                     ])
                 }
                 for file in reports {
@@ -274,42 +279,53 @@ public final class RunRepository: Sendable {
         }
     }
 
-    /// For each key of `breaks`: since which as-of day it has been a break in consecutive runs of `job` before
-    /// `runID`, this run included.
-    public func ageing(job: String, asOf: String, breaks: [BalanceKey], excluding runID: String)
-        throws(ReconciliationError) -> [BalanceKey: BreakAge]
-    {
-        guard !breaks.isEmpty else { return [:] }
+    /// For each key of `keys` (today's breaks and acknowledged breaks): since which as-of day it has been outstanding,
+    /// and how many business days that is. Each earlier business day counts once — its latest committed run — so
+    /// re-running a day replaces that day's observation; a day without a run neither extends nor ends a streak.
+    public func ageing(
+        job: String, asOf: String, keys: [BalanceKey], excluding runID: String,
+        calendar: BusinessCalendar = .weekdays
+    ) throws(ReconciliationError) -> [BalanceKey: BreakAge] {
+        guard !keys.isEmpty else { return [:] }
         do {
             return try queue.read { db in
-                var streak = Dictionary(uniqueKeysWithValues: breaks.map { ($0, (first: asOf, runs: 1)) })
-                var active = Set(breaks)
+                var first = Dictionary(keys.map { ($0, asOf) }, uniquingKeysWith: { lhs, _ in lhs })
+                var active = Set(keys)
                 // Only runs the repository holds whole: a run restored from the audit file has no lines (its breaks
-                // are unknown, so it neither extends nor ends a streak), a missing one did not complete.
+                // are unknown), a missing one did not complete.
                 let previous = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT run_id, as_of FROM runs WHERE job = ? AND run_id != ? AND audit_state = 'committed'
-                        ORDER BY started_at DESC, rowid DESC
+                        SELECT run_id, as_of FROM runs
+                        WHERE job = ? AND run_id != ? AND as_of < ? AND audit_state = 'committed'
+                        ORDER BY as_of DESC, started_at DESC, rowid DESC
                         """,
-                    arguments: [job, runID])
+                    arguments: [job, runID, asOf])
+                var seenDays: Set<String> = []
                 for run in previous {
                     guard !active.isEmpty else { break }
-                    let runBreaks = Set(
+                    let day: String = run["as_of"]
+                    guard seenDays.insert(day).inserted else { continue }
+                    let outstanding = Set(
                         try Row.fetchAll(
-                            db, sql: "SELECT venue, account, asset FROM lines WHERE run_id = ? AND is_break = 1",
+                            db,
+                            sql: """
+                                SELECT venue, account, asset FROM lines
+                                WHERE run_id = ? AND (is_break = 1 OR classification = 'acknowledged')
+                                """,
                             arguments: [run["run_id"] as String]
                         ).map { BalanceKey(venue: $0["venue"], account: $0["account"], asset: $0["asset"]) })
                     for key in active {
-                        if runBreaks.contains(key) {
-                            streak[key]?.runs += 1
-                            streak[key]?.first = run["as_of"]
+                        if outstanding.contains(key) {
+                            first[key] = day
                         } else {
                             active.remove(key)
                         }
                     }
                 }
-                return streak.mapValues { BreakAge(firstSeen: $0.first, consecutiveRuns: $0.runs) }
+                return first.mapValues {
+                    BreakAge(firstSeen: $0, ageDays: calendar.businessDays(after: $0, through: asOf))
+                }
             }
         } catch {
             throw self.error(error)
@@ -451,8 +467,8 @@ public final class RunRepository: Sendable {
         public let toleranceSource: String?
         /// Since when, for breaks.
         public let firstSeen: String?
-        /// For how many runs.
-        public let consecutiveRuns: Int?
+        /// How many business days old, for breaks recorded with their age in days.
+        public let ageDays: Int?
         /// Whether the line was a break (an `unreconciled` line is not).
         public var isBreak = false
     }
@@ -492,7 +508,7 @@ public final class RunRepository: Sendable {
                         classification: row["classification"], ledger: row["ledger"], statement: row["statement"],
                         difference: row["difference"], tolerance: row["tolerance"],
                         toleranceSource: row["tolerance_source"],
-                        firstSeen: row["first_seen"], consecutiveRuns: row["consecutive_runs"])
+                        firstSeen: row["first_seen"], ageDays: row["age_days"])
                     line.isBreak = row["is_break"]
                     return line
                 }

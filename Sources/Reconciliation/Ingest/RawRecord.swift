@@ -45,4 +45,13 @@ public enum InputKind: String, Sendable, Hashable, CaseIterable, Codable {
     case entries
     /// Balances: one row per key; a key written twice is a conflict, never summed or overwritten.
     case balances
+    /// Known, explained breaks (a reference file).
+    case acknowledgements
+    /// Prices in the reporting currency (a reference file).
+    case prices
+    /// Holidays (a reference file).
+    case calendar
+
+    /// The kinds an input of the books can be (`kind:` in a job).
+    public static let bookKinds: [InputKind] = [.entries, .balances]
 }

@@ -18,9 +18,11 @@ public struct JobPlan: Sendable {
     public let notices: [String]
     /// Rules of the job that no input can trigger (a tolerance for a venue nobody reports), with a suggestion.
     public let unusedRules: [String]
+    /// The reference files (acknowledgements, prices, calendar) as read, with the acknowledgements' findings.
+    public var references: [InputSummary] = []
 
-    /// Whether every input reads cleanly (a run would not be partial).
-    public var ready: Bool { !inputs.contains(where: \.failed) }
+    /// Whether every input and reference file reads cleanly (a run would not be partial).
+    public var ready: Bool { !inputs.contains(where: \.failed) && !references.contains(where: \.failed) }
 
     /// 0 ready, 2 an input would fail.
     public var exitStatus: Int32 { ready ? 0 : 2 }
@@ -57,6 +59,7 @@ public struct JobPlan: Sendable {
                         "tolerance_source": .string(line.tolerance?.source),
                     ])
                 }),
+            "references": .array(references.map(\.jsonValue)),
             "unused_rules": .array(unusedRules.map { .string($0) }),
             "notices": .array(notices.map { .string($0) }),
         ])
@@ -67,10 +70,15 @@ extension ReconciliationJob {
     /// The plan of a run of this job: inputs read and reconciled in memory, nothing written.
     public func plan(events: @Sendable (RunEvent) -> Void = { _ in }) -> JobPlan {
         let outcomes = loadInputs(collectsRawCodes: true, events: events)
-        let (result, notices) = reconcile(outcomes)
-        return JobPlan(
+        var references = ReferenceData.load(spec, open: openPath)
+        let (reconciled, notices) = reconcile(outcomes, valuation: references.valuation)
+        let (result, findings) = Acknowledgements.apply(references.acknowledgements, to: reconciled, asOf: spec.asOf)
+        references.attach(findings)
+        var plan = JobPlan(
             spec: spec, inputs: outcomes, result: result, notices: notices,
             unusedRules: Self.unusedRules(spec, outcomes))
+        plan.references = references.summaries
+        return plan
     }
 
     /// Tolerance rules and aliases that name a venue, asset or code no input reports.

@@ -4,7 +4,7 @@
 extension JobSpec {
     /// The configuration as JSON.
     public var jsonValue: JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "job": .string(name),
             "as_of": .string(asOf),
             "cutoff": cutoff.jsonValue,
@@ -28,7 +28,17 @@ extension JobSpec {
             "archive": .string(archiveDirectory),
             "ledger": .array(ledger.map(\.jsonValue)),
             "statements": .array(statements.map(\.jsonValue)),
-        ])
+        ]
+        // Recorded only when set, so the configuration of a job without them reads as it always did.
+        if let acknowledgements { members["acknowledgements"] = .string(acknowledgements.displayPath) }
+        if let calendar { members["calendar"] = .string(calendar.displayPath) }
+        if let valuation {
+            members["valuation"] = .object([
+                "currency": .string(valuation.currency), "decimals": .integer(valuation.decimals),
+                "prices": .string(valuation.prices.displayPath),
+            ])
+        }
+        return .object(members)
     }
 
     /// A job from its recorded configuration.
@@ -69,7 +79,17 @@ extension JobSpec {
             report: ReportSettings(directory: try reportReader.string("dir"), formats: formats), audit: audit,
             repositoryPath: try reader.optionalString("repository"),
             archiveDirectory: try reader.optionalString("archive"), logLevel: try reader.string("log_level"),
-            limits: limits, cutoff: cutoff)
+            limits: limits, cutoff: cutoff,
+            acknowledgements: try reader.optionalString("acknowledgements").map {
+                InputFile(path: $0, displayPath: $0)
+            },
+            valuation: try reader.optionalObject("valuation").map { item throws(ReconciliationError) in
+                let prices = try item.string("prices")
+                return ValuationSettings(
+                    currency: try item.string("currency"), decimals: try item.integer("decimals"),
+                    prices: InputFile(path: prices, displayPath: prices))
+            },
+            calendar: try reader.optionalString("calendar").map { InputFile(path: $0, displayPath: $0) })
     }
 
     static func stringMap(_ map: [String: String]) -> JSONValue {
@@ -77,13 +97,15 @@ extension JobSpec {
     }
 
     static func ruleJSON(_ rule: ToleranceRule) -> JSONValue {
-        .object([
+        var members: [String: JSONValue] = [
             "absolute": .amount(rule.absolute),
             "relative": .amount(rule.relative),
             "inferred": rule.inferred.map {
                 .object(["multiplier": .amount($0.multiplier), "integers": .bool($0.integers)])
             } ?? .null,
-        ])
+        ]
+        if let value = rule.value { members["value"] = .amount(value) }
+        return .object(members)
     }
 
     static func policyJSON(_ policy: TolerancePolicy) -> JSONValue {
@@ -97,7 +119,8 @@ extension JobSpec {
 
     static func rule(_ reader: JSONConfig) throws(ReconciliationError) -> ToleranceRule {
         var rule = ToleranceRule(
-            absolute: try reader.optionalAmount("absolute"), relative: try reader.optionalAmount("relative"))
+            absolute: try reader.optionalAmount("absolute"), relative: try reader.optionalAmount("relative"),
+            value: try reader.optionalAmount("value"))
         if let inferred = try reader.optionalObject("inferred") {
             rule.inferred = InferredTolerance(
                 multiplier: try inferred.optionalAmount("multiplier"), integers: try inferred.bool("integers"))

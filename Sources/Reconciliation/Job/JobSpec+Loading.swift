@@ -107,6 +107,7 @@ extension JobSpec {
         let top = try document.mapping(known: [
             "job", "as_of", "ledger", "statements", "tolerance", "max_breaks", "aliases", "report", "audit",
             "repository", "archive", "log_level", "limits", "cutoff", "max_snapshot_skew", "allow_special_files",
+            "acknowledgements", "valuation", "calendar",
         ])
         func required(_ key: String) throws(ReconciliationError) -> JobFileNode {
             guard let node = top[key] else { throw document.error("missing required key `\(key)`") }
@@ -197,6 +198,32 @@ extension JobSpec {
         let tolerance =
             try top["tolerance"].map { node throws(ReconciliationError) in try parseTolerancePolicy(node) }
             ?? .exact
+        func referenceFile(_ node: JobFileNode) throws(ReconciliationError) -> InputFile {
+            let path = try resolvePath(node)
+            return InputFile(path: path, displayPath: paths.display(path))
+        }
+        let acknowledgements = try top["acknowledgements"].map(referenceFile)
+        let calendar = try top["calendar"].map(referenceFile)
+        let valuation = try top["valuation"].map { node throws(ReconciliationError) in
+            let map = try node.mapping(known: ["currency", "prices", "decimals"])
+            guard let currencyNode = map["currency"] else { throw node.error("missing required key `currency`") }
+            guard let pricesNode = map["prices"] else { throw node.error("missing required key `prices`") }
+            let currency = try currencyNode.nonEmptyString().trimmingSpaces.uppercased()
+            let decimals: Int
+            if let decimalsNode = map["decimals"] {
+                decimals = Int(try decimalsNode.integer(in: 0...18))
+            } else if let known = Valuation.minorUnit(of: currency) {
+                decimals = known
+            } else {
+                throw currencyNode.error(
+                    "the minor unit of \(currency) is not known here; say how many decimals it shows with `decimals:`")
+            }
+            return ValuationSettings(currency: currency, decimals: decimals, prices: try referenceFile(pricesNode))
+        }
+        if valuation == nil, tolerance.usesValue {
+            throw (top["tolerance"] ?? document).error(
+                "a `value` tolerance is an amount in the reporting currency: add `valuation: {currency: …, prices: …}`")
+        }
         var maxBreaks =
             try top["max_breaks"].map { node throws(ReconciliationError) in
                 Int(try node.integer(in: 0...1_000_000_000))
@@ -303,7 +330,7 @@ extension JobSpec {
             name: name, asOf: asOf, ledger: ledger, statements: statements, tolerance: tolerance, maxBreaks: maxBreaks,
             aliases: aliases, report: ReportSettings(directory: reportDirectory, formats: formats), audit: audit,
             repositoryPath: repositoryPath, archiveDirectory: archiveDirectory, logLevel: logLevel, limits: limits,
-            cutoff: cutoff)
+            cutoff: cutoff, acknowledgements: acknowledgements, valuation: valuation, calendar: calendar)
     }
 
     /// `cutoff: {time: "17:00", zone: "America/New_York"}` resolved on the as-of day.
@@ -448,7 +475,7 @@ extension JobSpec {
         }
         let inherentKind = format.flatMap { StatementFormats.reader(named: $0)?.inherentKind }
         if let kindNode = map["kind"] {
-            options.kind = InputKind(rawValue: try kindNode.choice(InputKind.allCases.map(\.rawValue))) ?? .balances
+            options.kind = InputKind(rawValue: try kindNode.choice(InputKind.bookKinds.map(\.rawValue))) ?? .balances
             if let inherentKind, inherentKind != options.kind, let format {
                 throw kindNode.error("format \(format) is always `kind: \(inherentKind.rawValue)`")
             }
@@ -564,9 +591,10 @@ extension JobSpec {
     }
 
     private static func parseRule(_ node: JobFileNode) throws(ReconciliationError) -> ToleranceRule {
-        let map = try node.mapping(known: ["absolute", "relative", "relative_bps", "inferred"])
+        let map = try node.mapping(known: ["absolute", "relative", "relative_bps", "inferred", "value"])
         var rule = ToleranceRule()
         if let value = map["absolute"] { rule.absolute = try value.nonNegativeAmount() }
+        if let value = map["value"] { rule.value = try value.nonNegativeAmount() }
         if let value = map["relative"] {
             guard map["relative_bps"] == nil else {
                 throw node.error("give either `relative` or `relative_bps`, not both")
@@ -593,8 +621,8 @@ extension JobSpec {
                 rule.inferred = InferredTolerance()
             }
         }
-        if rule.absolute == nil && rule.relative == nil && rule.inferred == nil {
-            throw node.error("a tolerance needs `absolute`, `relative`, `relative_bps` or `inferred`")
+        if rule.absolute == nil && rule.relative == nil && rule.inferred == nil && rule.value == nil {
+            throw node.error("a tolerance needs `absolute`, `relative`, `relative_bps`, `inferred` or `value`")
         }
         return rule
     }

@@ -30,14 +30,24 @@ public struct JobSpec: Sendable, Hashable {
     public var limits: IngestLimits
     /// The instant the run's balances are taken at (the whole `as_of` day in UTC unless the job sets `cutoff:`).
     public var cutoff: Cutoff
+    /// The acknowledgements file (known, explained breaks), if any.
+    public var acknowledgements: InputFile?
+    /// Valuation of differences in a reporting currency, if any.
+    public var valuation: ValuationSettings?
+    /// Holidays for ageing in business days, if any (else Monday–Friday).
+    public var calendar: InputFile?
 
     /// Creates a job.
     public init(
         name: String, asOf: String, ledger: [InputSpec], statements: [InputSpec], tolerance: TolerancePolicy = .exact,
         maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
         repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "warning",
-        limits: IngestLimits = .standard, cutoff: Cutoff? = nil
+        limits: IngestLimits = .standard, cutoff: Cutoff? = nil, acknowledgements: InputFile? = nil,
+        valuation: ValuationSettings? = nil, calendar: InputFile? = nil
     ) {
+        self.acknowledgements = acknowledgements
+        self.valuation = valuation
+        self.calendar = calendar
         self.name = name
         self.asOf = asOf
         self.cutoff = cutoff ?? Cutoff.resolve(asOf: asOf)
@@ -56,6 +66,32 @@ public struct JobSpec: Sendable, Hashable {
 
     /// Every input, ledger first, in job order.
     public var inputs: [InputSpec] { ledger + statements }
+
+    /// The files that judge the lines rather than feed the books (acknowledgements, prices, calendar): read, hashed,
+    /// archived and audited like inputs, so a replay judges with the same ones.
+    public var referenceFiles: [(kind: InputKind, file: InputFile)] {
+        [
+            acknowledgements.map { (InputKind.acknowledgements, $0) }, valuation.map { (InputKind.prices, $0.prices) },
+            calendar.map { (InputKind.calendar, $0) },
+        ].compactMap { $0 }
+    }
+}
+
+/// `valuation: {currency: USD, prices: ../prices/{as_of}.csv}`.
+public struct ValuationSettings: Sendable, Hashable {
+    /// The reporting currency (upper case).
+    public var currency: String
+    /// Decimals of its minor unit.
+    public var decimals: Int
+    /// The prices file (`asset,price`).
+    public var prices: InputFile
+
+    /// Creates settings.
+    public init(currency: String, decimals: Int, prices: InputFile) {
+        self.currency = currency.uppercased()
+        self.decimals = decimals
+        self.prices = prices
+    }
 }
 
 /// Which side of the reconciliation an input is on.
@@ -64,6 +100,8 @@ public enum Side: String, Sendable, Hashable, Codable {
     case ledger
     /// The venue's statement.
     case statement
+    /// A file that judges lines rather than feeding a book: acknowledgements, prices, the calendar.
+    case reference
 }
 
 /// One input of a job: one or more files read with one format and one set of options.

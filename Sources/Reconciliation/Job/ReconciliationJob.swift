@@ -177,20 +177,28 @@ public struct ReconciliationJob: Sendable {
             previousCutoff: previous?.cutoff.flatMap(Timestamp.init), inputs: special.inputs, copies: special.copies,
             events: events)
         let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
+        var references = ReferenceData.load(spec, open: openPath)
+        for summary in references.summaries { events(.inputLoaded(summary, seconds: 0)) }
         events(.stageFinished("ingest", seconds: Self.seconds(since: opened.clock)))
-        summaries = outcomes.map(Self.summary)
-        try archive(outcomes, copies: special.copies)
+        summaries = outcomes.map(Self.summary) + references.summaries
+        try archive(outcomes, copies: special.copies, references: references.opened)
         environment.faults.boundary(.afterIngest)
 
-        let (result, notices) = reconcile(outcomes)
+        let (reconciled, notices) = reconcile(outcomes, valuation: references.valuation)
+        let (result, findings) = Acknowledgements.apply(references.acknowledgements, to: reconciled, asOf: spec.asOf)
+        references.attach(findings)
+        summaries = outcomes.map(Self.summary) + references.summaries
         events(.stageFinished("reconcile", seconds: Self.seconds(since: opened.clock)))
         events(.linesClassified(result.lines))
+        let outstanding = result.lines.filter { $0.classification.isBreak || $0.classification == .acknowledged }
         var report = ReconciliationReport(
             runID: opened.runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(opened.startedAt),
             toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries,
             ageing: try opened.repository?.ageing(
-                job: spec.name, asOf: spec.asOf, breaks: result.breaks.map(\.key), excluding: opened.runID) ?? [:],
+                job: spec.name, asOf: spec.asOf, keys: outstanding.map(\.key), excluding: opened.runID,
+                calendar: references.calendar) ?? [:],
             cutoff: spec.cutoff, notices: notices)
+        report.valuation = references.valuation
         report.continuity = continuity
         if let trail = opened.trail, let started = opened.runStarted {
             report.audit = AuditReference(
@@ -300,7 +308,10 @@ public struct ReconciliationJob: Sendable {
 
     /// Stores every input read into the archive, when the job keeps one (a special file's private copy in its
     /// place).
-    func archive(_ outcomes: [InputOutcome], copies: [String: String] = [:]) throws(ReconciliationError) {
+    func archive(
+        _ outcomes: [InputOutcome], copies: [String: String] = [:],
+        references: [(path: String, sha256: String, displayPath: String)] = []
+    ) throws(ReconciliationError) {
         guard let archive = spec.archiveDirectory.map({ InputArchive(directory: $0, faults: environment.faults) })
         else { return }
         for outcome in outcomes {
@@ -308,6 +319,9 @@ public struct ReconciliationJob: Sendable {
                 try archive.store(
                     copies[file.path] ?? openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
             }
+        }
+        for file in references where !file.sha256.isEmpty {
+            try archive.store(file.path, sha256: file.sha256, displayPath: file.displayPath)
         }
     }
 
@@ -516,8 +530,8 @@ public struct ReconciliationJob: Sendable {
 
     /// Builds both books from the inputs that did not fail and reconciles them; keys of a failed (or skipped) input
     /// become `unreconciled`, and the run-level notices say what could not be attributed.
-    func reconcile(_ outcomes: [InputOutcome]) -> (ReconciliationResult, [String]) {
-        let result = reconcileBooks(outcomes)
+    func reconcile(_ outcomes: [InputOutcome], valuation: Valuation? = nil) -> (ReconciliationResult, [String]) {
+        let result = reconcileBooks(outcomes, valuation: valuation)
         var balanceNotes: [BalanceKey: [String]] = [:]
         for outcome in outcomes {
             for balance in outcome.balances where !balance.notes.isEmpty {
@@ -629,7 +643,7 @@ public struct ReconciliationJob: Sendable {
     }
 
     /// Builds both books from the inputs that did not fail and reconciles them.
-    func reconcileBooks(_ outcomes: [InputOutcome]) -> ReconciliationResult {
+    func reconcileBooks(_ outcomes: [InputOutcome], valuation: Valuation? = nil) -> ReconciliationResult {
         var ledger = BalanceBook()
         var statement = BalanceBook()
         var ledgerPolicies: [Int: InputPolicy] = [:]
@@ -645,10 +659,13 @@ public struct ReconciliationJob: Sendable {
             case .statement:
                 statement.add(outcome.balances, input: outcome.index, kind: outcome.kind)
                 statementPolicies[outcome.index] = policy
+            case .reference:
+                break
             }
         }
         let reconciler = Reconciler(
-            tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies)
+            tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies,
+            valuation: valuation)
         return reconciler.reconcile(ledger: ledger, statement: statement)
     }
 

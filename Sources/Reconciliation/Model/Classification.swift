@@ -15,11 +15,14 @@ public enum Classification: String, Sendable, Hashable, CaseIterable, Codable, C
     /// An input the key belongs to failed or was missing, so the key could not be reconciled: not a break, and not a
     /// fact about the balance either (the run is `partial`).
     case unreconciled
+    /// A break whose difference an approved, unexpired acknowledgement explains (a deposit in transit, a staking lock
+    /// the ledger books later): not a break for the exit status or `max_breaks`, shown apart with its reason.
+    case acknowledged
 
     /// Whether the line needs someone's attention as a difference between the books and the venue.
     public var isBreak: Bool {
         switch self {
-        case .matched, .withinTolerance, .unreconciled: false
+        case .matched, .withinTolerance, .unreconciled, .acknowledged: false
         case .mismatch, .missingInStatement, .missingInLedger, .conflict: true
         }
     }
@@ -35,6 +38,8 @@ public enum ReconciliationStatus: String, Sendable, Hashable, CaseIterable, Coda
     case reconciled
     /// Every line matched or stayed within tolerance.
     case reconciledWithinTolerance = "reconciled_within_tolerance"
+    /// No line is a break, and at least one is a break explained by an acknowledgement in force.
+    case reconciledWithAcknowledged = "reconciled_with_acknowledged"
     /// At least one line is a break.
     case breaks
     /// An input failed; the others were reconciled.

@@ -14,7 +14,7 @@ public struct ReconciliationLine: Sendable, Hashable {
     /// The tolerance applied, when both sides were compared.
     public let tolerance: AppliedTolerance?
     /// The verdict.
-    public let classification: Classification
+    public internal(set) var classification: Classification
     /// Which figure was compared.
     public let figure: ComparedFigure
     /// Where the ledger side was read (several for a conflict or entries summed from several inputs).
@@ -22,7 +22,14 @@ public struct ReconciliationLine: Sendable, Hashable {
     /// Where the statement side was read.
     public let statementSources: [SourceLocation]
     /// Explanations that change how to read the line (an absent side treated as zero, a figure fallback).
-    public let notes: [String]
+    public internal(set) var notes: [String]
+    /// Whether the job values differences (`valuation:`): then ``differenceValue`` is the value, or `nil` without a
+    /// price.
+    public internal(set) var valued = false
+    /// The difference in the reporting currency (exact: difference × price), when valued and priced.
+    public internal(set) var differenceValue: Amount?
+    /// The acknowledgement that explains this line's difference, when it is classified `acknowledged`.
+    public internal(set) var acknowledgement: Acknowledgement?
 
     /// Creates a line.
     public init(
@@ -48,20 +55,17 @@ public struct ReconciliationLine: Sendable, Hashable {
 extension ReconciliationLine {
     /// The same line with another classification and one more note.
     public func reclassified(_ classification: Classification, note: String) -> ReconciliationLine {
-        ReconciliationLine(
-            key: key, ledger: ledger, statement: statement, difference: difference,
-            relativeDifferenceBasisPoints: relativeDifferenceBasisPoints, tolerance: tolerance,
-            classification: classification, figure: figure, ledgerSources: ledgerSources,
-            statementSources: statementSources, notes: notes + [note])
+        var line = self
+        line.classification = classification
+        line.notes.append(note)
+        return line
     }
 
     /// The same line with one more note.
     public func addingNote(_ note: String) -> ReconciliationLine {
-        ReconciliationLine(
-            key: key, ledger: ledger, statement: statement, difference: difference,
-            relativeDifferenceBasisPoints: relativeDifferenceBasisPoints, tolerance: tolerance,
-            classification: classification, figure: figure, ledgerSources: ledgerSources,
-            statementSources: statementSources, notes: notes + [note])
+        var line = self
+        line.notes.append(note)
+        return line
     }
 }
 

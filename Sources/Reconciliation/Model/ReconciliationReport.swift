@@ -31,6 +31,8 @@ public struct ReconciliationReport: Sendable {
     public var continuity: [BalanceKey: String] = [:]
     /// Where the run sits in its audit file (the `run_started` record), when the job keeps one.
     public var audit: AuditReference?
+    /// The prices differences were valued with, when the job values them.
+    public var valuation: Valuation?
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
     /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
@@ -71,6 +73,7 @@ public struct ReconciliationReport: Sendable {
         if failedInputs > 0 { return .partial }
         let counts = result.counts
         if Classification.allCases.contains(where: { $0.isBreak && counts[$0, default: 0] > 0 }) { return .breaks }
+        if counts[.acknowledged, default: 0] > 0 { return .reconciledWithAcknowledged }
         if counts[.withinTolerance, default: 0] > 0 { return .reconciledWithinTolerance }
         return .reconciled
     }
@@ -87,7 +90,7 @@ public struct ReconciliationReport: Sendable {
     /// 0 reconciled (or breaks within `max_breaks`), 1 breaks, 2 an input or the run failed.
     public var exitStatus: Int32 {
         switch status {
-        case .reconciled, .reconciledWithinTolerance: 0
+        case .reconciled, .reconciledWithinTolerance, .reconciledWithAcknowledged: 0
         case .breaks: breakCount > maxBreaks ? 1 : 0
         case .partial, .failed: 2
         }
@@ -106,9 +109,16 @@ public struct ReconciliationReport: Sendable {
         job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, counts: [Classification: Int],
         lines: [JSONValue]
     ) -> JSONValue {
-        .object([
+        // `acknowledged` is left out of the digested counts while zero, so a run recorded before acknowledgements
+        // existed replays to the same digest.
+        var digested = countsJSON(counts)
+        if counts[.acknowledged, default: 0] == 0, case .object(var members) = digested {
+            members["acknowledged"] = nil
+            digested = .object(members)
+        }
+        return .object([
             "job": .string(job), "as_of": .string(asOf), "cutoff": .string(cutoff.instantISO8601),
-            "status": .string(status.rawValue), "counts": countsJSON(counts), "lines": .array(lines),
+            "status": .string(status.rawValue), "counts": digested, "lines": .array(lines),
         ])
     }
 
@@ -126,17 +136,18 @@ public struct ReconciliationReport: Sendable {
     }
 }
 
-/// Since when a break has been seen, from the run repository.
+/// Since when a break (or an acknowledged one) has been outstanding, from the run repository.
 public struct BreakAge: Sendable, Hashable {
-    /// The as-of day of the first run (of the current streak) that showed the break.
+    /// The first as-of day of the current streak: every business day with a run from then to this one showed it.
     public let firstSeen: String
-    /// How many consecutive runs of the job, this one included, have shown it.
-    public let consecutiveRuns: Int
+    /// Business days from ``firstSeen`` to this run's as-of day (0: new today; a break first seen on Friday is 1 on
+    /// Monday). Re-running a day does not age anything.
+    public let ageDays: Int
 
     /// Creates an age.
-    public init(firstSeen: String, consecutiveRuns: Int) {
+    public init(firstSeen: String, ageDays: Int) {
         self.firstSeen = firstSeen
-        self.consecutiveRuns = consecutiveRuns
+        self.ageDays = ageDays
     }
 }
 
@@ -184,16 +195,16 @@ extension ReconciliationLine {
     /// The line as report JSON: amounts as decimal strings, `null` for an absent side.
     public func jsonValue(age: BreakAge?, continuity: String? = nil) -> JSONValue {
         // Keys in sorted order (the encoding is the same as a sorted object's, without the sorting).
-        var members: [JSONMember] = [
-            JSONMember("account", .string(key.account)),
-            JSONMember("asset", .string(key.asset)),
-            JSONMember("classification", .string(classification.rawValue)),
-            JSONMember("compared", .string(figure.rawValue)),
-        ]
-        members.reserveCapacity(16)
-        if let age { members.append(JSONMember("consecutive_runs", .integer(age.consecutiveRuns))) }
+        var members: [JSONMember] = [JSONMember("account", .string(key.account))]
+        members.reserveCapacity(20)
+        if let acknowledgement { members.append(JSONMember("acknowledgement", acknowledgement.jsonValue)) }
+        if let age { members.append(JSONMember("age_days", .integer(age.ageDays))) }
+        members.append(JSONMember("asset", .string(key.asset)))
+        members.append(JSONMember("classification", .string(classification.rawValue)))
+        members.append(JSONMember("compared", .string(figure.rawValue)))
         if let continuity { members.append(JSONMember("continuity", .string(continuity))) }
         members.append(JSONMember("difference", .amount(difference)))
+        if valued { members.append(JSONMember("difference_value", .amount(differenceValue))) }
         if let age { members.append(JSONMember("first_seen", .string(age.firstSeen))) }
         members += [
             JSONMember("ledger", .amount(ledger)),

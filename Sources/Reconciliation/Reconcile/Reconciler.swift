@@ -27,15 +27,18 @@ public struct Reconciler: Sendable {
     public var ledgerPolicies: [Int: InputPolicy]
     /// Policies of the statement inputs, by input number.
     public var statementPolicies: [Int: InputPolicy]
+    /// Prices in the reporting currency, when the job values differences.
+    public var valuation: Valuation?
 
     /// Creates a reconciler.
     public init(
         tolerance: TolerancePolicy = .exact, ledgerPolicies: [Int: InputPolicy] = [:],
-        statementPolicies: [Int: InputPolicy] = [:]
+        statementPolicies: [Int: InputPolicy] = [:], valuation: Valuation? = nil
     ) {
         self.tolerance = tolerance
         self.ledgerPolicies = ledgerPolicies
         self.statementPolicies = statementPolicies
+        self.valuation = valuation
     }
 
     /// Classifies every key of either book.
@@ -43,10 +46,26 @@ public struct Reconciler: Sendable {
         let keys = Set(ledger.keys).union(statement.keys).sorted()
         return ReconciliationResult(
             lines: keys.map {
-                line(
-                    for: $0, ledger: ledger.figure(for: $0), statement: statement.figure(for: $0),
-                    books: (ledger, statement))
+                valued(
+                    line(
+                        for: $0, ledger: ledger.figure(for: $0), statement: statement.figure(for: $0),
+                        books: (ledger, statement)))
             })
+    }
+
+    /// The line with its difference valued in the reporting currency, when the job values differences.
+    func valued(_ line: ReconciliationLine) -> ReconciliationLine {
+        guard let valuation else { return line }
+        var line = line
+        line.valued = true
+        guard let difference = line.difference else { return line }
+        guard let (value, exact) = valuation.value(of: difference, asset: line.key.asset) else {
+            if !difference.isZero { line.notes.append("no price for \(line.key.asset)") }
+            return line
+        }
+        line.differenceValue = value
+        if !exact { line.notes.append("difference value cut toward zero at 38 digits") }
+        return line
     }
 
     private func line(
@@ -121,12 +140,16 @@ public struct Reconciler: Sendable {
         case (let ledger?, nil):
             return make(ledger.isZero ? .matched : .missingInStatement, difference: ledger.negated())
         case (let ledger?, let statement?):
-            let applied = tolerance.tolerance(for: key, ledger: ledger, statement: statement, precision: precision)
+            let applied = tolerance.tolerance(
+                for: key, ledger: ledger, statement: statement, precision: precision, valuation: valuation)
             guard let difference = try? statement.subtracting(ledger) else {
                 notes.append("the difference leaves the exact range")
                 return make(.mismatch, difference: nil, tolerance: applied)
             }
             let basisPoints = Self.basisPoints(difference, ledger, statement)
+            if !difference.isZero, let note = tolerance.unappliedValueNote(for: key, valuation: valuation) {
+                notes.append(note)
+            }
             let classification: Classification =
                 difference.isZero ? .matched : (difference.magnitude <= applied.value ? .withinTolerance : .mismatch)
             return make(classification, difference: difference, tolerance: applied, basisPoints: basisPoints)

@@ -42,9 +42,10 @@ public struct TolerancePolicy: Sendable, Hashable {
 
     /// The tolerance for comparing `ledger` and `statement` under the key's rule; `precision` is the number of
     /// decimals inferred tolerance works from (the coarser side's).
-    public func tolerance(for key: BalanceKey, ledger: Amount, statement: Amount, precision statementPrecision: Int)
-        -> AppliedTolerance
-    {
+    public func tolerance(
+        for key: BalanceKey, ledger: Amount, statement: Amount, precision statementPrecision: Int,
+        valuation: Valuation? = nil
+    ) -> AppliedTolerance {
         let (rule, scope) = rule(for: key)
         var best: AppliedTolerance?
         func consider(_ value: Amount, _ kind: String) {
@@ -66,7 +67,29 @@ public struct TolerancePolicy: Sendable, Hashable {
                     inferred.multiplier.multipliedTowardZero(by: unit), "inferred from \(statementPrecision) decimals")
             }
         }
+        if let value = rule.value, let valuation, let price = valuation.price(of: key.asset),
+            let units = value.dividedTowardZero(
+                by: price, scale: min(Amount.maxScale, max(ledger.scale, statement.scale, 2)))
+        {
+            consider(units, "value \(value) \(valuation.currency)")
+        }
         return best ?? AppliedTolerance(value: .zero, source: "\(scope) exact")
+    }
+
+    /// Why the key's `value:` tolerance could not apply (no valuation price for its asset), or `nil`.
+    public func unappliedValueNote(for key: BalanceKey, valuation: Valuation?) -> String? {
+        let (rule, scope) = rule(for: key)
+        guard let value = rule.value else { return nil }
+        guard let valuation else { return "\(scope) value \(value) not applied: the job has no valuation" }
+        guard valuation.price(of: key.asset) == nil else { return nil }
+        return "\(scope) value \(value) \(valuation.currency) not applied: no price for \(key.asset)"
+    }
+
+    /// Whether any rule has a `value:` kind (which needs the job's `valuation:`).
+    public var usesValue: Bool {
+        ([defaultRule] + assets.values + venues.values + venueAssets.values.flatMap(\.values)).contains {
+            $0.value != nil
+        }
     }
 }
 
@@ -78,12 +101,17 @@ public struct ToleranceRule: Sendable, Hashable {
     public var relative: Amount?
     /// Inference from the statement's written precision.
     public var inferred: InferredTolerance?
+    /// An amount in the job's reporting currency (materiality).
+    public var value: Amount?
 
     /// Creates a rule.
-    public init(absolute: Amount? = nil, relative: Amount? = nil, inferred: InferredTolerance? = nil) {
+    public init(
+        absolute: Amount? = nil, relative: Amount? = nil, inferred: InferredTolerance? = nil, value: Amount? = nil
+    ) {
         self.absolute = absolute
         self.relative = relative
         self.inferred = inferred
+        self.value = value
     }
 
     /// A fraction in basis points, as written in sources: `0.0005` → `5`.

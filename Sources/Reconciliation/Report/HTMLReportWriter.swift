@@ -18,13 +18,13 @@ public struct HTMLReportWriter: ReportWriter {
 
     static let colors: [Classification: String] = [
         .matched: "#2e7d32", .withinTolerance: "#00897b", .mismatch: "#c62828", .missingInStatement: "#ef6c00",
-        .missingInLedger: "#f9a825", .conflict: "#6a1b9a", .unreconciled: "#546e7a",
+        .missingInLedger: "#f9a825", .conflict: "#6a1b9a", .unreconciled: "#546e7a", .acknowledged: "#5c6bc0",
     ]
 
     static let labels: [Classification: String] = [
         .matched: "Matched", .withinTolerance: "Within tolerance", .mismatch: "Mismatch",
         .missingInStatement: "Missing in statement", .missingInLedger: "Missing in ledger", .conflict: "Conflict",
-        .unreconciled: "Not reconciled",
+        .unreconciled: "Not reconciled", .acknowledged: "Acknowledged",
     ]
 
     public func render(_ report: ReconciliationReport) -> String {
@@ -48,6 +48,7 @@ public struct HTMLReportWriter: ReportWriter {
         page += countCards(report)
         page += "<section class=\"grid\">\n" + venueTable(report) + breaksChart(report) + "</section>\n"
         page += "<section class=\"grid\">\n" + differenceChart(report) + toleranceSummary(report) + "</section>\n"
+        page += acknowledgedTable(report)
         page += linesTable(report)
         page += inputsTable(report)
         page += diagnosticsList(report)
@@ -64,6 +65,7 @@ public struct HTMLReportWriter: ReportWriter {
         switch report.status {
         case .reconciled: verdict = "Reconciled — every line matches"
         case .reconciledWithinTolerance: verdict = "Reconciled within tolerance"
+        case .reconciledWithAcknowledged: verdict = "Reconciled — the only differences are acknowledged"
         case .breaks:
             verdict =
                 report.exitStatus == 0
@@ -80,6 +82,17 @@ public struct HTMLReportWriter: ReportWriter {
                 .sorted()
             gaps.append(
                 "\(unreconciled) line\(unreconciled == 1 ? "" : "s") not reconciled: " + causes.joined(separator: "; "))
+        }
+        let acknowledged = report.result.counts[.acknowledged, default: 0]
+        if acknowledged > 0 {
+            gaps.append(
+                "\(acknowledged) acknowledged break\(acknowledged == 1 ? "" : "s") (known and approved; not counted as "
+                    + "breaks)")
+        }
+        if let totals = report.valueTotals, !totals.overflowed, let valuation = report.valuation, breaks > 0 {
+            gaps.append(
+                "Breaks worth \(valuation.display(totals.breakValue))"
+                    + (totals.unvaluedBreaks > 0 ? " (\(totals.unvaluedBreaks) without a value)" : ""))
         }
         gaps += report.notices
         let gapsHTML = gaps.map { "<div class=\"gap\">\(escape($0))</div>\n" }.joined()
@@ -139,6 +152,7 @@ public struct HTMLReportWriter: ReportWriter {
         case .missingInLedger: "Miss. ledger"
         case .conflict: "Conflict"
         case .unreconciled: "Unreconciled"
+        case .acknowledged: "Ack."
         }
     }
 
@@ -263,17 +277,21 @@ public struct HTMLReportWriter: ReportWriter {
             <th data-type="text">Venue</th><th data-type="text">Account</th><th data-type="text">Asset</th>
             <th data-type="text">Classification</th><th data-type="number" class="num">Ledger</th>
             <th data-type="number" class="num">Statement</th><th data-type="number" class="num">Difference</th>
+            \(report.valuation == nil ? "" : "<th data-type=\"number\" class=\"num\">Value</th>")
             <th data-type="number" class="num">Rel. diff (bps)</th><th data-type="number">Tolerance</th>
             <th data-type="text">Since</th><th data-type="text">Notes and sources</th>
             </tr></thead>
             <tbody>
 
             """
-        // Breaks first, then lines not reconciled, then the rest, each in key order — at most `maxTableLines`, so the
-        // page stays usable and bounded at any size; report.csv and report.json hold every line.
+        // Breaks first (largest first), then acknowledged ones, then lines not reconciled, then the rest in key order
+        // — at most `maxTableLines`, so the page stays usable and bounded at any size; report.csv and report.json hold
+        // every line.
+        let others: Set<Classification> = [.unreconciled, .acknowledged]
         let ordered =
-            report.result.breaks + report.result.lines.filter { $0.classification == .unreconciled }
-            + report.result.lines.filter { !$0.classification.isBreak && $0.classification != .unreconciled }
+            report.rankedBreaks + report.acknowledgedLines
+            + report.result.lines.filter { $0.classification == .unreconciled }
+            + report.result.lines.filter { !$0.classification.isBreak && !others.contains($0.classification) }
         for line in ordered.prefix(maxTableLines) {
             let age = report.ageing[line.key]
             let sources =
@@ -291,6 +309,7 @@ public struct HTMLReportWriter: ReportWriter {
             html += "<td><span class=\"tag\" style=\"--accent:\(Self.colors[line.classification] ?? "#555")\">"
             html += "\(line.classification.rawValue)</span></td>"
             html += amountCell(line.ledger) + amountCell(line.statement) + amountCell(line.difference, signed: true)
+            if report.valuation != nil { html += amountCell(line.differenceValue, signed: true) }
             html += amountCell(line.relativeDifferenceBasisPoints)
             if let tolerance = line.tolerance {
                 html +=
@@ -300,7 +319,7 @@ public struct HTMLReportWriter: ReportWriter {
                 html += "<td class=\"muted\" data-value=\"\">—</td>"
             }
             html +=
-                "<td class=\"since\">\(age.map { "\(escape($0.firstSeen))<div class=\"muted\">\($0.consecutiveRuns) run\($0.consecutiveRuns == 1 ? "" : "s")</div>" } ?? "")</td>"
+                "<td class=\"since\">\(age.map { "\(escape($0.firstSeen))<div class=\"muted\">\(Self.days($0.ageDays))</div>" } ?? "")</td>"
             html += "<td class=\"notes\">\(notes)</td></tr>\n"
         }
         html += "</tbody></table></div>\n"
@@ -310,6 +329,34 @@ public struct HTMLReportWriter: ReportWriter {
                 + "first; every line is in report.csv and report.json.</p>\n"
         }
         return html + "</section>\n"
+    }
+
+    /// `3 business days`.
+    static func days(_ count: Int) -> String { "\(count) business day\(count == 1 ? "" : "s")" }
+
+    /// Known, explained breaks with who said so: reason, by, approved by, expires.
+    private func acknowledgedTable(_ report: ReconciliationReport) -> String {
+        let lines = report.acknowledgedLines
+        guard !lines.isEmpty else { return "" }
+        var html = "<section class=\"panel wide\"><h2>Acknowledged (\(lines.count))</h2>"
+        html +=
+            "<p class=\"muted\">Known breaks, approved by a second person: not counted as breaks while in force.</p>"
+        html += "<div class=\"scroll\"><table class=\"compact\" id=\"acknowledged\"><thead><tr><th>Venue</th>"
+        html += "<th>Account</th><th>Asset</th><th class=\"num\">Difference</th>"
+        if report.valuation != nil { html += "<th class=\"num\">Value</th>" }
+        html += "<th>Reason</th><th>By</th><th>Approved by</th><th>Expires</th><th>Since</th></tr></thead><tbody>\n"
+        for line in lines.prefix(maxTableLines) {
+            let acknowledgement = line.acknowledgement
+            html += "<tr><td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td>"
+            html += "<td><b>\(escape(line.key.asset))</b></td>" + amountCell(line.difference, signed: true)
+            if report.valuation != nil { html += amountCell(line.differenceValue, signed: true) }
+            html += "<td>\(escape(acknowledgement?.reason ?? ""))</td><td>\(escape(acknowledgement?.by ?? ""))</td>"
+            html += "<td>\(escape(acknowledgement?.approvedBy ?? ""))</td>"
+            html += "<td>\(escape(acknowledgement?.expires ?? "—"))</td>"
+            let age = report.ageing[line.key].map { "\(escape($0.firstSeen)) · \(Self.days($0.ageDays))" } ?? ""
+            html += "<td class=\"since\">\(age)</td></tr>\n"
+        }
+        return html + "</tbody></table></div></section>\n"
     }
 
     private func amountCell(_ amount: Amount?, signed: Bool = false) -> String {
@@ -419,6 +466,7 @@ public struct HTMLReportWriter: ReportWriter {
         .banner code{background:rgba(255,255,255,.18);padding:1px 6px;border-radius:4px}
         .banner .gap{font-size:14px;margin:2px 0 6px;font-weight:600}
         .status-reconciled{background:#2e7d32}.status-reconciled_within_tolerance{background:#00897b}
+        .status-reconciled_with_acknowledged{background:#3949ab}
         .status-breaks{background:#b45309}.status-partial,.status-failed{background:#b71c1c}
         .cards{display:grid;grid-template-columns:repeat(7,1fr);gap:12px;margin:16px 0}
         .card{background:var(--card);border-radius:10px;padding:14px 16px;border-top:4px solid var(--accent);\

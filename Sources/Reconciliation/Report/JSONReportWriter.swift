@@ -40,6 +40,17 @@ extension ReconciliationReport {
                     ? canonicalLines
                     : result.lines.map { $0.jsonValue(age: ageing[$0.key], continuity: continuity[$0.key]) }),
         ]
+        // The breaks largest first (the lines stay in key order): where to start reading.
+        members["breaks"] = .array(
+            rankedBreaks.map { line in
+                .object([
+                    "venue": .string(line.key.venue), "account": .string(line.key.account),
+                    "asset": .string(line.key.asset), "classification": .string(line.classification.rawValue),
+                    "difference": .amount(line.difference), "difference_value": .amount(line.differenceValue),
+                    "age_days": ageing[line.key].map { .integer($0.ageDays) } ?? .null,
+                ])
+            })
+        if let totals = valueTotals { members["valuation"] = totals.jsonValue }
         if let audit {
             members["audit"] = .object([
                 "file": .string(audit.file),

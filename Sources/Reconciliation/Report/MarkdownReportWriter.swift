@@ -34,26 +34,58 @@ public struct MarkdownReportWriter: ReportWriter {
                 + Classification.allCases.map { String(venueCounts[$0, default: 0]) }.joined(separator: " | ") + " |\n"
         }
 
-        let breaks = report.result.breaks
+        let breaks = report.rankedBreaks
+        let valuation = report.valuation
         text += "\n## Breaks (\(breaks.count))\n\n"
+        if let totals = report.valueTotals {
+            text += Self.totalsSentence(totals, valuation: valuation) + "\n\n"
+        }
         if breaks.isEmpty {
             text += "None.\n"
         } else {
+            text += "Largest first\(valuation.map { " (by value in \($0.currency))" } ?? "").\n\n"
             text +=
-                "| Venue | Account | Asset | Ledger | Statement | Difference | Tolerance | Classification | Since | Notes |\n"
-            text += "|---|---|---|---:|---:|---:|---|---|---|---|\n"
+                "| Venue | Account | Asset | Ledger | Statement | Difference |\(valuation == nil ? "" : " Value |")"
+                + " Tolerance | Classification | Since | Notes |\n"
+            text += "|---|---|---|---:|---:|---:|\(valuation == nil ? "" : "---:|")---|---|---|---|\n"
             for line in breaks.prefix(maxListedBreaks) {
                 let tolerance = line.tolerance.map { "\($0.value) (\($0.source))" } ?? ""
-                let age = report.ageing[line.key].map { "\($0.firstSeen) (\($0.consecutiveRuns) runs)" } ?? ""
-                let columns = [
+                var columns = [
                     line.key.venue, line.key.account, line.key.asset, line.ledger?.description ?? "—",
-                    line.statement?.description ?? "—", line.difference?.description ?? "—", tolerance,
-                    line.classification.rawValue, age, report.notes(of: line).joined(separator: "; "),
+                    line.statement?.description ?? "—", line.difference?.description ?? "—",
+                ]
+                if let valuation { columns.append(line.differenceValue.map(valuation.display) ?? "no price") }
+                columns += [
+                    tolerance, line.classification.rawValue, Self.age(report.ageing[line.key]),
+                    report.notes(of: line).joined(separator: "; "),
                 ]
                 text += "| " + columns.map(cell).joined(separator: " | ") + " |\n"
             }
             if breaks.count > maxListedBreaks {
-                text += "\n… and \(breaks.count - maxListedBreaks) more in report.json.\n"
+                text += "\n… and \(breaks.count - maxListedBreaks) more in report.csv and report.json.\n"
+            }
+        }
+
+        let acknowledged = report.acknowledgedLines
+        if !acknowledged.isEmpty {
+            text += "\n## Acknowledged (\(acknowledged.count))\n\n"
+            text += "Known, explained breaks, approved by a second person: not counted as breaks while in force.\n\n"
+            text +=
+                "| Venue | Account | Asset | Difference |\(valuation == nil ? "" : " Value |")"
+                + " Reason | By | Approved by | Expires | Since |\n"
+            text += "|---|---|---|---:|\(valuation == nil ? "" : "---:|")---|---|---|---|---|\n"
+            for line in acknowledged.prefix(maxListedBreaks) {
+                let acknowledgement = line.acknowledgement
+                var columns = [line.key.venue, line.key.account, line.key.asset, line.difference?.description ?? "—"]
+                if let valuation { columns.append(line.differenceValue.map(valuation.display) ?? "no price") }
+                columns += [
+                    acknowledgement?.reason ?? "", acknowledgement?.by ?? "", acknowledgement?.approvedBy ?? "",
+                    acknowledgement?.expires ?? "—", Self.age(report.ageing[line.key]),
+                ]
+                text += "| " + columns.map(cell).joined(separator: " | ") + " |\n"
+            }
+            if acknowledged.count > maxListedBreaks {
+                text += "\n… and \(acknowledged.count - maxListedBreaks) more in report.csv and report.json.\n"
             }
         }
 
@@ -90,6 +122,22 @@ public struct MarkdownReportWriter: ReportWriter {
             if diagnostics.count > 100 { text += "- … and \(diagnostics.count - 100) more in report.json\n" }
         }
         return text
+    }
+
+    /// `2026-11-20 (3 business days)`, or empty without an age.
+    static func age(_ age: BreakAge?) -> String {
+        guard let age else { return "" }
+        return "\(age.firstSeen) (\(age.ageDays) business day\(age.ageDays == 1 ? "" : "s"))"
+    }
+
+    /// `Breaks worth 2,762.50 USD in all (1 without a value); acknowledged: 120.00 USD.`
+    static func totalsSentence(_ totals: ValueTotals, valuation: Valuation?) -> String {
+        guard !totals.overflowed, let valuation else { return "The break totals leave the exact range." }
+        var text = "Breaks worth \(valuation.display(totals.breakValue)) in all"
+        if totals.unvaluedBreaks > 0 { text += " (\(totals.unvaluedBreaks) without a value)" }
+        text += "; acknowledged: \(valuation.display(totals.acknowledgedValue))"
+        if totals.unvaluedAcknowledged > 0 { text += " (\(totals.unvaluedAcknowledged) without a value)" }
+        return text + "."
     }
 
     /// Text safe inside a table cell.

@@ -13,19 +13,28 @@ public struct PlanSummary: Sendable {
     public func render(_ plan: JobPlan) -> String {
         let spec = plan.spec
         let verdict =
-            plan.ready ? "ready" : "not ready (\(count(plan.inputs.filter(\.failed).count, "input")) would fail)"
+            plan.ready
+            ? "ready"
+            : "not ready (\(count(plan.inputs.filter(\.failed).count + plan.references.filter(\.failed).count, "input")) would fail)"
         var text = "\(spec.name) \(spec.asOf): \(verdict)\ncutoff: \(spec.cutoff)\n\ninputs:\n"
-        let rows = plan.inputs.map { outcome -> [String] in
-            let formats = Set(outcome.files.map(\.format)).sorted().joined(separator: ", ")
-            let known = !formats.isEmpty && formats != "?"
-            let format = known ? formats : (outcome.spec.format ?? "?")
-            let status = outcome.failed ? "fails" : outcome.skipped ? "skipped" : "ok"
-            return [
-                outcome.spec.side.rawValue, TerminalText.escape(outcome.spec.name),
-                format + (outcome.spec.format == nil && known ? " (detected)" : ""),
-                String(outcome.files.count), String(outcome.recordCount), String(outcome.balances.count), status,
-            ]
-        }
+        let rows =
+            plan.inputs.map { outcome -> [String] in
+                let formats = Set(outcome.files.map(\.format)).sorted().joined(separator: ", ")
+                let known = !formats.isEmpty && formats != "?"
+                let format = known ? formats : (outcome.spec.format ?? "?")
+                let status = outcome.failed ? "fails" : outcome.skipped ? "skipped" : "ok"
+                return [
+                    outcome.spec.side.rawValue, TerminalText.escape(outcome.spec.name),
+                    format + (outcome.spec.format == nil && known ? " (detected)" : ""),
+                    String(outcome.files.count), String(outcome.recordCount), String(outcome.balances.count), status,
+                ]
+            }
+            + plan.references.map { reference -> [String] in
+                [
+                    "reference", reference.name, reference.kind.rawValue, String(reference.files.count),
+                    String(reference.recordCount), "", reference.failed ? "fails" : "ok",
+                ]
+            }
         text += TerminalText.table(
             header: ["side", "input", "format", "files", "rows", "balances", "status"], rows: rows,
             rightAligned: [3, 4, 5], indent: "  ")
@@ -70,6 +79,15 @@ public struct PlanSummary: Sendable {
                 for finding in outcome.diagnostics.map(\.description) + (outcome.failure.map { [$0.description] } ?? [])
                 {
                     text += "    \(TerminalText.escape(finding))\n"
+                }
+            }
+        }
+        let referenceFindings = plan.references.filter { !$0.diagnostics.isEmpty || $0.error != nil }
+        if !referenceFindings.isEmpty {
+            text += "\nreference files:\n"
+            for reference in referenceFindings {
+                for finding in reference.diagnostics.map(\.description) + (reference.error.map { [$0] } ?? []) {
+                    text += "  \(TerminalText.escape(finding))\n"
                 }
             }
         }

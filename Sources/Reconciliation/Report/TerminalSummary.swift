@@ -17,7 +17,7 @@ public struct TerminalSummary: Sendable {
 
     private func statusColor(_ status: ReconciliationStatus) -> String {
         switch status {
-        case .reconciled, .reconciledWithinTolerance: "32"
+        case .reconciled, .reconciledWithinTolerance, .reconciledWithAcknowledged: "32"
         case .breaks: "33"
         case .partial, .failed: "31"
         }
@@ -32,12 +32,16 @@ public struct TerminalSummary: Sendable {
             " (\(TerminalText.count(report.result.lines.count, "line")), "
             + TerminalText.count(report.breakCount, "break")
         let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
+        let acknowledged = report.acknowledgedLines
+        if !acknowledged.isEmpty { text += ", \(acknowledged.count) acknowledged" }
         if !unreconciled.isEmpty { text += ", \(unreconciled.count) not reconciled" }
         if report.status == .breaks && report.exitStatus == 0 { text += ", within max_breaks \(report.maxBreaks)" }
         text += ")\n"
         text += "run \(report.runID) · cutoff: \(report.cutoff)\n"
 
-        let short = ["matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict", "unreconciled"]
+        let short = [
+            "matched", "within", "mismatch", "miss_stmt", "miss_ledger", "conflict", "unreconciled", "acknowledged",
+        ]
         let venues = report.countsByVenue
         let venueWidth = max(5, venues.map { TerminalText.escape($0.venue).count }.max() ?? 0)
         text += "\n" + pad("venue", venueWidth) + short.map { "  " + padLeft($0, 12) }.joined() + "\n"
@@ -56,13 +60,21 @@ public struct TerminalSummary: Sendable {
             ["report.md", "report.csv", "report.json"].lazy.compactMap { name in
                 files.first { $0.displayPath.hasSuffix("/" + name) || $0.displayPath == name }
             }.first.map { " in \($0.displayPath)" } ?? ""
-        let breaks = report.result.breaks
+        let breaks = report.rankedBreaks
         if !breaks.isEmpty {
-            text += "\nbreaks:\n"
+            text += "\nbreaks, largest first"
+            if let totals = report.valueTotals, !totals.overflowed, let valuation = report.valuation {
+                text += " (worth \(valuation.display(totals.breakValue))"
+                text += totals.unvaluedBreaks > 0 ? "; \(totals.unvaluedBreaks) without a value)" : ")"
+            }
+            text += ":\n"
             for line in breaks.prefix(maxListedBreaks) {
                 let ledger = line.ledger?.description ?? "—"
                 let statement = line.statement?.description ?? "—"
-                let difference = line.difference.map { " diff \($0)" } ?? ""
+                var difference = line.difference.map { " diff \($0)" } ?? ""
+                if let valuation = report.valuation, line.difference != nil {
+                    difference += line.differenceValue.map { " (\(valuation.display($0)))" } ?? " (no price)"
+                }
                 // A conflict says why (the key twice in one input, and where).
                 let reason = line.classification == .conflict ? line.notes.first.map { "  (\($0))" } ?? "" : ""
                 text +=
@@ -72,6 +84,21 @@ public struct TerminalSummary: Sendable {
             }
             if breaks.count > maxListedBreaks {
                 text += "  … and \(breaks.count - maxListedBreaks) more\(fullList)\n"
+            }
+        }
+        if !acknowledged.isEmpty {
+            text += "\nacknowledged (not breaks while in force):\n"
+            for line in acknowledged.prefix(maxListedBreaks) {
+                let acknowledgement = line.acknowledgement
+                text +=
+                    "  " + paint("acknowledged", "32")
+                    + "  \(TerminalText.escape(line.key.description))  diff \(line.difference?.description ?? "—")  "
+                    + TerminalText.escape(
+                        "\(acknowledgement?.reason ?? "") (by \(acknowledgement?.by ?? "?"), approved by "
+                            + "\(acknowledgement?.approvedBy ?? "?"))") + "\n"
+            }
+            if acknowledged.count > maxListedBreaks {
+                text += "  … and \(acknowledged.count - maxListedBreaks) more\(fullList)\n"
             }
         }
         if !unreconciled.isEmpty {

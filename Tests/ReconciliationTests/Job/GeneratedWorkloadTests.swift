@@ -17,8 +17,9 @@ import Testing
         let second = try WorkloadGenerator(entries: 3000, seed: 7).write(to: directory.path + "/b")
         #expect(directory.read("a/ledger.csv.gz") == directory.read("b/ledger.csv.gz"))
         #expect(directory.read("a/statement.csv") == directory.read("b/statement.csv"))
-        // Every classification a reconciliation of two readable files can give (`unreconciled` needs a failed input).
-        #expect(Set(first.expected.values) == Set(Classification.allCases).subtracting([.unreconciled]))
+        // Every classification a reconciliation of two readable files can give (`unreconciled` needs a failed input,
+        // `acknowledged` an acknowledgements file).
+        #expect(Set(first.expected.values) == Set(Classification.allCases).subtracting([.unreconciled, .acknowledged]))
         #expect(first.expected == second.expected)
         // Every ledger entry is a line of the CSV, and the sums in the statement are the sums of the ledger.
         let ledger = try readRecords(

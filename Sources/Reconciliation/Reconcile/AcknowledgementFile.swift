@@ -1,0 +1,253 @@
+import Yams
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Edits an acknowledgements file the way its users keep it — in git, with comments — so an edit is a few added
+/// lines: `recon ack` appends an entry at the end, `recon ack approve` adds `approved_by` below the entry's `by`.
+/// Every other byte stays as it was. Each edit is checked by reading the file back (the entries must be the old ones
+/// plus the change, nothing else), recorded in the job's audit file, and only then moved into place.
+public struct AcknowledgementFile: Sendable {
+    /// The file.
+    public let path: String
+    /// Its name in messages.
+    public let displayPath: String
+
+    /// Creates an editor of the file at `path`.
+    public init(path: String, displayPath: String? = nil) {
+        self.path = path
+        self.displayPath = displayPath ?? path
+    }
+
+    /// Appends an acknowledgement (creating the file when it does not exist), records it in `audit`, and returns it.
+    @discardableResult
+    public func add(
+        key: BalanceKey, difference: Amount, within: Amount? = nil, reason: String, by: String, expires: String? = nil,
+        runID: String? = nil, audit: AuditLog? = nil, time: String
+    ) throws(ReconciliationError) -> Acknowledgement {
+        let reason = reason.trimmingSpaces
+        let by = by.trimmingSpaces
+        guard !reason.isEmpty else { throw usage("--reason must say why the difference is expected") }
+        guard !by.isEmpty else { throw usage("--by must name who acknowledges it") }
+        if let expires, !isCalendarDate(expires) {
+            throw usage("--expires: expected a date YYYY-MM-DD, got '\(expires)'")
+        }
+        return try edit(audit: audit) { text, before throws(ReconciliationError) in
+            var entry = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
+            if !text.isEmpty { entry += "\n" }
+            entry += "- key: {venue: \(Self.quoted(key.venue)), account: \(Self.quoted(key.account)), "
+            entry += "asset: \(Self.quoted(key.asset))}\n"
+            entry += "  difference: \(Self.quoted(difference.description))\n"
+            if let within { entry += "  within: \(Self.quoted(within.description))\n" }
+            entry += "  reason: \(Self.quoted(reason))\n  by: \(Self.quoted(by))\n"
+            if let expires { entry += "  expires: \(expires)\n" }
+            let updated = text + entry
+            let after = try parse(updated, while: "appending")
+            guard after.count == before.count + 1, zip(before, after).allSatisfy(Self.sameEntry),
+                let added = after.last
+            else {
+                throw problem(
+                    "appending an entry would change the others (is the file a flow list `[...]`? write it as a "
+                        + "block list, one `- key: …` per entry)")
+            }
+            var record: [String: JSONValue] = [
+                "type": .string("acknowledgement"), "action": .string("added"), "key": .string(key.description),
+                "difference": .amount(difference), "within": .amount(within), "reason": .string(reason),
+                "by": .string(by), "expires": .string(expires), "time": .string(time),
+            ]
+            if let runID { record["from_run"] = .string(runID) }
+            return (updated, added, record)
+        }
+    }
+
+    /// Fills `approved_by` of the key's acknowledgement waiting for approval (the one at `line` when several wait),
+    /// records the approval in `audit`, and returns the approved acknowledgement. The approver must not be its author.
+    @discardableResult
+    public func approve(
+        key: BalanceKey, by approver: String, line: Int? = nil, audit: AuditLog? = nil, time: String
+    ) throws(ReconciliationError) -> Acknowledgement {
+        let approver = approver.trimmingSpaces
+        guard !approver.isEmpty else { throw usage("--by must name who approves") }
+        return try edit(audit: audit) { text, before throws(ReconciliationError) in
+            let waiting = before.enumerated().filter {
+                $1.key == key && $1.approvedBy == nil && (line == nil || $1.location.line == line)
+            }
+            guard let (index, target) = waiting.first else {
+                let what = line.map { "at line \($0) " } ?? ""
+                throw problem("no acknowledgement of \(key) \(what)is waiting for approval")
+            }
+            guard waiting.count == 1 else {
+                let lines = waiting.map { String($1.location.line) }.joined(separator: ", ")
+                throw usage(
+                    "\(waiting.count) acknowledgements of \(key) wait for approval (lines \(lines)); say which with --line"
+                )
+            }
+            guard !Acknowledgement.samePerson(approver, target.by) else {
+                throw usage(
+                    "\(approver) wrote this acknowledgement; four eyes means someone else approves it")
+            }
+            let updated = try Self.insertApproval(
+                approver, into: text, entryLine: target.location.line, file: displayPath)
+            let after = try parse(updated, while: "approving")
+            guard after.count == before.count,
+                zip(before, after).enumerated().allSatisfy({ $0 == index || Self.sameEntry($1.0, $1.1) }),
+                after[index].approvedBy == approver, Self.sameEntry(after[index], target, ignoringApproval: true)
+            else {
+                throw problem("adding `approved_by` would change other entries; add it by hand")
+            }
+            let record: [String: JSONValue] = [
+                "type": .string("acknowledgement"), "action": .string("approved"), "key": .string(key.description),
+                "difference": .amount(target.difference), "by": .string(target.by), "approved_by": .string(approver),
+                "time": .string(time),
+            ]
+            return (updated, after[index], record)
+        }
+    }
+
+    /// Reads the file under a lock on its directory, applies `change`, writes the result beside it, records the
+    /// change in the audit file, then renames it into place.
+    private func edit(
+        audit: AuditLog?,
+        _ change: (String, [Acknowledgement]) throws(ReconciliationError) -> (
+            String, Acknowledgement, [String: JSONValue]
+        )
+    ) throws(ReconciliationError) -> Acknowledgement {
+        let directory = PathResolver(currentDirectory: "/").directory(of: path)
+        let lock = open(directory, O_RDONLY | O_CLOEXEC)
+        guard lock >= 0 else { throw problem("cannot open its directory: \(systemErrorMessage(errno))") }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw problem("cannot lock its directory: \(systemErrorMessage(errno))") }
+        }
+        var text = ""
+        if access(path, F_OK) == 0 {
+            let source = try FileByteSource(path: path, displayPath: displayPath)
+            let bytes = try ReplayByteSource.readPrefix(source, count: Acknowledgements.maxFileBytes + 1)
+            guard bytes.count <= Acknowledgements.maxFileBytes, let decoded = String(validating: bytes, as: UTF8.self)
+            else { throw problem("not a UTF-8 file of at most \(Acknowledgements.maxFileBytes >> 20) MiB") }
+            text = decoded
+        }
+        let before = try parse(text, while: "reading")
+        let (updated, result, changeRecord) = try change(text, before)
+        var record = changeRecord
+        let staged = path + ".recon-\(getpid())"
+        let digest = try FileOutput.writeAtomically(Array(updated.utf8), to: staged, room: .job)
+        defer { unlink(staged) }
+        record["file"] = .string(displayPath)
+        record["sha256"] = .string(digest)
+        _ = try audit?.append([record])
+        guard rename(staged, path) == 0 else {
+            throw problem("cannot move the edited file into place: \(systemErrorMessage(errno))")
+        }
+        FileOutput.syncDirectory(directory)
+        return result
+    }
+
+    private func parse(_ text: String, while doing: String) throws(ReconciliationError) -> [Acknowledgement] {
+        do {
+            return try Acknowledgements.parse(text, file: displayPath)
+        } catch {
+            throw ReconciliationError(
+                .job, "\(doing) the acknowledgements: \(error.message); nothing was changed", at: error.location)
+        }
+    }
+
+    private func problem(_ message: String) -> ReconciliationError {
+        ReconciliationError(.job, message, at: SourceLocation(file: displayPath))
+    }
+
+    private func usage(_ message: String) -> ReconciliationError {
+        ReconciliationError(.usage, message)
+    }
+
+    /// Two entries say the same (their place in the file aside).
+    static func sameEntry(_ lhs: Acknowledgement, _ rhs: Acknowledgement) -> Bool {
+        sameEntry(lhs, rhs, ignoringApproval: false)
+    }
+
+    static func sameEntry(_ lhs: Acknowledgement, _ rhs: Acknowledgement, ignoringApproval: Bool) -> Bool {
+        lhs.key == rhs.key && lhs.difference.isIdentical(to: rhs.difference) && lhs.within == rhs.within
+            && lhs.reason == rhs.reason && lhs.by == rhs.by && lhs.expires == rhs.expires
+            && (ignoringApproval || lhs.approvedBy == rhs.approvedBy)
+    }
+
+    /// The text with `approved_by: "NAME"` added to the entry starting at `entryLine`: on a line of its own after
+    /// the entry's `by:` line, at the same indentation (or replacing an empty `approved_by:` line). An entry written
+    /// in flow style (`{key: …, by: …}`) is refused: it cannot take a line without being rewritten.
+    static func insertApproval(_ approver: String, into text: String, entryLine: Int, file: String)
+        throws(ReconciliationError) -> String
+    {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = entryLine - 1
+        guard start >= 0, start < lines.count else {
+            throw ReconciliationError(.job, "entry not found", at: SourceLocation(file: file, line: entryLine))
+        }
+        // The entry's lines: from its `- ` to the next line indented no deeper than the dash (or the end).
+        let dashIndent = lines[start].prefix { $0 == " " }.count
+        var end = start + 1
+        while end < lines.count {
+            let line = lines[end]
+            let trimmed = line.trimmingSpaces
+            if !trimmed.isEmpty && !trimmed.hasPrefix("#") && line.prefix(while: { $0 == " " }).count <= dashIndent {
+                break
+            }
+            end += 1
+        }
+        func keyLine(_ name: String) -> Int? {
+            (start..<end).first { index in
+                var body = Substring(lines[index]).drop { $0 == " " }
+                if index == start { body = body.hasPrefix("- ") ? body.dropFirst(2).drop { $0 == " " } : body }
+                return body.hasPrefix(name + ":")
+            }
+        }
+        guard let byLine = keyLine("by") else {
+            throw ReconciliationError(
+                .job, "this entry is written in flow style (`{…}`); add `approved_by:` by hand",
+                at: SourceLocation(file: file, line: entryLine))
+        }
+        let byText = lines[byLine]
+        var indent = byText.prefix { $0 == " " }.count
+        if byLine == start { indent += 2 }
+        let approval = String(repeating: " ", count: indent) + "approved_by: " + quoted(approver)
+        if let existing = keyLine("approved_by") {
+            let value = lines[existing].split(separator: ":", maxSplits: 1).last.map { String($0).trimmingSpaces }
+            guard let value, ["", "~", "null", "\"\"", "''"].contains(value) else {
+                throw ReconciliationError(
+                    .job, "this entry has an `approved_by:` already", at: SourceLocation(file: file, line: existing + 1)
+                )
+            }
+            lines[existing] = approval
+        } else {
+            lines.insert(approval, at: byLine + 1)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A YAML double-quoted scalar: backslash, quote and control characters escaped, so any name or reason reads back
+    /// exactly as given.
+    static func quoted(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\"": result += "\\\""
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029 || scalar.value == 0xFEFF
+                {
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}
