@@ -36,7 +36,7 @@ public struct AcknowledgementFile: Sendable {
             throw usage("--expires: expected a date YYYY-MM-DD, got '\(expires)'")
         }
         return try edit(audit: audit) { text, before throws(ReconciliationError) in
-            var entry = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
+            var entry = text.isEmpty || text.hasSuffix("\n") || text.hasSuffix("\r\n") ? "" : "\n"
             if !text.isEmpty { entry += "\n" }
             entry += "- key: {venue: \(Self.quoted(key.venue)), account: \(Self.quoted(key.account)), "
             entry += "asset: \(Self.quoted(key.asset))}\n"
@@ -44,7 +44,8 @@ public struct AcknowledgementFile: Sendable {
             if let within { entry += "  within: \(Self.quoted(within.description))\n" }
             entry += "  reason: \(Self.quoted(reason))\n  by: \(Self.quoted(by))\n"
             if let expires { entry += "  expires: \(expires)\n" }
-            let updated = text + entry
+            // A file written with CRLF line ends keeps them.
+            let updated = text + (text.contains("\r\n") ? entry.replacingAll("\n", with: "\r\n") : entry)
             let after = try parse(updated, while: "appending")
             guard after.count == before.count + 1, zip(before, after).allSatisfy(Self.sameEntry),
                 let added = after.last
@@ -180,7 +181,10 @@ public struct AcknowledgementFile: Sendable {
     static func insertApproval(_ approver: String, into text: String, entryLine: Int, file: String)
         throws(ReconciliationError) -> String
     {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // "\r\n" is one Character: split on both line ends, and join with the file's own.
+        let newline = text.contains("\r\n") ? "\r\n" : "\n"
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map(String.init)
         let start = entryLine - 1
         guard start >= 0, start < lines.count else {
             throw ReconciliationError(.job, "entry not found", at: SourceLocation(file: file, line: entryLine))
@@ -223,7 +227,7 @@ public struct AcknowledgementFile: Sendable {
         } else {
             lines.insert(approval, at: byLine + 1)
         }
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: newline)
     }
 
     /// A YAML double-quoted scalar: backslash, quote and control characters escaped, so any name or reason reads back

@@ -57,7 +57,7 @@ public struct BusinessCalendar: Sendable, Hashable {
         }
         var holidays: Set<String> = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             let line = String(raw.hasSuffix("\r") ? raw.dropLast() : raw).trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }

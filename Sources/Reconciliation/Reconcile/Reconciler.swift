@@ -60,7 +60,8 @@ public struct Reconciler: Sendable {
         line.valued = true
         guard let difference = line.difference else { return line }
         guard let (value, exact) = valuation.value(of: difference, asset: line.key.asset) else {
-            if !difference.isZero { line.notes.append("no price for \(line.key.asset)") }
+            let note = "no price for \(line.key.asset)"
+            if !difference.isZero && !line.notes.contains(where: { $0.hasSuffix(note) }) { line.notes.append(note) }
             return line
         }
         line.differenceValue = value

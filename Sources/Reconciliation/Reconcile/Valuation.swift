@@ -64,7 +64,7 @@ public struct Valuation: Sendable, Hashable {
         var prices: [String: (Amount, Int)] = [:]
         var sawHeader = false
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }

@@ -277,7 +277,7 @@ public struct HTMLReportWriter: ReportWriter {
             <th data-type="text">Venue</th><th data-type="text">Account</th><th data-type="text">Asset</th>
             <th data-type="text">Classification</th><th data-type="number" class="num">Ledger</th>
             <th data-type="number" class="num">Statement</th><th data-type="number" class="num">Difference</th>
-            \(report.valuation == nil ? "" : "<th data-type=\"number\" class=\"num\">Value</th>")
+            \(report.valuation.map { "<th data-type=\"number\" class=\"num\">Value (\(escape($0.currency)))</th>" } ?? "")
             <th data-type="number" class="num">Rel. diff (bps)</th><th data-type="number">Tolerance</th>
             <th data-type="text">Since</th><th data-type="text">Notes and sources</th>
             </tr></thead>
@@ -309,7 +309,9 @@ public struct HTMLReportWriter: ReportWriter {
             html += "<td><span class=\"tag\" style=\"--accent:\(Self.colors[line.classification] ?? "#555")\">"
             html += "\(line.classification.rawValue)</span></td>"
             html += amountCell(line.ledger) + amountCell(line.statement) + amountCell(line.difference, signed: true)
-            if report.valuation != nil { html += amountCell(line.differenceValue, signed: true) }
+            if report.valuation != nil {
+                html += line.difference == nil ? amountCell(nil) : valueCell(line.differenceValue, report.valuation)
+            }
             html += amountCell(line.relativeDifferenceBasisPoints)
             if let tolerance = line.tolerance {
                 html +=
@@ -343,13 +345,13 @@ public struct HTMLReportWriter: ReportWriter {
             "<p class=\"muted\">Known breaks, approved by a second person: not counted as breaks while in force.</p>"
         html += "<div class=\"scroll\"><table class=\"compact\" id=\"acknowledged\"><thead><tr><th>Venue</th>"
         html += "<th>Account</th><th>Asset</th><th class=\"num\">Difference</th>"
-        if report.valuation != nil { html += "<th class=\"num\">Value</th>" }
+        if let valuation = report.valuation { html += "<th class=\"num\">Value (\(escape(valuation.currency)))</th>" }
         html += "<th>Reason</th><th>By</th><th>Approved by</th><th>Expires</th><th>Since</th></tr></thead><tbody>\n"
         for line in lines.prefix(maxTableLines) {
             let acknowledgement = line.acknowledgement
             html += "<tr><td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td>"
             html += "<td><b>\(escape(line.key.asset))</b></td>" + amountCell(line.difference, signed: true)
-            if report.valuation != nil { html += amountCell(line.differenceValue, signed: true) }
+            if report.valuation != nil { html += valueCell(line.differenceValue, report.valuation) }
             html += "<td>\(escape(acknowledgement?.reason ?? ""))</td><td>\(escape(acknowledgement?.by ?? ""))</td>"
             html += "<td>\(escape(acknowledgement?.approvedBy ?? ""))</td>"
             html += "<td>\(escape(acknowledgement?.expires ?? "—"))</td>"
@@ -363,6 +365,14 @@ public struct HTMLReportWriter: ReportWriter {
         guard let amount else { return "<td class=\"num muted\" data-value=\"\">—</td>" }
         let tone = signed && !amount.isZero ? (amount.isNegative ? " neg" : " pos") : ""
         return "<td class=\"num\(tone)\" data-value=\"\(amount)\">\(grouped(amount))</td>"
+    }
+
+    /// A value in the reporting currency: shown rounded to its minor unit, exact in `data-value` and the tooltip.
+    private func valueCell(_ value: Amount?, _ valuation: Valuation?) -> String {
+        guard let value, let valuation else { return "<td class=\"num muted\" data-value=\"\">no price</td>" }
+        let tone = value.isZero ? "" : (value.isNegative ? " neg" : " pos")
+        return "<td class=\"num\(tone)\" data-value=\"\(value)\" title=\"\(value) \(escape(valuation.currency))\">"
+            + "\(grouped(value.roundedHalfAwayFromZero(toScale: valuation.decimals)))</td>"
     }
 
     /// `1234567.5` → `1 234 567.5` (thin spaces) for reading; the exact value stays in `data-value`.

@@ -1,0 +1,294 @@
+import Foundation
+import Testing
+
+@testable import Reconciliation
+
+@Suite struct AcknowledgementTests {
+    let dot = BalanceKey(venue: "kraken", account: "AA11-BB22", asset: "DOT")
+
+    /// DOT held in the ledger and absent from the statement (difference −42.5), and BTC matched.
+    func result(dotLedger: String = "42.5") -> ReconciliationResult {
+        Reconciler().reconcile(
+            ledger: book([balance("kraken", "AA11-BB22", "DOT", dotLedger), balance("kraken", "AA11-BB22", "BTC", "1")]
+            ),
+            statement: book([balance("kraken", "AA11-BB22", "BTC", "1")]))
+    }
+
+    func entry(
+        _ difference: String, within: String? = nil, by: String = "alice", approvedBy: String? = "bob",
+        expires: String? = "2026-12-15", key: BalanceKey? = nil, line: Int = 1
+    ) -> Acknowledgement {
+        Acknowledgement(
+            key: key ?? dot, difference: amount(difference), within: within.map(amount), reason: "staking lock",
+            by: by, approvedBy: approvedBy, expires: expires, location: SourceLocation(file: "acks.yaml", line: line))
+    }
+
+    func apply(_ entries: [Acknowledgement], to result: ReconciliationResult? = nil, asOf: String = "2026-11-24")
+        -> (ReconciliationResult, [Diagnostic])
+    {
+        Acknowledgements.apply(entries, to: result ?? self.result(), asOf: asOf)
+    }
+
+    @Test func anApprovedAcknowledgementOfTheExactDifferenceMakesTheBreakAcknowledged() throws {
+        let (result, diagnostics) = apply([entry("-42.5")])
+        let line = try #require(result.line("kraken", "AA11-BB22", "DOT"))
+        #expect(line.classification == .acknowledged)
+        #expect(line.acknowledgement?.by == "alice")
+        #expect(line.acknowledgement?.approvedBy == "bob")
+        #expect(diagnostics.isEmpty)
+        // Not a break: the run reconciles, with acknowledged breaks, and exits 0.
+        let report = ReconciliationReport(
+            runID: "r", job: "j", asOf: "2026-11-24", startedAt: "t", toolVersion: "v", maxBreaks: 0,
+            result: result, inputs: [])
+        #expect(report.status == .reconciledWithAcknowledged)
+        #expect(report.breakCount == 0)
+        #expect(report.exitStatus == 0)
+        // Equal numbers written differently are the same difference.
+        #expect(apply([entry("-42.50000")]).0.line("kraken", "AA11-BB22", "DOT")?.classification == .acknowledged)
+    }
+
+    @Test func withinAcceptsADifferenceThatCloseAndNoCloser() throws {
+        let close = apply([entry("-42.0", within: "0.5")]).0
+        #expect(close.line("kraken", "AA11-BB22", "DOT")?.classification == .acknowledged)
+        let far = apply([entry("-41.9", within: "0.5")]).0
+        #expect(far.line("kraken", "AA11-BB22", "DOT")?.classification == .missingInStatement)
+    }
+
+    @Test func aChangedDifferenceStaysABreakWithANoteSayingWhatWasAcknowledged() throws {
+        let (result, diagnostics) = apply([entry("-42.5")], to: result(dotLedger: "40.0"))
+        let line = try #require(result.line("kraken", "AA11-BB22", "DOT"))
+        #expect(line.classification == .missingInStatement)
+        #expect(line.notes == ["acknowledged -42.5 by alice, now -40.0"])
+        #expect(
+            diagnostics.map(\.description) == [
+                "acks.yaml:1: warning: kraken/AA11-BB22/DOT: acknowledged -42.5 by alice, now -40.0: the difference "
+                    + "changed, so it stays a break"
+            ])
+    }
+
+    @Test func unapprovedSelfApprovedAndExpiredAcknowledgementsExplainNothing() throws {
+        let cases: [(Acknowledgement, String)] = [
+            (entry("-42.5", approvedBy: nil), "not approved yet (`approved_by` is missing)"),
+            (
+                entry("-42.5", by: "alice", approvedBy: " Alice "),
+                "approved by its own author alice (four eyes: `approved_by` must be someone else)"
+            ),
+            (entry("-42.5", expires: "2026-11-23"), "expired on 2026-11-23"),
+        ]
+        for (acknowledgement, problem) in cases {
+            let (result, diagnostics) = apply([acknowledgement])
+            let line = try #require(result.line("kraken", "AA11-BB22", "DOT"))
+            #expect(line.classification == .missingInStatement, "\(problem)")
+            #expect(line.notes == ["acknowledged -42.5 by \(acknowledgement.by) is not in force: \(problem)"])
+            #expect(diagnostics.map(\.severity) == [.warning])
+            #expect(diagnostics.first?.message.contains(problem) == true)
+        }
+        // On its expiry day it still explains the break.
+        let lastDay = apply([entry("-42.5", expires: "2026-11-24")]).0
+        #expect(lastDay.line("kraken", "AA11-BB22", "DOT")?.classification == .acknowledged)
+    }
+
+    @Test func anUnknownKeyAndAKeyThatReconcilesAgainAreReported() {
+        let unknown = entry("1", key: BalanceKey(venue: "kraken", account: "AA11-BB22", asset: "XTZ"), line: 3)
+        let btc = entry("0.5", key: BalanceKey(venue: "kraken", account: "AA11-BB22", asset: "BTC"), line: 9)
+        let (result, diagnostics) = apply([unknown, btc])
+        #expect(result == self.result())
+        #expect(
+            diagnostics.map(\.description) == [
+                "acks.yaml:3: warning: kraken/AA11-BB22/XTZ: unknown key: this run has no line for it (acknowledged 1 "
+                    + "by alice)",
+                "acks.yaml:9: note: kraken/AA11-BB22/BTC: no longer needed: the key now reconciles (matched; "
+                    + "acknowledged 0.5 by alice)",
+            ])
+    }
+
+    @Test func anEntryInForceWinsAndTheOthersOfTheKeyAreSaidToBeSuperseded() throws {
+        let old = entry("-40", expires: "2026-11-20", line: 1)
+        let stale = entry("-41", line: 7)
+        let current = entry("-42.5", line: 13)
+        let (result, diagnostics) = apply([old, stale, current])
+        let line = try #require(result.line("kraken", "AA11-BB22", "DOT"))
+        #expect(line.classification == .acknowledged)
+        #expect(line.acknowledgement?.location.line == 13)
+        #expect(line.notes.isEmpty)
+        #expect(diagnostics.map { $0.location?.line } == [1, 7])
+        #expect(diagnostics.map(\.severity) == [.warning, .note])
+        #expect(diagnostics[1].message.hasSuffix("superseded by the entry that explains it"))
+    }
+
+    @Test func aConflictCannotBeAcknowledged() throws {
+        let result = Reconciler().reconcile(
+            ledger: book([balance("k", "m", "ETH", "1")]),
+            statement: book([balance("k", "m", "ETH", "1")], [balance("k", "m", "ETH", "1")]))
+        let (after, diagnostics) = apply(
+            [entry("0", key: BalanceKey(venue: "k", account: "m", asset: "ETH"))], to: result)
+        #expect(after.line("k", "m", "ETH")?.classification == .conflict)
+        #expect(diagnostics.first?.message.contains("a conflict cannot be acknowledged") == true)
+    }
+
+    @Test func theFileIsParsedWithEveryFieldAndRefusedWithItsLineWhenAnEntryIsWrong() throws {
+        let acknowledgements = try Acknowledgements.parse(
+            """
+            # comment
+            - key: {venue: Kraken, account: AA11-BB22, asset: dot}
+              difference: -42.5
+              within: "0.5"
+              reason: "staking lock"
+              by: alice
+              approved_by: bob
+              expires: 2026-12-15
+            - key: {venue: otc, account: desk-7, asset: USDC}
+              difference: "100"
+              reason: fee
+              by: carol
+              approved_by:
+            """, file: "acks.yaml")
+        #expect(acknowledgements.count == 2)
+        #expect(acknowledgements[0].key == dot)
+        #expect(acknowledgements[0].difference == amount("-42.5"))
+        #expect(acknowledgements[0].within == amount("0.5"))
+        #expect(acknowledgements[0].expires == "2026-12-15")
+        #expect(acknowledgements[0].location.line == 2)
+        #expect(acknowledgements[1].approvedBy == nil)
+        #expect(try Acknowledgements.parse("", file: "acks.yaml").isEmpty)
+        #expect(try Acknowledgements.parse("# nothing yet\n", file: "acks.yaml").isEmpty)
+
+        let failures: [(String, String)] = [
+            (
+                "- key: {venue: k, account: m, asset: X}\n  difference: abc\n  reason: r\n  by: a\n",
+                "acks.yaml:2:15: error: at `[0].difference`: expected a decimal, got 'abc'"
+            ),
+            (
+                "- key: {venue: k, account: m, asset: X}\n  difference: 1\n  by: a\n",
+                "acks.yaml:1:3: error: at `[0]`: missing required key `reason`"
+            ),
+            (
+                "- key: {venue: k, account: m, asset: X}\n  difference: 1\n  reason: r\n  by: a\n  expires: 2026-13-01\n",
+                "acks.yaml:5:12: error: at `[0].expires`: expected a date YYYY-MM-DD, got '2026-13-01'"
+            ),
+            (
+                "- key: {venue: k, account: m, asset: X}\n  difference: 1\n  reason: r\n  by: a\n  approver: b\n",
+                "acks.yaml:5:3: error: at `[0]`: unknown key `approver`"
+            ),
+            ("key: {venue: k}\n", "acks.yaml:1:1: error: at `(top level)`: expected a list, got a mapping"),
+        ]
+        for (text, message) in failures {
+            let error = caught { try Acknowledgements.parse(text, file: "acks.yaml") } as? ReconciliationError
+            #expect(error?.description.hasPrefix(message) == true, "\(error?.description ?? "no error")")
+        }
+    }
+}
+
+@Suite struct AcknowledgementFileTests {
+    let directory = TemporaryDirectory()
+    let usdc = BalanceKey(venue: "otc", account: "desk-7", asset: "USDC")
+
+    let original = """
+        # Known breaks of the eod job.
+        # Keep one entry per break.
+
+        - key: {venue: kraken, account: AA11-BB22, asset: DOT}   # staking
+          difference: "-42.5"
+          reason: "staking lock (OPS-1234)"
+          by: alice
+          approved_by: bob
+        """
+
+    @Test func addAppendsAfterEveryByteOfTheFileAndRecordsAnAuditEvent() throws {
+        let path = directory.write(original, to: "acks.yaml")
+        let audit = AuditLog(path: directory.path + "/audit.jsonl")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let added = try file.add(
+            key: usdc, difference: amount("125.000000"), reason: "fee \"T+1\"\nsee OPS-1260\u{1B}[31m", by: "carol",
+            expires: "2026-12-31", runID: "run-1", audit: audit, time: "2026-11-25T08:00:00Z")
+        let text = String(decoding: directory.read("acks.yaml"), as: UTF8.self)
+        #expect(text.hasPrefix(original + "\n"))
+        #expect(added.location.line == 10)
+        #expect(added.approvedBy == nil)
+        let read = try Acknowledgements.parse(text, file: "acks.yaml")
+        #expect(read.count == 2)
+        #expect(read[1].reason == "fee \"T+1\"\nsee OPS-1260\u{1B}[31m")
+        #expect(read[1].difference.description == "125.000000")
+        #expect(read[1].expires == "2026-12-31")
+        let verified = try AuditVerifier.verify(path: directory.path + "/audit.jsonl")
+        #expect(verified.isIntact)
+        let record = String(decoding: directory.read("audit.jsonl"), as: UTF8.self)
+        #expect(record.contains("\"action\":\"added\""))
+        #expect(record.contains("\"from_run\":\"run-1\""))
+        #expect(record.contains("\"key\":\"otc/desk-7/USDC\""))
+    }
+
+    @Test func approveAddsOneLineUnderByAndRefusesTheAuthor() throws {
+        let path = directory.write(original, to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        try file.add(key: usdc, difference: amount("125"), reason: "fee", by: "carol", time: "t")
+        let beforeApproval = String(decoding: directory.read("acks.yaml"), as: UTF8.self)
+        let refused = caught { try file.approve(key: usdc, by: "Carol", time: "t") } as? ReconciliationError
+        #expect(refused?.message == "Carol wrote this acknowledgement; four eyes means someone else approves it")
+        #expect(String(decoding: directory.read("acks.yaml"), as: UTF8.self) == beforeApproval)
+
+        let approved = try file.approve(key: usdc, by: "dave", time: "t")
+        #expect(approved.approvedBy == "dave")
+        let after = String(decoding: directory.read("acks.yaml"), as: UTF8.self)
+        var expected = beforeApproval.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let byLine = try #require(expected.lastIndex(of: "  by: \"carol\""))
+        expected.insert("  approved_by: \"dave\"", at: byLine + 1)
+        #expect(after == expected.joined(separator: "\n"))
+        // Nothing waits any more.
+        let again = caught { try file.approve(key: usdc, by: "erin", time: "t") } as? ReconciliationError
+        #expect(again?.message == "no acknowledgement of otc/desk-7/USDC is waiting for approval")
+    }
+
+    @Test func approveSaysWhichLinesWhenSeveralWaitAndRefusesAFlowEntry() throws {
+        let path = directory.write(
+            """
+            - key: {venue: otc, account: desk-7, asset: USDC}
+              difference: "1"
+              reason: a
+              by: carol
+            - {key: {venue: otc, account: desk-7, asset: USDC}, difference: "2", reason: b, by: carol}
+            """, to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let several = caught { try file.approve(key: usdc, by: "dave", time: "t") } as? ReconciliationError
+        #expect(
+            several?.message
+                == "2 acknowledgements of otc/desk-7/USDC wait for approval (lines 1, 5); say which with --line")
+        let flow = caught { try file.approve(key: usdc, by: "dave", line: 5, time: "t") } as? ReconciliationError
+        #expect(flow?.message.contains("flow style") == true)
+        #expect(try file.approve(key: usdc, by: "dave", line: 1, time: "t").difference == amount("1"))
+    }
+
+    @Test func aFileThatDoesNotParseIsNeverEdited() throws {
+        let broken = "- key: {venue: otc\n"
+        let path = directory.write(broken, to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let error = caught { try file.add(key: usdc, difference: amount("1"), reason: "r", by: "a", time: "t") }
+        #expect((error as? ReconciliationError)?.message.hasPrefix("reading the acknowledgements: ") == true)
+        #expect(String(decoding: directory.read("acks.yaml"), as: UTF8.self) == broken)
+        // A flow list cannot take an appended entry: refused, unchanged.
+        let flow = "[]\n"
+        let flowPath = directory.write(flow, to: "flow.yaml")
+        let flowFile = AcknowledgementFile(path: flowPath, displayPath: "flow.yaml")
+        #expect(caught { try flowFile.add(key: usdc, difference: amount("1"), reason: "r", by: "a", time: "t") } != nil)
+        #expect(String(decoding: directory.read("flow.yaml"), as: UTF8.self) == flow)
+    }
+}
+
+@Suite struct AcknowledgementFileLineEndTests {
+    let directory = TemporaryDirectory()
+
+    @Test func aFileWithCRLFLineEndsKeepsThem() throws {
+        let original =
+            "# known breaks\r\n- key: {venue: k, account: m, asset: X}\r\n  difference: \"1\"\r\n  reason: r\r\n  by: a\r\n"
+        let path = directory.write(original, to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let key = BalanceKey(venue: "k", account: "m", asset: "X")
+        try file.approve(key: key, by: "b", time: "t")
+        try file.add(key: key, difference: amount("2"), reason: "r2", by: "a", time: "t")
+        let text = String(decoding: directory.read("acks.yaml"), as: UTF8.self)
+        #expect(text.hasPrefix("# known breaks\r\n- key: {venue: k, account: m, asset: X}\r\n"))
+        #expect(text.contains("  by: a\r\n  approved_by: \"b\"\r\n"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        #expect(try Acknowledgements.parse(text, file: "acks.yaml").map(\.approvedBy) == ["b", nil])
+    }
+}
