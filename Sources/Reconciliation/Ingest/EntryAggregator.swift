@@ -87,10 +87,9 @@ struct EntryAggregator: ~Copyable {
         }
         if available != nil || hold != nil {
             do {
-                if let available {
-                    availableSums[slot] = try availableSums[slot].map { try $0.adding(available) } ?? available
-                }
-                if let hold { holdSums[slot] = try holdSums[slot].map { try $0.adding(hold) } ?? hold }
+                let availableSum = try Amount.sum(availableSums[slot], available)
+                let holdSum = try Amount.sum(holdSums[slot], hold)
+                (availableSums[slot], holdSums[slot]) = (availableSum, holdSum)
             } catch {
                 throw .overflow
             }

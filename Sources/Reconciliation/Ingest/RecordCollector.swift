@@ -55,9 +55,7 @@ public final class RecordCollector {
         }
         var merged = records[position]
         do {
-            merged.total = try merged.total.adding(record.total)
-            merged.available = try Self.sum(merged.available, record.available)
-            merged.hold = try Self.sum(merged.hold, record.hold)
+            try merged.add(record)
         } catch {
             diagnose(
                 .error, "the sum of entries for \(record.asset) leaves the exact range (\(error))", at: record.location)
@@ -65,14 +63,6 @@ public final class RecordCollector {
         }
         merged.entryCount += record.entryCount
         records[position] = merged
-    }
-
-    private static func sum(_ lhs: Amount?, _ rhs: Amount?) throws(AmountError) -> Amount? {
-        switch (lhs, rhs) {
-        case (nil, nil): nil
-        case (let value?, nil), (nil, let value?): value
-        case (let left?, let right?): try left.adding(right)
-        }
     }
 
     /// Claims the closing balance of `asset` in `account` for a statement with a running balance read into an

@@ -21,6 +21,8 @@ public struct BalanceBook: Sendable {
         case balance(Balance, inputs: [Int], sources: [SourceLocation])
         /// More than one balance for the key: nothing is chosen.
         case conflict([Contribution])
+        /// Entries of several inputs whose sum leaves the exact range: nothing is summed.
+        case unsummable([Contribution])
     }
 
     /// The contributions per key.
@@ -70,15 +72,12 @@ public struct BalanceBook: Sendable {
         // Entries from several inputs (a ledger split into files) add up.
         var total = first.balance
         for part in parts.dropFirst() {
-            guard let sum = try? total.total.adding(part.balance.total) else { return .conflict(parts) }
-            total.total = sum
+            do {
+                try total.add(part.balance)
+            } catch {
+                return .unsummable(parts.sorted { ($0.balance.source, $0.input) < ($1.balance.source, $1.input) })
+            }
             total.entryCount += part.balance.entryCount
-            if let available = part.balance.available {
-                total.available = (try? total.available.map { try $0.adding(available) } ?? available) ?? nil
-            }
-            if let hold = part.balance.hold {
-                total.hold = (try? total.hold.map { try $0.adding(hold) } ?? hold) ?? nil
-            }
         }
         let sources = parts.map(\.balance.source).sorted()
         total.source = sources[0]

@@ -79,6 +79,12 @@ public struct Reconciler: Sendable {
         if case .conflict(let parts) = statement {
             return conflictLine(key, side: "statement", parts, other: ledger, otherIsLedger: true)
         }
+        if case .unsummable(let parts) = ledger {
+            return conflictLine(key, side: "ledger", parts, other: statement, otherIsLedger: false, unsummable: true)
+        }
+        if case .unsummable(let parts) = statement {
+            return conflictLine(key, side: "statement", parts, other: ledger, otherIsLedger: true, unsummable: true)
+        }
 
         var notes: [String] = []
         var ledgerBalance: Balance?
@@ -167,11 +173,15 @@ public struct Reconciler: Sendable {
 
     private func conflictLine(
         _ key: BalanceKey, side: String, _ parts: [BalanceBook.Contribution], other: BalanceBook.Figure,
-        otherIsLedger: Bool
+        otherIsLedger: Bool, unsummable: Bool = false
     ) -> ReconciliationLine {
         let ordered = parts.sorted { $0.balance.source < $1.balance.source }
         let listed = ordered.map { "\($0.balance.source) (\($0.balance.total))" }.joined(separator: ", ")
-        var note = "the \(side) reports this key \(parts.count) times: \(listed); nothing was merged"
+        var note =
+            unsummable
+            ? "the \(side)'s entries for this key from \(Set(parts.map(\.input)).count) inputs add up past the exact "
+                + "range (38 digits): \(listed); nothing was summed"
+            : "the \(side) reports this key \(parts.count) times: \(listed); nothing was merged"
         var otherAmount: Amount?
         var otherSources: [SourceLocation] = []
         switch other {
@@ -181,6 +191,9 @@ public struct Reconciler: Sendable {
         case .conflict(let otherParts):
             otherSources = otherParts.map(\.balance.source).sorted()
             note += "; the \(otherIsLedger ? "ledger" : "statement") reports it \(otherParts.count) times too"
+        case .unsummable(let otherParts):
+            otherSources = otherParts.map(\.balance.source).sorted()
+            note += "; the \(otherIsLedger ? "ledger" : "statement")'s entries cannot be summed either"
         case .absent:
             break
         }

@@ -84,3 +84,45 @@ import Testing
         #expect(line.ledgerSources.map(\.description) == ["feb.csv:1", "jan.csv:1"])
     }
 }
+
+@Suite struct BalanceSumTests {
+    let big = "60000000000000000000000000000000000000"
+
+    @Test func entriesOfSeveralInputsThatCannotBeSummedAreSaidSoNotCalledDuplicates() throws {
+        let ledger = book(
+            [balance("k", "m", "BTC", big, file: "a.csv", line: 2)], [balance("k", "m", "BTC", big, file: "b.csv", line: 2)],
+            kind: .entries)
+        let result = Reconciler().reconcile(ledger: ledger, statement: book([balance("k", "m", "BTC", "1")]))
+        let line = try #require(result.line("k", "m", "BTC"))
+        #expect(line.classification == .conflict)
+        #expect(
+            line.notes == [
+                "the ledger's entries for this key from 2 inputs add up past the exact range (38 digits): a.csv:2 (\(big)), "
+                    + "b.csv:2 (\(big)); nothing was summed"
+            ])
+    }
+
+    @Test func anAvailableFigureThatCannotBeSummedIsNeverDroppedSilently() throws {
+        // The totals add up; the available figures do not. Before, `available` became nil without a word.
+        let ledger = book(
+            [balance("k", "m", "BTC", "1", available: big)], [balance("k", "m", "BTC", "1", available: big)],
+            kind: .entries)
+        guard case .unsummable(let parts) = ledger.figure(for: BalanceKey(venue: "k", account: "m", asset: "BTC"))
+        else {
+            Issue.record("expected the figure to be unsummable")
+            return
+        }
+        #expect(parts.count == 2)
+        // Summable figures add all three.
+        let summed = book(
+            [balance("k", "m", "BTC", "1", available: "0.5", hold: "0.5")], [balance("k", "m", "BTC", "2", hold: "1")],
+            kind: .entries
+        ).figure(for: BalanceKey(venue: "k", account: "m", asset: "BTC"))
+        guard case .balance(let total, let inputs, _) = summed else {
+            Issue.record("expected one balance")
+            return
+        }
+        #expect(total.total == amount("3") && total.available == amount("0.5") && total.hold == amount("1.5"))
+        #expect(inputs == [0, 1])
+    }
+}

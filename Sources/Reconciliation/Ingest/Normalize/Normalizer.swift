@@ -92,11 +92,7 @@ public struct Normalizer: Sendable {
             // Two raw codes that mean the same key (` btc` and `BTC`, `XXBT` and `XBT`): their entries add up.
             var merged = balances[position]
             do {
-                merged.total = try merged.total.adding(balance.total)
-                if let available = balance.available {
-                    merged.available = try merged.available.map { try $0.adding(available) } ?? available
-                }
-                if let hold = balance.hold { merged.hold = try merged.hold.map { try $0.adding(hold) } ?? hold }
+                try merged.add(balance)
             } catch {
                 collector.diagnose(.error, "the sum of entries for \(key) leaves the exact range", at: record.location)
                 continue
