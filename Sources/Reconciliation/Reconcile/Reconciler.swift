@@ -116,8 +116,10 @@ public struct Reconciler: Sendable {
         }
         var ledgerAmount = ledgerBalance?.amount(figure)
         var statementAmount = statementBalance?.amount(figure)
-        // Inferred tolerance works from the coarser written precision of the sides actually reported.
-        let precision = [ledgerAmount, statementAmount].compactMap { $0?.scale }.min() ?? 0
+        // Inferred tolerance works from the precision the statement is written in: a venue rounds to what it prints,
+        // so its last printed digit says how exact its figure is. (The ledger's, when only the ledger reports the key
+        // and an input counts the statement's absence as zero.)
+        let precision = statementAmount?.scale ?? ledgerAmount?.scale ?? 0
 
         // An absent side counts as zero where an input of that side says omissions mean zero.
         if ledgerAmount == nil, let policy = zeroPolicy(for: key, in: ledgerPolicies, book: books.ledger) {

@@ -3,9 +3,9 @@
 /// A rule may combine kinds; the effective tolerance of a rule is the largest of its kinds:
 /// - `absolute`: a fixed amount;
 /// - `relative`: a fraction of the larger magnitude of the two sides (symmetric, so swapping sides changes nothing);
-/// - `inferred`: `multiplier × 10^−decimals`, decimals being the coarser written precision of the two sides — in
-///   practice the statement's, since a ledger sum carries every entry's digits (half a unit of the last printed digit
-///   by default); integers are exact unless `integers` is set. Taking the coarser side keeps the verdict symmetric.
+/// - `inferred`: `multiplier × 10^−decimals`, decimals being the statement's written precision — a venue rounds to what
+///   it prints, so its last printed digit says how exact its figure is (half a unit of that digit by default; the
+///   ledger's precision says nothing about the venue's rounding); integers are exact unless `integers` is set.
 ///
 /// Precedence, most specific first: venue+asset, asset, venue, default. The first rule that exists is used whole.
 public struct TolerancePolicy: Sendable, Hashable {
@@ -41,7 +41,7 @@ public struct TolerancePolicy: Sendable, Hashable {
     }
 
     /// The tolerance for comparing `ledger` and `statement` under the key's rule; `precision` is the number of
-    /// decimals inferred tolerance works from (the coarser side's).
+    /// decimals inferred tolerance works from (the statement's).
     public func tolerance(
         for key: BalanceKey, ledger: Amount, statement: Amount, precision statementPrecision: Int,
         valuation: Valuation? = nil

@@ -67,6 +67,17 @@ import Testing
         #expect(btc.classification == .mismatch)  // 0.000000006 is more than half a unit of the 8th decimal
     }
 
+    @Test func inferredToleranceReadsTheStatementsPrecisionNotACoarserLedger() throws {
+        // The venue prints 4 decimals, so it is exact to half of 0.0001; our ledger's coarser 25.0 does not make the
+        // venue's figure less exact. (Taking the coarser side called this within a 0.05 tolerance.)
+        let policy = TolerancePolicy(defaultRule: ToleranceRule(inferred: InferredTolerance()))
+        let result = Reconciler(tolerance: policy).reconcile(
+            ledger: book([balance("k", "m", "EUR", "25.0")]), statement: book([balance("k", "m", "EUR", "25.0049")]))
+        let line = try #require(result.line("k", "m", "EUR"))
+        #expect(line.tolerance == AppliedTolerance(value: amount("0.00005"), source: "default inferred from 4 decimals"))
+        #expect(line.classification == .mismatch)
+    }
+
     @Test func zeroValueBalances() throws {
         let result = Reconciler().reconcile(
             ledger: book([balance("b", "s", "DOGE", "0"), balance("b", "s", "ADA", "0.000")]),
