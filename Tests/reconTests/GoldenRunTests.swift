@@ -2,7 +2,7 @@ import Foundation
 import Reconciliation
 import Testing
 
-/// The sample job with a pinned clock and run id, compared byte for byte with the checked-in reports.
+/// The sample job with a pinned clock, run id and tool version, compared byte for byte with the checked-in reports.
 /// Regenerate with `RECON_UPDATE_GOLDEN=1 swift test --filter GoldenRunTests` and review the diff.
 @Suite struct GoldenRunTests {
     let scratch = Scratch()
@@ -10,7 +10,7 @@ import Testing
     @Test func eodSampleReportsMatchTheGoldenFiles() throws {
         let environment = RunEnvironment(
             now: { Date(timeIntervalSince1970: 1_764_011_700) }, makeRunID: { job, _ in "\(job)-golden" },
-            variables: [:], currentDirectory: packageRoot)
+            variables: [:], currentDirectory: packageRoot, toolVersion: "golden")
         let spec = try JobSpec.load(
             path: "jobs/eod-sample.yaml", overrides: JobOverrides(reportDirectory: scratch.path),
             currentDirectory: packageRoot)
@@ -23,7 +23,8 @@ import Testing
         #expect(outcome.report.exitStatus == 1)
         let golden = packageRoot + "/Tests/reconTests/Golden/eod-sample"
         let update = ProcessInfo.processInfo.environment["RECON_UPDATE_GOLDEN"] == "1"
-        for name in ["report.json", "report.md", "report.csv"] {
+        // report.html too: with the clock, run id and tool version pinned, every byte of the page is the run's.
+        for name in ["report.json", "report.md", "report.csv", "report.html"] {
             let actual = scratch.read(name)
             if update {
                 try FileManager.default.createDirectory(atPath: golden, withIntermediateDirectories: true)
