@@ -135,14 +135,14 @@ public struct InputLoader: Sendable {
                         collector = target
                         var options = spec.options
                         options.kind = target.kind
-                        if let csv = reader as? CSVStatementReader, target.kind == .entries, !input.isCompressed,
+                        if reader.readsEntriesInRanges, target.kind == .entries, !input.isCompressed,
                             prefetch, input.file.size >= parallelThreshold,
                             ProcessInfo.processInfo.activeProcessorCount > 1
                         {
                             // A large plain ledger: summed in ranges on every core while a thread hashes the file.
                             let digester = DigestThread(path: open(file), displayPath: file.displayPath)
                             let ranges = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
-                            if try csv.sumEntriesInRanges(
+                            if try reader.sumEntriesInRanges(
                                 path: open(file), displayPath: file.displayPath, size: input.file.size,
                                 options: options,
                                 into: ranges, progress: counter)

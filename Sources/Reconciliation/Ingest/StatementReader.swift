@@ -34,6 +34,21 @@ public protocol StatementReader: Sendable {
     /// Codes this format's venue writes for assets known by another code (Kraken's `XXBT` is `BTC`); the job's and
     /// the input's `aliases:` take precedence.
     var assetAliases: [String: String] { get }
+
+    /// Checks, and completes, an input's options for this format when its job is loaded (the format owns what its
+    /// inputs must say); returns what is missing, in the job file's words, or `nil`.
+    func validate(_ options: inout InputOptions) -> String?
+
+    /// Whether ``sumEntriesInRanges(path:displayPath:size:options:into:progress:)`` can sum a large plain entries file
+    /// in parallel ranges.
+    var readsEntriesInRanges: Bool { get }
+
+    /// Sums the entries of the plain file at `path` in ranges on every core; `false` when this input must be read
+    /// in one piece instead (nothing was read then).
+    func sumEntriesInRanges(
+        path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
+        progress: ByteCounter
+    ) throws(ReconciliationError) -> Bool
 }
 
 extension StatementReader {
@@ -54,6 +69,35 @@ extension StatementReader {
 
     /// By default codes are taken as written.
     public var assetAliases: [String: String] { [:] }
+
+    /// By default the format must name its venue (or the input set `venue:`), and its account when the files name
+    /// none.
+    public func validate(_ options: inout InputOptions) -> String? {
+        if defaultVenue == nil && !mayNameVenue && options.venue == nil {
+            return "format \(format) names no venue; set `venue:`"
+        }
+        if needsAccountSetting && options.account == nil { return "format \(format) names no account; set `account:`" }
+        return nil
+    }
+
+    /// By default a file is read in one piece.
+    public var readsEntriesInRanges: Bool { false }
+
+    /// By default a file is read in one piece.
+    public func sumEntriesInRanges(
+        path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
+        progress: ByteCounter
+    ) throws(ReconciliationError) -> Bool { false }
+}
+
+/// What a mapped format (CSV, JSON, XML: any venue through a mapping) needs of every input: where its venue and
+/// account come from.
+func mappedFormatProblem(_ options: InputOptions) -> String? {
+    if options.fields.venue == nil && options.venue == nil { return "no venue: map a `venue` column or set `venue:`" }
+    if options.fields.account == nil && options.account == nil {
+        return "no account: map an `account` column or set `account:`"
+    }
+    return nil
 }
 
 /// The first bytes of a decoded (inflated) file, with cheap views used by format detection.

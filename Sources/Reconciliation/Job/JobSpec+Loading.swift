@@ -528,28 +528,9 @@ extension JobSpec {
         if let value = map["empty_is_zero"] { options.amountSyntax.emptyMeansZero = try value.bool() }
         if let value = map["balance_type"] { options.balanceType = try value.nonEmptyString().uppercased() }
 
-        let generic = format == nil || ["csv", "json", "xml"].contains(format ?? "")
-        if let format, ["json", "xml"].contains(format) {
-            if options.records == nil { throw node.error("format \(format) needs `records` (the path of one record)") }
-            if options.fields.isEmpty { throw node.error("format \(format) needs `fields`") }
-        }
-        if format == "csv" && options.fields.isEmpty {
-            options.fields = FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")
-        }
-        if generic && format != nil && options.fields.venue == nil && options.venue == nil {
-            throw node.error("no venue: map a `venue` column or set `venue:`")
-        }
-        if generic && format != nil && options.fields.account == nil && options.account == nil {
-            throw node.error("no account: map an `account` column or set `account:`")
-        }
-
-        if let format, !generic, let reader = StatementFormats.reader(named: format) {
-            if reader.defaultVenue == nil && !reader.mayNameVenue && options.venue == nil {
-                throw node.error("format \(format) names no venue; set `venue:`")
-            }
-            if reader.needsAccountSetting && options.account == nil {
-                throw node.error("format \(format) names no account; set `account:`")
-            }
+        // The format owns what its inputs must say (a detected format is checked when it is read).
+        if let problem = format.flatMap(StatementFormats.reader(named:))?.validate(&options) {
+            throw node.error(problem)
         }
 
         let compare = try map["compare"].map { node throws(ReconciliationError) in

@@ -10,6 +10,18 @@ extension CSVStatementReader {
     /// Plain files at least this large are summed in parallel ranges.
     static let parallelThreshold: Int64 = 32 << 20
 
+    /// A plain CSV ledger can be summed in ranges.
+    public var readsEntriesInRanges: Bool { true }
+
+    public func sumEntriesInRanges(
+        path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
+        progress: ByteCounter
+    ) throws(ReconciliationError) -> Bool {
+        try sumEntriesInRanges(
+            path: path, displayPath: displayPath, size: size, options: options, into: collector, progress: progress,
+            workers: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
     /// Sums a large uncompressed entries file in ranges, one thread per core.
     ///
     /// Each range after the first is assumed to start after the first line break past its nominal offset. That is
@@ -20,7 +32,7 @@ extension CSVStatementReader {
     /// Returns `true` when the ranges reconciled and everything is in `collector`.
     func sumEntriesInRanges(
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
-        progress: ByteCounter, workers requested: Int = ProcessInfo.processInfo.activeProcessorCount
+        progress: ByteCounter, workers requested: Int
     ) throws(ReconciliationError) -> Bool {
         // Rows filtered by a cutoff are counted per file: read in one piece.
         guard options.fields.time == nil else { return false }

@@ -5,6 +5,15 @@
 /// `balances` input every row becomes a record. A bad row is reported with file, line, column and the offending text,
 /// and reading goes on so one pass shows every bad row.
 public struct CSVStatementReader: StatementReader {
+    /// A mapping defaults to the columns `venue`, `account`, `asset`, `amount`; the venue and account must come from
+    /// somewhere.
+    public func validate(_ options: inout InputOptions) -> String? {
+        if options.fields.isEmpty {
+            options.fields = FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")
+        }
+        return mappedFormatProblem(options)
+    }
+
     public let format = "csv"
     public let summary = "any CSV mapped with `columns:` (entries summed, or one balance per row)"
 

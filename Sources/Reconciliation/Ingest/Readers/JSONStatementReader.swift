@@ -6,6 +6,13 @@
 /// A file of several top-level values (JSON Lines) is read value by value. Only one record is held at a time.
 public struct JSONStatementReader: StatementReader {
     public let format = "json"
+
+    /// An input names the path of one record and the fields in it, and where its venue and account come from.
+    public func validate(_ options: inout InputOptions) -> String? {
+        if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
+        if options.fields.isEmpty { return "format \(format) needs `fields`" }
+        return mappedFormatProblem(options)
+    }
     public let summary = "any JSON mapped with `records:` and `fields:`"
 
     /// Creates the reader.

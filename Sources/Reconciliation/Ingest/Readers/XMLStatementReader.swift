@@ -5,6 +5,13 @@
 /// Read with libxml2 as a stream (hardened: no DOCTYPE, no entities, nesting capped); one record is held at a time.
 public struct XMLStatementReader: StatementReader {
     public let format = "xml"
+
+    /// An input names the path of one record and the fields in it, and where its venue and account come from.
+    public func validate(_ options: inout InputOptions) -> String? {
+        if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
+        if options.fields.isEmpty { return "format \(format) needs `fields`" }
+        return mappedFormatProblem(options)
+    }
     public let summary = "any XML mapped with `records:` and `fields:`"
 
     /// Creates the reader.
