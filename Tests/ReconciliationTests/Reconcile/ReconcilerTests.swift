@@ -90,7 +90,8 @@ import Testing
 
     @Test func entriesOfSeveralInputsThatCannotBeSummedAreSaidSoNotCalledDuplicates() throws {
         let ledger = book(
-            [balance("k", "m", "BTC", big, file: "a.csv", line: 2)], [balance("k", "m", "BTC", big, file: "b.csv", line: 2)],
+            [balance("k", "m", "BTC", big, file: "a.csv", line: 2)],
+            [balance("k", "m", "BTC", big, file: "b.csv", line: 2)],
             kind: .entries)
         let result = Reconciler().reconcile(ledger: ledger, statement: book([balance("k", "m", "BTC", "1")]))
         let line = try #require(result.line("k", "m", "BTC"))

@@ -74,7 +74,8 @@ import Testing
         let result = Reconciler(tolerance: policy).reconcile(
             ledger: book([balance("k", "m", "EUR", "25.0")]), statement: book([balance("k", "m", "EUR", "25.0049")]))
         let line = try #require(result.line("k", "m", "EUR"))
-        #expect(line.tolerance == AppliedTolerance(value: amount("0.00005"), source: "default inferred from 4 decimals"))
+        #expect(
+            line.tolerance == AppliedTolerance(value: amount("0.00005"), source: "default inferred from 4 decimals"))
         #expect(line.classification == .mismatch)
     }
 
