@@ -12,31 +12,31 @@
 /// grows. A torn last record left by a killed writer is cut back and a `recovery` record notes the dropped bytes and
 /// their hash; any other damage is a hard error and is never repaired. A failed `fsync` stops the append with an error (no retry: after a failed
 /// fsync the page cache can no longer be trusted). Records are durable when `append` returns.
-public final class AuditLog: Sendable {
+package final class AuditLog: Sendable {
     /// The audit file.
-    public let path: String
+    package let path: String
     /// How the file is named in messages.
-    public let displayPath: String
+    package let displayPath: String
     /// Faults to inject (tests).
     let faults: FaultInjection
 
     /// Creates a log for `path` (the file is created on the first append).
-    public init(path: String, displayPath: String? = nil, faults: FaultInjection = .none) {
+    package init(path: String, displayPath: String? = nil, faults: FaultInjection = .none) {
         self.path = path
         self.displayPath = displayPath ?? path
         self.faults = faults
     }
 
     /// A record as written.
-    public struct WrittenRecord: Sendable, Hashable {
+    package struct WrittenRecord: Sendable, Hashable {
         /// Its sequence number.
-        public let seq: Int
+        package let seq: Int
         /// The SHA-256 of its line.
-        public let hash: String
+        package let hash: String
         /// Its type.
-        public let type: String
+        package let type: String
         /// The byte offset of the end of its line (the file size after it).
-        public let end: Int64
+        package let end: Int64
     }
 
     private func error(_ message: String) -> ReconciliationError {
@@ -44,11 +44,11 @@ public final class AuditLog: Sendable {
     }
 
     /// What an append wrote.
-    public struct Appended: Sendable {
+    package struct Appended: Sendable {
         /// The records as written.
-        public let records: [WrittenRecord]
+        package let records: [WrittenRecord]
         /// The checkpoint closing the batch, when one was asked for.
-        public let checkpoint: Checkpoint?
+        package let checkpoint: Checkpoint?
     }
 
     /// Appends records (objects without `seq`/`prev`, which are added) in one locked, durable batch. With
@@ -59,7 +59,7 @@ public final class AuditLog: Sendable {
     /// written. A failed write or fsync cuts the file back to where the batch began before throwing, so a failed
     /// append never leaves part of its batch behind.
     @discardableResult
-    public func append(
+    package func append(
         _ records: [[String: JSONValue]], checkpoint: [String: JSONValue]? = nil, signer: CheckpointSigner? = nil,
         prepared: (Appended) throws(ReconciliationError) -> Void = { _ in }
     ) throws(ReconciliationError) -> Appended {

@@ -7,27 +7,27 @@ import Crypto
 #endif
 
 /// What `recon audit verify` found.
-public struct AuditVerification: Sendable {
+package struct AuditVerification: Sendable {
     /// Complete, chained records.
-    public let records: Int
+    package let records: Int
     /// Runs that completed: a `run_completed` record sealed by its batch's checkpoint.
-    public var completedRuns: Int { completions.count }
+    package var completedRuns: Int { completions.count }
     /// The completed runs, in the file's order.
-    public let completions: [AuditAnchor]
+    package let completions: [AuditAnchor]
     /// Checkpoint records checked.
-    public let checkpoints: Int
+    package let checkpoints: Int
     /// Every problem, with its place; empty when the file is intact.
-    public let problems: [Diagnostic]
+    package let problems: [Diagnostic]
     /// What the file records that did not go as planned without being damage: completions never sealed (the writer
     /// stopped inside the batch), failures after a run completed, torn tails repaired.
-    public let findings: [Diagnostic]
+    package let findings: [Diagnostic]
     /// The last intact record: the head the file was checked up to.
-    public let head: AuditAnchor
+    package let head: AuditAnchor
     /// The anchors kept elsewhere (checkpoint file, repository) the file was checked against.
-    public let anchorsChecked: [AuditAnchor]
+    package let anchorsChecked: [AuditAnchor]
 
     /// Whether nothing is wrong.
-    public var isIntact: Bool { problems.isEmpty }
+    package var isIntact: Bool { problems.isEmpty }
 }
 
 /// A point in an audit chain kept outside the file: a run's completion (the checkpoint that seals it), as written
@@ -54,10 +54,10 @@ public struct AuditAnchor: Sendable, Hashable {
 /// Checks an audit file without changing it: every record parses, `seq` runs 1, 2, 3, …, every `prev` is the hash of
 /// the line before, every checkpoint record matches what precedes it (and its signature verifies, given a public
 /// key), and an external checkpoint file still matches the file (nothing cut or rewritten before it).
-public enum AuditVerifier {
+package enum AuditVerifier {
     /// Verifies `path`; `checkpointPath` is a checkpoint file kept elsewhere, `publicKey` the signer's key, `anchors`
     /// the completions a run repository recorded for this file (each must still be in it).
-    public static func verify(
+    package static func verify(
         path: String, displayPath: String? = nil, checkpointPath: String? = nil,
         publicKey: Curve25519.Signing.PublicKey? = nil, anchors: [AuditAnchor] = []
     ) throws(ReconciliationError) -> AuditVerification {

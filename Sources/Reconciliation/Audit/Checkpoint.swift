@@ -9,23 +9,23 @@ import Crypto
 /// A statement about an audit file: its first `size` bytes end with record `seq`, whose line hashes to `head`;
 /// signed with Ed25519 when a key is configured. Written into the chain at the end of every run and next to the
 /// reports, so it can be kept elsewhere and checked with `recon audit verify FILE --checkpoint F`.
-public struct Checkpoint: Sendable, Hashable {
+package struct Checkpoint: Sendable, Hashable {
     /// Bytes covered.
-    public let size: Int64
+    package let size: Int64
     /// The last record covered.
-    public let seq: Int
+    package let seq: Int
     /// The hash of that record's line.
-    public let head: String
+    package let head: String
     /// The Ed25519 signature (base64), when signed.
-    public let signature: String?
-    /// The signer's public key (base64), when signed.
-    public let publicKey: String?
+    package let signature: String?
+    /// The signer's package key (base64), when signed.
+    package let publicKey: String?
 
     /// The bytes the signature covers.
-    public var signedMessage: Data { Data("recon-audit-checkpoint/1 size=\(size) seq=\(seq) head=\(head)".utf8) }
+    package var signedMessage: Data { Data("recon-audit-checkpoint/1 size=\(size) seq=\(seq) head=\(head)".utf8) }
 
     /// Creates a checkpoint, signing it when a signer is given.
-    public init(size: Int64, seq: Int, head: String, signer: CheckpointSigner? = nil) throws(ReconciliationError) {
+    package init(size: Int64, seq: Int, head: String, signer: CheckpointSigner? = nil) throws(ReconciliationError) {
         self.size = size
         self.seq = seq
         self.head = head
@@ -52,7 +52,7 @@ public struct Checkpoint: Sendable, Hashable {
     }
 
     /// The checkpoint's fields.
-    public var fields: [String: JSONValue] {
+    package var fields: [String: JSONValue] {
         [
             "size": .integer(size), "covers_seq": .integer(seq), "head": .string(head),
             "signature": .string(signature), "public_key": .string(publicKey),
@@ -71,19 +71,19 @@ public struct Checkpoint: Sendable, Hashable {
     }
 
     /// Whether the signature verifies under `key`.
-    public func isSigned(by key: Curve25519.Signing.PublicKey) -> Bool {
+    package func isSigned(by key: Curve25519.Signing.PublicKey) -> Bool {
         guard let signature, let bytes = Data(base64Encoded: signature) else { return false }
         return key.isValidSignature(bytes, for: signedMessage)
     }
 }
 
 /// The Ed25519 key that signs checkpoints.
-public struct CheckpointSigner: Sendable {
+package struct CheckpointSigner: Sendable {
     /// The private key.
-    public let key: Curve25519.Signing.PrivateKey
+    package let key: Curve25519.Signing.PrivateKey
 
     /// A key from text: base64 or hex of the 32-byte private key (surrounding whitespace ignored).
-    public init(text: String, source: String) throws(ReconciliationError) {
+    package init(text: String, source: String) throws(ReconciliationError) {
         guard let bytes = decodeKeyText(text), bytes.count == 32,
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)
         else {
@@ -94,25 +94,25 @@ public struct CheckpointSigner: Sendable {
     }
 
     /// A new random key.
-    public init() {
+    package init() {
         key = Curve25519.Signing.PrivateKey()
     }
 
     /// The private key as base64, for a key file.
-    public var privateKeyBase64: String { key.rawRepresentation.base64EncodedString() }
+    package var privateKeyBase64: String { key.rawRepresentation.base64EncodedString() }
 
-    /// The public key as base64.
-    public var publicKeyBase64: String { key.publicKey.rawRepresentation.base64EncodedString() }
+    /// The package key as base64.
+    package var publicKeyBase64: String { key.publicKey.rawRepresentation.base64EncodedString() }
 }
 
-/// A public key from text (base64 or hex of 32 bytes).
-public func checkpointPublicKey(text: String, source: String) throws(ReconciliationError)
+/// A package key from text (base64 or hex of 32 bytes).
+package func checkpointPublicKey(text: String, source: String) throws(ReconciliationError)
     -> Curve25519.Signing.PublicKey
 {
     guard let bytes = decodeKeyText(text), bytes.count == 32,
         let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
     else {
-        throw ReconciliationError(.audit, "\(source) is not an Ed25519 public key (expected base64 or hex of 32 bytes)")
+        throw ReconciliationError(.audit, "\(source) is not an Ed25519 package key (expected base64 or hex of 32 bytes)")
     }
     return key
 }

@@ -7,26 +7,26 @@
 /// Keeps every input a run read, content-addressed by SHA-256 (`DIR/ab/abcdef…`), so an auditor can replay the
 /// batch years later from the archive alone. Objects are written once, atomically and durably; the copy is hashed
 /// on the way and must match the digest the run computed while reading.
-public struct InputArchive: Sendable {
+package struct InputArchive: Sendable {
     /// The archive directory.
-    public let directory: String
+    package let directory: String
     /// Faults to inject (tests).
     let faults: FaultInjection
 
     /// Creates an archive at `directory` (created on first store).
-    public init(directory: String, faults: FaultInjection = .none) {
+    package init(directory: String, faults: FaultInjection = .none) {
         self.directory = directory
         self.faults = faults
     }
 
     /// Where the object with digest `sha256` lives.
-    public func path(for sha256: String) -> String {
+    package func path(for sha256: String) -> String {
         "\(directory)/\(sha256.prefix(2))/\(sha256)"
     }
 
     /// Stores the file at `source` under `sha256` (no-op when already there); returns the object's path.
     @discardableResult
-    public func store(_ source: String, sha256: String, displayPath: String) throws(ReconciliationError) -> String {
+    package func store(_ source: String, sha256: String, displayPath: String) throws(ReconciliationError) -> String {
         let target = path(for: sha256)
         if access(target, F_OK) == 0 { return target }
         let folder = "\(directory)/\(sha256.prefix(2))"

@@ -6,24 +6,24 @@
 
 /// Re-runs a recorded run: its configuration and as-of from the audit trail, its inputs from the archive (by SHA-256)
 /// or a directory, every input's hash checked, then the result digest compared with the recorded one.
-public struct Replayer: Sendable {
+package struct Replayer: Sendable {
     /// The run to replay.
-    public var runID: String
+    package var runID: String
     /// The audit file that recorded it.
-    public var auditPath: String
+    package var auditPath: String
     /// An input archive (`--archive`).
-    public var archiveDirectory: String?
+    package var archiveDirectory: String?
     /// A directory holding the inputs at their recorded paths (`--inputs`).
-    public var inputsDirectory: String?
+    package var inputsDirectory: String?
     /// Where the replay's reports go (none when `nil`).
-    public var reportDirectory: String?
+    package var reportDirectory: String?
     /// A run repository holding the recorded lines, for the diff.
-    public var repositoryPath: String?
+    package var repositoryPath: String?
     /// The working directory for relative paths.
-    public var currentDirectory: String
+    package var currentDirectory: String
 
     /// Creates a replay request.
-    public init(
+    package init(
         runID: String, auditPath: String, archiveDirectory: String? = nil, inputsDirectory: String? = nil,
         reportDirectory: String? = nil, repositoryPath: String? = nil, currentDirectory: String
     ) {
@@ -37,21 +37,21 @@ public struct Replayer: Sendable {
     }
 
     /// What a replay found.
-    public struct Outcome: Sendable {
+    package struct Outcome: Sendable {
         /// Whether the replayed result is the recorded one, with every input as recorded.
-        public var identical: Bool { inputProblems.isEmpty && recordedDigest == replayedDigest }
+        package var identical: Bool { inputProblems.isEmpty && recordedDigest == replayedDigest }
         /// The recorded result digest.
-        public let recordedDigest: String
+        package let recordedDigest: String
         /// The replayed result digest.
-        public let replayedDigest: String
+        package let replayedDigest: String
         /// Inputs whose bytes are not the recorded ones.
-        public let inputProblems: [String]
+        package let inputProblems: [String]
         /// Lines that differ, `KEY: recorded …, replayed …`.
-        public let differences: [String]
+        package let differences: [String]
         /// Where the recorded lines for the diff came from (or why there is no diff).
-        public let diffSource: String
+        package let diffSource: String
         /// The replayed report.
-        public let report: ReconciliationReport
+        package let report: ReconciliationReport
     }
 
     /// What the audit file says about a run.
@@ -62,7 +62,7 @@ public struct Replayer: Sendable {
     }
 
     /// Replays the run.
-    public func replay() throws(ReconciliationError) -> Outcome {
+    package func replay() throws(ReconciliationError) -> Outcome {
         let paths = PathResolver(currentDirectory: currentDirectory)
         let recorded = try read()
         guard let config = recorded.config else {

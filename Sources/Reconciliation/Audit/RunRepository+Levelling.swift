@@ -10,7 +10,7 @@ extension RunRepository {
     /// The completions this repository recorded in the audit file at `auditPath` (the anchors `recon audit verify
     /// --repository` checks), in chain order — the runs marked `missing` included: they stay an error until the file
     /// holds them again.
-    public func anchors(auditPath: String) throws(ReconciliationError) -> [AuditAnchor] {
+    package func anchors(auditPath: String) throws(ReconciliationError) -> [AuditAnchor] {
         try anchorStates(auditPath: auditPath).map(\.anchor)
     }
 
@@ -38,7 +38,7 @@ extension RunRepository {
     }
 
     /// The audit files (absolute paths) the recorded runs completed in, or that were levelled.
-    public func auditPaths() throws(ReconciliationError) -> [String] {
+    package func auditPaths() throws(ReconciliationError) -> [String] {
         do {
             return try read { db in
                 try String.fetchAll(
@@ -61,7 +61,7 @@ extension RunRepository {
     /// holds or one of `jobs`. The records read are those after the position the last levelling reached (the
     /// whole file the first time, or when that position is no longer in the file). Returns one sentence per change.
     @discardableResult
-    public func level(with log: AuditLog, jobs: Set<String> = []) throws(ReconciliationError) -> [String] {
+    package func level(with log: AuditLog, jobs: Set<String> = []) throws(ReconciliationError) -> [String] {
         let auditPath = absolutePath(log.path)
         let known = try anchorStates(auditPath: log.path)
         let descriptor = open(log.path, O_RDONLY | O_CLOEXEC)

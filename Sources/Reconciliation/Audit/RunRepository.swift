@@ -5,13 +5,13 @@ import GRDB
 ///
 /// The schema is documented in docs/AUDIT.md and migrated with GRDB's `DatabaseMigrator` (version `v1`, …); opening
 /// a repository migrates it. Several processes may write at once: SQLite's lock, with a busy timeout, serializes them.
-public final class RunRepository: Sendable {
+package final class RunRepository: Sendable {
     private let queue: DatabaseQueue
     /// The database file.
-    public let path: String
+    package let path: String
 
     /// Opens (creating and migrating) the repository at `path`.
-    public init(path: String) throws(ReconciliationError) {
+    package init(path: String) throws(ReconciliationError) {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
@@ -170,7 +170,7 @@ public final class RunRepository: Sendable {
     /// Records a finished run with its inputs, every line, its reports, its audit records and the statement's
     /// closing balances.
     /// `anchor` is the audit file (its path as opened) and the head the run's completion ended at.
-    public func record(
+    package func record(
         _ report: ReconciliationReport, config: JSONValue, reports: [WrittenFile],
         audit: (file: String, records: [AuditLog.WrittenRecord])?, closings: [StatementClosing] = [],
         anchor: (auditPath: String, head: AuditAnchor)? = nil, faults: FaultInjection = .none
@@ -282,7 +282,7 @@ public final class RunRepository: Sendable {
     /// For each key of `keys` (today's breaks and acknowledged breaks): since which as-of day it has been outstanding,
     /// and how many business days that is. Each earlier business day counts once — its latest committed run — so
     /// re-running a day replaces that day's observation; a day without a run neither extends nor ends a streak.
-    public func ageing(
+    package func ageing(
         job: String, asOf: String, keys: [BalanceKey], excluding runID: String,
         calendar: BusinessCalendar = .weekdays
     ) throws(ReconciliationError) -> [BalanceKey: BreakAge] {
@@ -333,16 +333,16 @@ public final class RunRepository: Sendable {
     }
 
     /// A statement's closing balance of one key in a run (and the opening it started from, when known).
-    public struct StatementClosing: Sendable, Hashable {
+    package struct StatementClosing: Sendable, Hashable {
         /// The key.
-        public let key: BalanceKey
+        package let key: BalanceKey
         /// The statement's balance at the run's cutoff.
-        public let closing: Amount
+        package let closing: Amount
         /// What the statement opened with, when it says.
-        public let opening: Amount?
+        package let opening: Amount?
 
         /// Creates a closing.
-        public init(key: BalanceKey, closing: Amount, opening: Amount?) {
+        package init(key: BalanceKey, closing: Amount, opening: Amount?) {
             self.key = key
             self.closing = closing
             self.opening = opening
@@ -350,19 +350,19 @@ public final class RunRepository: Sendable {
     }
 
     /// The latest run of `job` for a business day before `asOf`: what continuity is checked against.
-    public struct PreviousDay: Sendable {
+    package struct PreviousDay: Sendable {
         /// Its run id.
-        public let runID: String
+        package let runID: String
         /// Its business day.
-        public let asOf: String
+        package let asOf: String
         /// Its cutoff instant (ISO 8601), when recorded.
-        public let cutoff: String?
+        package let cutoff: String?
         /// The statement's closing balance per key.
-        public let closings: [BalanceKey: Amount]
+        package let closings: [BalanceKey: Amount]
     }
 
     /// The latest run of `job` for a day before `asOf` that recorded closings, or `nil`.
-    public func previousDay(job: String, before asOf: String) throws(ReconciliationError) -> PreviousDay? {
+    package func previousDay(job: String, before asOf: String) throws(ReconciliationError) -> PreviousDay? {
         do {
             return try queue.read { db in
                 guard
@@ -391,32 +391,32 @@ public final class RunRepository: Sendable {
     }
 
     /// One run as listed by `recon history`.
-    public struct RunSummary: Sendable, Hashable {
+    package struct RunSummary: Sendable, Hashable {
         /// The run id.
-        public let runID: String
+        package let runID: String
         /// The job.
-        public let job: String
+        package let job: String
         /// The business day.
-        public let asOf: String
+        package let asOf: String
         /// When it started.
-        public let startedAt: String
+        package let startedAt: String
         /// Its status.
-        public let status: String
+        package let status: String
         /// Its exit status.
-        public let exitStatus: Int
+        package let exitStatus: Int
         /// Lines and breaks.
-        public let lineCount: Int
+        package let lineCount: Int
         /// Breaks.
-        public let breakCount: Int
+        package let breakCount: Int
         /// Its result digest.
-        public let resultDigest: String
+        package let resultDigest: String
         /// How the repository knows it: `committed` (the run recorded itself), `restored` (added from the audit
         /// file), `missing` (the audit file does not complete it).
-        public var auditState = "committed"
+        package var auditState = "committed"
     }
 
     /// Runs, newest first, optionally of one job and from an as-of day on.
-    public func runs(job: String? = nil, since: String? = nil) throws(ReconciliationError) -> [RunSummary] {
+    package func runs(job: String? = nil, since: String? = nil) throws(ReconciliationError) -> [RunSummary] {
         do {
             return try queue.read { db in
                 var conditions: [String] = []
@@ -450,44 +450,44 @@ public final class RunRepository: Sendable {
     }
 
     /// A stored line.
-    public struct StoredLine: Sendable, Hashable {
+    package struct StoredLine: Sendable, Hashable {
         /// Its key.
-        public let key: BalanceKey
+        package let key: BalanceKey
         /// Its classification.
-        public let classification: String
+        package let classification: String
         /// Ledger, statement, difference as written.
-        public let ledger: String?
+        package let ledger: String?
         /// The statement figure.
-        public let statement: String?
+        package let statement: String?
         /// The difference.
-        public let difference: String?
+        package let difference: String?
         /// The tolerance and its source.
-        public let tolerance: String?
+        package let tolerance: String?
         /// Where the tolerance came from.
-        public let toleranceSource: String?
+        package let toleranceSource: String?
         /// Since when, for breaks.
-        public let firstSeen: String?
+        package let firstSeen: String?
         /// How many business days old, for breaks recorded with their age in days.
-        public let ageDays: Int?
+        package let ageDays: Int?
         /// Whether the line was a break (an `unreconciled` line is not).
-        public var isBreak = false
+        package var isBreak = false
     }
 
     /// One run with its inputs and lines, for `recon show`.
-    public struct RunDetail: Sendable {
+    package struct RunDetail: Sendable {
         /// The run.
-        public let summary: RunSummary
+        package let summary: RunSummary
         /// Its inputs: side, name, path, format, sha256, status.
-        public let inputs:
+        package let inputs:
             [(side: String, name: String, path: String, format: String, sha256: String, status: String, error: String?)]
         /// Every line.
-        public let lines: [StoredLine]
+        package let lines: [StoredLine]
         /// Its reports.
-        public let reports: [(path: String, sha256: String)]
+        package let reports: [(path: String, sha256: String)]
     }
 
     /// The run `runID`, or `nil`.
-    public func run(_ runID: String) throws(ReconciliationError) -> RunDetail? {
+    package func run(_ runID: String) throws(ReconciliationError) -> RunDetail? {
         do {
             return try queue.read { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_id = ?", arguments: [runID])

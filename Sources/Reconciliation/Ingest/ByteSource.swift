@@ -9,19 +9,19 @@ import Synchronization
 /// A stream of bytes read in chunks into a caller's buffer: a file, an inflated gzip stream, a prefetching wrapper.
 ///
 /// Sources never load a whole file; memory is the caller's buffer plus a fixed amount per source.
-public protocol ByteSource: AnyObject {
+package protocol ByteSource: AnyObject {
     /// Fills the start of `buffer` and returns how many bytes it wrote; 0 means the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int
 }
 
 /// Reads a file sequentially with `read(2)`, hashing every byte with SHA-256 on the way.
-public final class FileByteSource: ByteSource {
+package final class FileByteSource: ByteSource {
     /// The path as shown in messages.
-    public let displayPath: String
+    package let displayPath: String
     /// The file's size when it was opened.
-    public let size: Int64
+    package let size: Int64
     /// How many bytes have been read so far (shared with progress displays).
-    public let progress: ByteCounter
+    package let progress: ByteCounter
     private let descriptor: Int32
     private var hasher: InputHasher?
     private var offset: Int64 = 0
@@ -32,7 +32,7 @@ public final class FileByteSource: ByteSource {
     /// caller computes the digest some other way (``finishDigest()`` is then unavailable).
     /// `maxBytes` caps what is read (`limits.max_input_bytes`): a larger file is refused when opened, and one that
     /// grows past it while read fails there.
-    public init(
+    package init(
         path: String, displayPath: String, progress: ByteCounter = ByteCounter(), hashing: Bool = true,
         startOffset: Int64 = 0, maxBytes: Int64 = .max
     ) throws(ReconciliationError) {
@@ -83,7 +83,7 @@ public final class FileByteSource: ByteSource {
         close(descriptor)
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         guard !finished, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         while true {
             let count = Glibc.read(descriptor, base, buffer.count)
@@ -108,7 +108,7 @@ public final class FileByteSource: ByteSource {
     }
 
     /// The bytes read so far.
-    public var bytesRead: Int64 { offset }
+    package var bytesRead: Int64 { offset }
 
     static func tooLarge(size: Int64, limit: Int64, file: String) -> ReconciliationError {
         ReconciliationError(
@@ -118,7 +118,7 @@ public final class FileByteSource: ByteSource {
     }
 
     /// The SHA-256 of the whole file, reading what the consumer left unread so the digest always covers every byte.
-    public func finishDigest() throws(ReconciliationError) -> String {
+    package func finishDigest() throws(ReconciliationError) -> String {
         guard hasher != nil else {
             throw ReconciliationError(.ingest, "this source does not hash", at: SourceLocation(file: displayPath))
         }
@@ -139,7 +139,7 @@ public final class FileByteSource: ByteSource {
     }
 
     /// Reads up to `count` bytes at `position` without moving the stream (for magic-byte detection).
-    public func peek(_ count: Int, at position: Int64 = 0) -> [UInt8] {
+    package func peek(_ count: Int, at position: Int64 = 0) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         let got = bytes.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, count, off_t(position)) }
         return got > 0 ? Array(bytes[0..<got]) : []
@@ -147,19 +147,19 @@ public final class FileByteSource: ByteSource {
 }
 
 /// A thread-safe running count of bytes, for progress displays.
-public final class ByteCounter: Sendable {
+package final class ByteCounter: Sendable {
     private let value = Atomic<Int64>(0)
 
     /// Creates a counter at zero.
-    public init() {}
+    package init() {}
 
     /// Adds `count` bytes.
-    public func add(_ count: Int) {
+    package func add(_ count: Int) {
         value.add(Int64(count), ordering: .relaxed)
     }
 
     /// The bytes counted so far.
-    public var count: Int64 { value.load(ordering: .relaxed) }
+    package var count: Int64 { value.load(ordering: .relaxed) }
 }
 
 /// The text of a C `errno`.

@@ -6,9 +6,9 @@
 /// hundreds of MB/s (yaslab/CSV.swift manages ~9 MB/s and SwiftCSV loads whole files).
 ///
 /// Memory is one buffer that grows only to hold the longest record, up to `maxRecordBytes`.
-public struct CSVScanner: ~Copyable {
+package struct CSVScanner: ~Copyable {
     /// The path shown in messages.
-    public let displayPath: String
+    package let displayPath: String
     private let source: any ByteSource
     private let delimiter: UInt8
     private let maxRecordBytes: Int
@@ -31,29 +31,29 @@ public struct CSVScanner: ~Copyable {
     private let stops: UnsafeMutablePointer<Bool>
 
     /// The number of fields in the current record.
-    public private(set) var fieldCount = 0
+    package private(set) var fieldCount = 0
     /// The physical line the current record starts on (1-based).
-    public private(set) var line = 0
+    package private(set) var line = 0
     private var recordStart = 0
     private var recordLineStart = 0
     /// The offset in the whole file of `buffer[0]`.
     private var bufferBase: Int64
 
     /// The offset in the file where the current record starts.
-    public var recordOffset: Int64 { bufferBase + Int64(recordStart) }
+    package var recordOffset: Int64 { bufferBase + Int64(recordStart) }
 
     /// The offset in the file where the next record starts (after the current one).
-    public var nextRecordOffset: Int64 { bufferBase + Int64(position) }
+    package var nextRecordOffset: Int64 { bufferBase + Int64(position) }
 
     /// The largest number of fields a record may have.
-    public static let maxFields = 4096
+    package static let maxFields = 4096
 
     /// Bytes allocated past the buffer's capacity, so readers may load a field 8 bytes at a time.
     static let padding = 16
 
     /// Creates a scanner reading `source`. A source that starts inside a file (a range read in parallel) gives its
     /// `startOffset`; such a source starts at a record boundary and has no byte order mark.
-    public init(
+    package init(
         source: any ByteSource, displayPath: String, delimiter: UInt8 = UInt8(ascii: ","), chunkSize: Int = 1 << 20,
         maxRecordBytes: Int = 4 << 20, startOffset: Int64 = 0
     ) {
@@ -85,7 +85,7 @@ public struct CSVScanner: ~Copyable {
     }
 
     /// The bytes of field `index` of the current record, unquoted and unescaped.
-    public mutating func field(_ index: Int) -> UnsafeRawBufferPointer {
+    package mutating func field(_ index: Int) -> UnsafeRawBufferPointer {
         let start = fieldStarts[index]
         let end = fieldEnds[index]
         if !fieldEscaped[index] {
@@ -105,12 +105,12 @@ public struct CSVScanner: ~Copyable {
     }
 
     /// Field `index` as a string (invalid UTF-8 repaired), for headers and messages, not the hot path.
-    public mutating func string(_ index: Int) -> String {
+    package mutating func string(_ index: Int) -> String {
         String(decoding: field(index), as: UTF8.self)
     }
 
     /// The 1-based column (in bytes from the line start) where field `index` starts.
-    public func column(of index: Int) -> Int {
+    package func column(of index: Int) -> Int {
         guard index < fieldCount else { return 1 }
         var start = fieldStarts[index]
         if start > recordStart, buffer[start - 1] == UInt8(ascii: "\"") { start -= 1 }
@@ -118,7 +118,7 @@ public struct CSVScanner: ~Copyable {
     }
 
     /// The location of field `index` of the current record.
-    public func location(of index: Int) -> SourceLocation {
+    package func location(of index: Int) -> SourceLocation {
         SourceLocation(file: displayPath, line: line, column: column(of: index))
     }
 
@@ -130,7 +130,7 @@ public struct CSVScanner: ~Copyable {
     }
 
     /// Moves to the next record, skipping blank lines; `false` at the end of the input.
-    public mutating func next() throws(ReconciliationError) -> Bool {
+    package mutating func next() throws(ReconciliationError) -> Bool {
         while true {
             if let found = try scanRecord() {
                 if found { return true }

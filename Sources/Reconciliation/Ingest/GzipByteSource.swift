@@ -1,23 +1,23 @@
 import CZlib
 
 /// Limits that keep a hostile compressed input from taking unbounded time or memory.
-public struct InflateLimits: Sendable, Hashable {
+package struct InflateLimits: Sendable, Hashable {
     /// The most bytes one input may inflate to.
-    public var maxInflatedBytes: Int64
+    package var maxInflatedBytes: Int64
     /// The highest inflated/compressed ratio accepted once more than `ratioGraceBytes` have been produced.
-    public var maxRatio: Int64
+    package var maxRatio: Int64
     /// Output below this size is never judged by ratio (tiny files compress oddly).
-    public var ratioGraceBytes: Int64
+    package var ratioGraceBytes: Int64
 
     /// Creates limits.
-    public init(maxInflatedBytes: Int64 = 64 << 30, maxRatio: Int64 = 200, ratioGraceBytes: Int64 = 1 << 20) {
+    package init(maxInflatedBytes: Int64 = 64 << 30, maxRatio: Int64 = 200, ratioGraceBytes: Int64 = 1 << 20) {
         self.maxInflatedBytes = maxInflatedBytes
         self.maxRatio = maxRatio
         self.ratioGraceBytes = ratioGraceBytes
     }
 
     /// 64 GiB of output at most, and at most 200 bytes out per byte in.
-    public static let standard = InflateLimits()
+    package static let standard = InflateLimits()
 }
 
 /// Inflates a gzip stream with zlib in a streaming loop.
@@ -26,7 +26,7 @@ public struct InflateLimits: Sendable, Hashable {
 /// member, corrupt data, or bytes after the last member that are not another member are errors naming the file and
 /// the compressed byte offset. zlib is used directly: compress-nio loops forever on multi-member files and accepts
 /// truncated ones.
-public final class GzipByteSource: ByteSource {
+package final class GzipByteSource: ByteSource {
     private let upstream: any ByteSource
     private let displayPath: String
     private let limits: InflateLimits
@@ -39,7 +39,7 @@ public final class GzipByteSource: ByteSource {
     private var finished = false
 
     /// Wraps `upstream`, whose bytes are a gzip stream.
-    public init(upstream: any ByteSource, displayPath: String, limits: InflateLimits = .standard)
+    package init(upstream: any ByteSource, displayPath: String, limits: InflateLimits = .standard)
         throws(ReconciliationError)
     {
         self.upstream = upstream
@@ -87,7 +87,7 @@ public final class GzipByteSource: ByteSource {
         ReconciliationError(.ingest, message, at: SourceLocation(file: displayPath))
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         guard !finished, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         stream.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
         stream.pointee.avail_out = uInt(min(buffer.count, Int(UInt32.max)))

@@ -3,18 +3,18 @@ import Foundation
 
 /// An input file opened for reading: the raw file (for its size, digest and progress) and the decoded byte stream a
 /// reader consumes (inflated when the file starts with the gzip magic bytes, whatever its name).
-public final class InputBytes {
+package final class InputBytes {
     /// The raw file.
-    public let file: FileByteSource
+    package let file: FileByteSource
     /// The bytes a reader sees.
-    public let bytes: any ByteSource
+    package let bytes: any ByteSource
     /// Whether the file is gzip-compressed.
-    public let isCompressed: Bool
+    package let isCompressed: Bool
     private let prefetcher: PrefetchingByteSource?
     private let digestThread: DigestThread?
 
     /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
-    public init(
+    package init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
         progress: ByteCounter = ByteCounter(), maxBytes: Int64 = .max
     ) throws(ReconciliationError) {
@@ -41,7 +41,7 @@ public final class InputBytes {
     }
 
     /// Stops any read-ahead and returns the SHA-256 of the whole raw file.
-    public func finishDigest() throws(ReconciliationError) -> String {
+    package func finishDigest() throws(ReconciliationError) -> String {
         prefetcher?.stop()
         if let digestThread { return try digestThread.result() }
         return try file.finishDigest()

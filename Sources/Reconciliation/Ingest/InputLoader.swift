@@ -1,36 +1,36 @@
 import Foundation
 
 /// What reading one input produced: its files' facts, the normalized balances, diagnostics, and whether it failed.
-public struct InputOutcome: Sendable {
+package struct InputOutcome: Sendable {
     /// The input as the job describes it.
-    public let spec: InputSpec
+    package let spec: InputSpec
     /// Its position among the inputs of its side.
-    public let index: Int
+    package let index: Int
     /// Each file's size, digest and format.
-    public var files: [FileFacts] = []
+    package var files: [FileFacts] = []
     /// The balances, normalized (empty when the input failed).
-    public var balances: [Balance] = []
+    package var balances: [Balance] = []
     /// Rows or records read (entries before summing).
-    public var recordCount = 0
+    package var recordCount = 0
     /// What the readers and the normalizer found.
-    public var diagnostics: [Diagnostic] = []
+    package var diagnostics: [Diagnostic] = []
     /// The error that stopped the input, if one did.
-    public var failure: ReconciliationError?
+    package var failure: ReconciliationError?
     /// Whether its rows were summed (entries) or kept one per key (balances): the job's choice, or the format's.
-    public var kind: InputKind = .balances
+    package var kind: InputKind = .balances
     /// The venue/account pairs the input did name before it failed (its lines may be incomplete).
-    public var partialCoverage: Set<BalanceBook.VenueAccount> = []
+    package var partialCoverage: Set<BalanceBook.VenueAccount> = []
 
     /// Whether the input was skipped: optional, and no file matched.
-    public var skipped = false
+    package var skipped = false
     /// The asset codes as the files wrote them (uppercased), before aliases: what an alias can match.
-    public var rawAssetCodes: Set<String> = []
+    package var rawAssetCodes: Set<String> = []
 
     /// Whether the input cannot be trusted: it stopped, or a row could not be read.
-    public var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
+    package var failed: Bool { failure != nil || diagnostics.contains { $0.severity == .error } }
 
     /// The first error, for summaries.
-    public var firstError: String? {
+    package var firstError: String? {
         failure?.description ?? diagnostics.first { $0.severity == .error }?.description
     }
 }
@@ -51,20 +51,20 @@ public struct FileFacts: Sendable, Hashable {
 
 /// Reads one input end to end: open each file (gzip by magic bytes), choose the reader (named or detected), read,
 /// normalize. Never throws: whatever goes wrong is recorded on the outcome, so other inputs carry on.
-public struct InputLoader: Sendable {
+package struct InputLoader: Sendable {
     /// Job-level asset aliases.
-    public var jobAliases: [String: String]
+    package var jobAliases: [String: String]
     /// Whether reading (and inflating) runs on its own thread ahead of parsing.
-    public var prefetch: Bool
+    package var prefetch: Bool
     /// Where bytes-read progress is counted, by input name.
-    public var progress: @Sendable (InputSpec) -> ByteCounter
+    package var progress: @Sendable (InputSpec) -> ByteCounter
     /// Plain entries CSV files at least this large are summed in ranges on every core (with `prefetch`).
-    public var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
+    package var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
     /// Whether outcomes list the raw asset codes read (for `recon check`; a run does not need them).
-    public var collectsRawCodes = false
+    package var collectsRawCodes = false
 
     /// Creates a loader.
-    public init(
+    package init(
         jobAliases: [String: String] = [:], prefetch: Bool = true,
         progress: @escaping @Sendable (InputSpec) -> ByteCounter = { _ in ByteCounter() }
     ) {
@@ -75,7 +75,7 @@ public struct InputLoader: Sendable {
 
     /// Loads `spec`, the `index`-th input of its side; `open` maps a file to the path actually opened (replays read
     /// from an archive).
-    public func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
+    package func load(_ spec: InputSpec, index: Int, open: (InputFile) -> String = { $0.path }) -> InputOutcome {
         var outcome = InputOutcome(spec: spec, index: index)
         if let refusal = spec.refusal {
             outcome.failure = ReconciliationError(.ingest, refusal.message, at: SourceLocation(file: refusal.file))

@@ -1,24 +1,24 @@
 /// Which column (CSV), path (JSON) or element path (XML) holds each field of a record.
-public struct FieldMapping: Sendable, Hashable {
+package struct FieldMapping: Sendable, Hashable {
     /// The venue field; when absent the input's fixed venue is used.
-    public var venue: String?
+    package var venue: String?
     /// The account field; when absent the input's fixed account is used.
-    public var account: String?
+    package var account: String?
     /// The asset field.
-    public var asset: String?
+    package var asset: String?
     /// The total amount field.
-    public var amount: String?
+    package var amount: String?
     /// The available amount field (total = available + hold when `amount` is not mapped).
-    public var available: String?
+    package var available: String?
     /// The on-hold amount field.
-    public var hold: String?
+    package var hold: String?
     /// The time a row was booked: rows after the cutoff are left out.
-    public var time: String?
+    package var time: String?
     /// The day a balance row is of: only rows of the as-of day are the run's balances.
-    public var date: String?
+    package var date: String?
 
     /// Creates a mapping.
-    public init(
+    package init(
         venue: String? = nil, account: String? = nil, asset: String? = nil, amount: String? = nil,
         available: String? = nil, hold: String? = nil, time: String? = nil, date: String? = nil
     ) {
@@ -33,13 +33,13 @@ public struct FieldMapping: Sendable, Hashable {
     }
 
     /// Whether nothing is mapped.
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         venue == nil && account == nil && asset == nil && amount == nil && available == nil && hold == nil
             && time == nil && date == nil
     }
 
     /// The mapped fields by role name, in a fixed order.
-    public var named: [(role: String, field: String)] {
+    package var named: [(role: String, field: String)] {
         [
             ("venue", venue), ("account", account), ("asset", asset), ("amount", amount), ("available", available),
             ("hold", hold), ("time", time), ("date", date),
@@ -49,22 +49,22 @@ public struct FieldMapping: Sendable, Hashable {
 }
 
 /// Limits that keep one hostile input from taking unbounded memory or time.
-public struct IngestLimits: Sendable, Hashable {
+package struct IngestLimits: Sendable, Hashable {
     /// Gzip output caps.
-    public var inflate: InflateLimits
+    package var inflate: InflateLimits
     /// The longest CSV record (or JSON/XML text value) accepted, in bytes.
-    public var maxRecordBytes: Int
+    package var maxRecordBytes: Int
     /// How many row errors are collected before an input stops being read.
-    public var maxErrors: Int
+    package var maxErrors: Int
     /// The most bytes read from any one input file (as stored: compressed bytes for a gzip file).
-    public var maxInputBytes: Int64 = 64 << 30
+    package var maxInputBytes: Int64 = 64 << 30
     /// The most inputs a job may have (ledger and statements together): refused up front beyond it.
-    public var maxInputs: Int = 10_000
+    package var maxInputs: Int = 10_000
     /// Whether devices, FIFOs and sockets may be inputs (read once, up to ``maxInputBytes``).
-    public var allowSpecialFiles = false
+    package var allowSpecialFiles = false
 
     /// Creates limits.
-    public init(inflate: InflateLimits = .standard, maxRecordBytes: Int = 4 << 20, maxErrors: Int = 20) {
+    package init(inflate: InflateLimits = .standard, maxRecordBytes: Int = 4 << 20, maxErrors: Int = 20) {
         self.inflate = inflate
         self.maxRecordBytes = maxRecordBytes
         self.maxErrors = maxErrors
@@ -72,57 +72,57 @@ public struct IngestLimits: Sendable, Hashable {
 
     /// The defaults: 64 GiB / 200:1 inflate caps, 4 MiB records, 20 errors, 64 GiB per input file, 10,000 inputs,
     /// no special files.
-    public static let standard = IngestLimits()
+    package static let standard = IngestLimits()
 }
 
 /// Everything a reader needs to know about one input besides its bytes.
-public struct InputOptions: Sendable, Hashable {
+package struct InputOptions: Sendable, Hashable {
     /// Entries (summed) or balances (one per key).
-    public var kind: InputKind
+    package var kind: InputKind
     /// The venue for every record, when the data does not name one (or to override it).
-    public var venue: String?
+    package var venue: String?
     /// The account for every record, when the data does not name one.
-    public var account: String?
+    package var account: String?
     /// Where each field is (generic formats).
-    public var fields: FieldMapping
+    package var fields: FieldMapping
     /// The JSON path or XML element path of one record (generic JSON/XML), e.g. `data.balances[*]`.
-    public var records: String?
+    package var records: String?
     /// Whether the first CSV line names the columns (otherwise columns are 1-based numbers).
-    public var hasHeader: Bool
+    package var hasHeader: Bool
     /// The CSV field delimiter.
-    public var delimiter: UInt8
+    package var delimiter: UInt8
     /// How amounts are written.
-    public var amountSyntax: AmountSyntax
+    package var amountSyntax: AmountSyntax
     /// Which camt balance type is the statement's balance (`CLBD` by default).
-    public var balanceType: String
+    package var balanceType: String
     /// Limits for hostile input.
-    public var limits: IngestLimits
+    package var limits: IngestLimits
     /// The job's business day, for readers that can check a statement's date against it.
-    public var asOf: String?
+    package var asOf: String?
     /// The instant balances are taken at; rows stamped later are left out. `nil` reads every row.
-    public var cutoff: Cutoff?
+    package var cutoff: Cutoff?
     /// The cutoff of the job's previous business day, when the run repository knows it: a running balance's opening
     /// is its balance at that instant.
     var previousCutoff: Timestamp?
     /// How a mapped `time` (or `date`) field is written, in strftime fields; ISO 8601 when `nil`.
-    public var timeFormat: String?
+    package var timeFormat: String?
     /// The IANA zone of times written without an offset.
-    public var timeZone: String?
+    package var timeZone: String?
     /// When a snapshot without a time of its own (an API dump) was taken, ISO 8601.
-    public var takenAt: String?
+    package var takenAt: String?
     /// How far a snapshot's time may be from the cutoff before its lines say so, in seconds.
-    public var maxSnapshotSkewSeconds: Int64 = 3600
+    package var maxSnapshotSkewSeconds: Int64 = 3600
     /// Whether the options were typed on the command line (`recon inspect`) rather than in a job file: messages then
     /// name the flag (`--account`) instead of the key (`account:`).
-    public var fromCommandLine = false
+    package var fromCommandLine = false
 
     /// How a message names a setting: `` `account:` `` in a job, `--account` on the command line.
-    public func setting(_ key: String) -> String {
+    package func setting(_ key: String) -> String {
         fromCommandLine ? "--" + key.replacingAll("_", with: "-") : "`\(key):`"
     }
 
     /// Creates options; the defaults read a headed, comma-separated CSV of balances with strict amounts.
-    public init(
+    package init(
         kind: InputKind = .balances, venue: String? = nil, account: String? = nil,
         fields: FieldMapping = FieldMapping(),
         records: String? = nil, hasHeader: Bool = true, delimiter: UInt8 = UInt8(ascii: ","),

@@ -4,7 +4,7 @@ import Foundation
 /// overlap with parsing it.
 ///
 /// Memory is fixed: `depth` chunks of `chunkSize` bytes. The producer stops when the consumer goes away.
-public final class PrefetchingByteSource: ByteSource {
+package final class PrefetchingByteSource: ByteSource {
     private final class Shared: @unchecked Sendable {
         // Everything below is guarded by `condition`.
         let condition = NSCondition()
@@ -38,7 +38,7 @@ public final class PrefetchingByteSource: ByteSource {
     private var done = false
 
     /// Wraps `upstream`; nothing is read until the first `read(into:)`.
-    public init(upstream: any ByteSource, chunkSize: Int = 1 << 20, depth: Int = 4) {
+    package init(upstream: any ByteSource, chunkSize: Int = 1 << 20, depth: Int = 4) {
         self.shared = Shared(depth: max(2, depth), chunkSize: chunkSize)
         self.upstream = UpstreamBox(upstream)
     }
@@ -49,7 +49,7 @@ public final class PrefetchingByteSource: ByteSource {
 
     /// Stops the producer and waits until it no longer touches the upstream source, so the caller may use it again
     /// (to finish its digest, say).
-    public func stop() {
+    package func stop() {
         shared.condition.lock()
         shared.cancelled = true
         shared.condition.broadcast()
@@ -109,7 +109,7 @@ public final class PrefetchingByteSource: ByteSource {
         thread.start()
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         guard !done, let destination = buffer.baseAddress, buffer.count > 0 else { return 0 }
         if upstream != nil { start() }
         if current == nil {

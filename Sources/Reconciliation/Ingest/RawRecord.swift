@@ -1,30 +1,30 @@
 /// A balance as a reader found it, before normalization: codes as the source wrote them, venue and account possibly
 /// left to the input's fixed settings.
-public struct RawRecord: Sendable, Hashable {
+package struct RawRecord: Sendable, Hashable {
     /// The venue named in the data, if the format carries one.
-    public var venue: String?
+    package var venue: String?
     /// The account named in the data, if the format carries one.
-    public var account: String?
+    package var account: String?
     /// The asset code as written.
-    public var asset: String
+    package var asset: String
     /// The total (for an entries input: the sum of the entries so far).
-    public var total: Amount
+    package var total: Amount
     /// The available part, when reported.
-    public var available: Amount?
+    package var available: Amount?
     /// The part on hold, when reported.
-    public var hold: Amount?
+    package var hold: Amount?
     /// Where it was read (the first entry of a sum).
-    public var location: SourceLocation
+    package var location: SourceLocation
     /// How many rows make up `total`.
-    public var entryCount: Int
+    package var entryCount: Int
     /// The balance the statement opened with (camt `OPBD`/`PRCD`; a running balance before its first movement of
     /// the run), for continuity checks.
-    public var opening: Amount?
+    package var opening: Amount?
     /// Findings about this balance that its line should show (a statement whose entries do not add up).
-    public var notes: [String] = []
+    package var notes: [String] = []
 
     /// Creates a record.
-    public init(
+    package init(
         venue: String? = nil, account: String? = nil, asset: String, total: Amount, available: Amount? = nil,
         hold: Amount? = nil, location: SourceLocation, entryCount: Int = 1
     ) {

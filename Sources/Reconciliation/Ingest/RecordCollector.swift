@@ -2,23 +2,23 @@
 ///
 /// Row-level errors are collected, not thrown, so one pass reports every bad row (up to `maxErrors`); any error marks
 /// the input failed.
-public final class RecordCollector {
+package final class RecordCollector {
     /// What kind of input this is.
-    public let kind: InputKind
+    package let kind: InputKind
     /// How many error diagnostics are collected before reading stops.
-    public let maxErrors: Int
+    package let maxErrors: Int
     private(set) var records: [RawRecord] = []
     private var index: [EntryKey: Int] = [:]
     /// Diagnostics in the order they were found.
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
     /// How many error diagnostics there are.
-    public private(set) var errorCount = 0
+    package private(set) var errorCount = 0
     /// How many data rows or records were read (entries before summing).
-    public private(set) var rowCount = 0
+    package private(set) var rowCount = 0
     /// Set by a reader when the file it just read says more pages follow; checked after the input's last file.
-    public var continuation: String?
+    package var continuation: String?
     /// Where the continuation was announced.
-    public var continuationLocation: SourceLocation?
+    package var continuationLocation: SourceLocation?
     /// When a snapshot without rows says it was taken (Binance `updateTime`, CCXT `timestamp`).
     var snapshotTime: Timestamp?
     /// Where the snapshot states its time.
@@ -34,14 +34,14 @@ public final class RecordCollector {
     }
 
     /// Creates an empty collector.
-    public init(kind: InputKind, maxErrors: Int = 20) {
+    package init(kind: InputKind, maxErrors: Int = 20) {
         self.kind = kind
         self.maxErrors = maxErrors
     }
 
     /// Adds a record; an `entries` input sums it into the record of the same key. `countingRows: false` is for
     /// records a reader already summed and counted itself (``countRows(_:)``).
-    public func add(_ record: RawRecord, countingRows: Bool = true) {
+    package func add(_ record: RawRecord, countingRows: Bool = true) {
         if countingRows { rowCount += record.entryCount }
         guard kind == .entries else {
             records.append(record)
@@ -82,13 +82,13 @@ public final class RecordCollector {
     }
 
     /// Records a diagnostic.
-    public func diagnose(_ severity: Diagnostic.Severity, _ message: String, at location: SourceLocation? = nil) {
+    package func diagnose(_ severity: Diagnostic.Severity, _ message: String, at location: SourceLocation? = nil) {
         if severity == .error { errorCount += 1 }
         diagnostics.append(Diagnostic(severity, message, at: location))
     }
 
     /// Whether a reader should stop: too many errors to be worth reading on.
-    public var shouldStop: Bool { errorCount >= maxErrors }
+    package var shouldStop: Bool { errorCount >= maxErrors }
 
     /// Takes over everything another collector of the same kind gathered.
     func absorb(_ other: RecordCollector) {
@@ -100,7 +100,7 @@ public final class RecordCollector {
     }
 
     /// Counts rows a reader summed itself before calling ``add(_:countingRows:)``.
-    public func countRows(_ count: Int) {
+    package func countRows(_ count: Int) {
         rowCount += count
     }
 }

@@ -1,7 +1,7 @@
 /// Every format reader, by `format:` name, and detection by content.
-public enum StatementFormats {
+package enum StatementFormats {
     /// The readers in the order detection tries them.
-    public static let all: [any StatementReader] = [
+    package static let all: [any StatementReader] = [
         CoinbaseAdvancedAccountsReader(), CoinbaseExchangeAccountsReader(), CoinbaseExchangeStatementReader(),
         CoinbaseTransactionsReader(), DYDXSubaccountReader(), KrakenLedgersReader(), BinanceAccountReader(),
         CCXTBalanceReader(), CamtStatementReader(message: "053"), CamtStatementReader(message: "052"),
@@ -9,15 +9,15 @@ public enum StatementFormats {
     ]
 
     /// The format names.
-    public static var names: [String] { all.map(\.format) }
+    package static var names: [String] { all.map(\.format) }
 
     /// The reader for a `format:` name.
-    public static func reader(named name: String) -> (any StatementReader)? {
+    package static func reader(named name: String) -> (any StatementReader)? {
         all.first { $0.format == name }
     }
 
     /// The formats whose readers recognize the content.
-    public static func candidates(for prefix: ContentPrefix) -> [any StatementReader] {
+    package static func candidates(for prefix: ContentPrefix) -> [any StatementReader] {
         all.filter { $0.recognizes(prefix) }
     }
 }

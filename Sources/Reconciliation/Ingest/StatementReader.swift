@@ -2,7 +2,7 @@
 ///
 /// A reader reports bad rows through the collector (with file, line and column) and keeps going; it throws only when
 /// the file cannot be read any further (a broken gzip stream, malformed JSON or XML, an unknown header).
-public protocol StatementReader: Sendable {
+package protocol StatementReader: Sendable {
     /// The name used for `format:` in job files and `--format` on the command line.
     var format: String { get }
 
@@ -53,26 +53,26 @@ public protocol StatementReader: Sendable {
 
 extension StatementReader {
     /// By default a reader is never guessed; it must be named.
-    public func recognizes(_ prefix: ContentPrefix) -> Bool { false }
+    package func recognizes(_ prefix: ContentPrefix) -> Bool { false }
 
     /// By default the data or the job names the venue.
-    public var defaultVenue: String? { nil }
+    package var defaultVenue: String? { nil }
 
     /// By default the job chooses the kind.
-    public var inherentKind: InputKind? { nil }
+    package var inherentKind: InputKind? { nil }
 
     /// By default the data names the account.
-    public var needsAccountSetting: Bool { false }
+    package var needsAccountSetting: Bool { false }
 
     /// By default the venue comes from the format or the job.
-    public var mayNameVenue: Bool { false }
+    package var mayNameVenue: Bool { false }
 
     /// By default codes are taken as written.
-    public var assetAliases: [String: String] { [:] }
+    package var assetAliases: [String: String] { [:] }
 
     /// By default the format must name its venue (or the input set `venue:`), and its account when the files name
     /// none.
-    public func validate(_ options: inout InputOptions) -> String? {
+    package func validate(_ options: inout InputOptions) -> String? {
         if defaultVenue == nil && !mayNameVenue && options.venue == nil {
             return "format \(format) names no venue; set `venue:`"
         }
@@ -81,10 +81,10 @@ extension StatementReader {
     }
 
     /// By default a file is read in one piece.
-    public var readsEntriesInRanges: Bool { false }
+    package var readsEntriesInRanges: Bool { false }
 
     /// By default a file is read in one piece.
-    public func sumEntriesInRanges(
+    package func sumEntriesInRanges(
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter
     ) throws(ReconciliationError) -> Bool { false }
@@ -101,28 +101,28 @@ func mappedFormatProblem(_ options: InputOptions) -> String? {
 }
 
 /// The first bytes of a decoded (inflated) file, with cheap views used by format detection.
-public struct ContentPrefix: Sendable {
+package struct ContentPrefix: Sendable {
     /// Up to 64 KiB from the start of the file, after gzip.
-    public let bytes: [UInt8]
+    package let bytes: [UInt8]
 
     /// Wraps the bytes.
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
     /// The bytes as text, with any UTF-8 BOM dropped.
-    public var text: String {
+    package var text: String {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         return String(decoding: bytes[start...], as: UTF8.self)
     }
 
     /// Whether the text contains `needle`.
-    public func contains(_ needle: String) -> Bool {
+    package func contains(_ needle: String) -> Bool {
         text.contains(needle)
     }
 
     /// The first non-blank line.
-    public var firstLine: Substring {
+    package var firstLine: Substring {
         let text = self.text
         let lines = text.split(
             omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
@@ -130,7 +130,7 @@ public struct ContentPrefix: Sendable {
     }
 
     /// The first non-whitespace byte.
-    public var firstSignificantByte: UInt8? {
+    package var firstSignificantByte: UInt8? {
         bytes.drop(while: {
             $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF
         }).first
@@ -139,7 +139,7 @@ public struct ContentPrefix: Sendable {
     /// The member names of the top-level JSON object as far as the prefix reaches (empty when the content is not a
     /// JSON object). Detection looks at these, not at text anywhere in the file, so a CCXT dump — whose `info` member
     /// holds a venue's raw response — is not taken for the venue's own format.
-    public var topLevelJSONKeys: Set<String> {
+    package var topLevelJSONKeys: Set<String> {
         guard firstSignificantByte == UInt8(ascii: "{") else { return [] }
         var keys: Set<String> = []
         var depth = 0

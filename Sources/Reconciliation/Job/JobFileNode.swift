@@ -162,9 +162,9 @@ struct JobFileNode {
 }
 
 /// "Did you mean" for names a user typed: the closest known name, when it is close enough to be a typo.
-public enum Spelling {
+package enum Spelling {
     /// The closest of `names` to `typed` within a few edits, or `nil`.
-    public static func closest(to typed: String, among names: [String]) -> String? {
+    package static func closest(to typed: String, among names: [String]) -> String? {
         let best = names.min { editDistance($0, typed) < editDistance($1, typed) }
         guard let best, editDistance(best, typed) <= max(2, typed.count / 3) else { return nil }
         return best

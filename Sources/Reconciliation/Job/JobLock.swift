@@ -6,10 +6,10 @@
 
 /// Keeps two processes from running the same job at once: an exclusive `flock` on `DIR/JOB.lock` holding the
 /// owner's pid, released when the lock is dropped or the process dies (the kernel releases it).
-public final class JobLock: Sendable {
+package final class JobLock: Sendable {
     private let descriptor: Int32
     /// The lock file.
-    public let path: String
+    package let path: String
 
     private init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
@@ -22,7 +22,7 @@ public final class JobLock: Sendable {
     }
 
     /// The default lock directory: `RECON_LOCK_DIR`, else `$TMPDIR/recon-locks` (or `/tmp/recon-locks`).
-    public static func defaultDirectory(environment: [String: String]) -> String {
+    package static func defaultDirectory(environment: [String: String]) -> String {
         if let directory = environment["RECON_LOCK_DIR"], !directory.isEmpty { return directory }
         let temporary = environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
         return temporary + "/recon-locks"
@@ -57,7 +57,7 @@ public final class JobLock: Sendable {
 
     /// Takes the lock of `job`, waiting up to `wait` seconds (polling) when another process holds it; otherwise
     /// fails with "job X is already running (pid N)".
-    public static func acquire(job: String, directory: String, wait: Double = 0) async throws(ReconciliationError)
+    package static func acquire(job: String, directory: String, wait: Double = 0) async throws(ReconciliationError)
         -> JobLock
     {
         let deadline = ContinuousClock.now + .milliseconds(Int64(max(0, wait) * 1000))

@@ -7,28 +7,28 @@
 /// let plan = ReconciliationJob(spec: job).plan()
 /// print(plan.ready, plan.result.counts)
 /// ```
-public struct JobPlan: Sendable {
+package struct JobPlan: Sendable {
     /// The job as loaded.
-    public let spec: JobSpec
+    package let spec: JobSpec
     /// Every input as read, ledger first.
-    public let inputs: [InputOutcome]
+    package let inputs: [InputOutcome]
     /// The lines a run would write.
-    public let result: ReconciliationResult
+    package let result: ReconciliationResult
     /// Run-level notices a run would report.
-    public let notices: [String]
+    package let notices: [String]
     /// Rules of the job that no input can trigger (a tolerance for a venue nobody reports), with a suggestion.
-    public let unusedRules: [String]
+    package let unusedRules: [String]
     /// The reference files (acknowledgements, prices, calendar) as read, with the acknowledgements' findings.
-    public var references: [InputSummary] = []
+    package var references: [InputSummary] = []
 
     /// Whether every input and reference file reads cleanly (a run would not be partial).
-    public var ready: Bool { !inputs.contains(where: \.failed) && !references.contains(where: \.failed) }
+    package var ready: Bool { !inputs.contains(where: \.failed) && !references.contains(where: \.failed) }
 
     /// 0 ready, 2 an input would fail.
-    public var exitStatus: Int32 { ready ? 0 : 2 }
+    package var exitStatus: Int32 { ready ? 0 : 2 }
 
     /// The plan as one JSON document (`recon check --json`).
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var rules: [String: Int] = [:]
         for line in result.lines { rules[line.tolerance?.source ?? "not compared", default: 0] += 1 }
         return .object([
@@ -68,7 +68,7 @@ public struct JobPlan: Sendable {
 
 extension ReconciliationJob {
     /// The plan of a run of this job: inputs read and reconciled in memory, nothing written.
-    public func plan(events: @Sendable (RunEvent) -> Void = { _ in }) -> JobPlan {
+    package func plan(events: @Sendable (RunEvent) -> Void = { _ in }) -> JobPlan {
         let outcomes = loadInputs(collectsRawCodes: true, events: events)
         var references = ReferenceData.load(spec, open: openPath)
         let (reconciled, notices) = reconcile(outcomes, valuation: references.valuation)

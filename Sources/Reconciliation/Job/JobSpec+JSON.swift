@@ -3,7 +3,7 @@
 /// key is recorded only as "configured").
 extension JobSpec {
     /// The configuration as JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
             "job": .string(name),
             "as_of": .string(asOf),
@@ -42,7 +42,7 @@ extension JobSpec {
     }
 
     /// A job from its recorded configuration.
-    public init(json element: JSONElement) throws(ReconciliationError) {
+    package init(json element: JSONElement) throws(ReconciliationError) {
         let reader = JSONConfig(element, path: "config")
         let name = try reader.string("job")
         let asOf = try reader.string("as_of")
@@ -143,7 +143,7 @@ extension JobSpec {
 
 extension InputSpec {
     /// The input as recorded configuration.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         let syntax = options.amountSyntax
         let fields = options.fields
         return .object([
@@ -233,7 +233,7 @@ extension InputSpec {
 
 extension Cutoff {
     /// The cutoff as recorded: the day, the wall-clock time and zone as configured, and the instant they gave.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             "as_of": .string(asOf), "time": .string(time), "zone": .string(zone), "instant": .string(instantISO8601),
         ])

@@ -7,38 +7,38 @@ public struct JobSpec: Sendable, Hashable {
     /// The business day reconciled, `YYYY-MM-DD`.
     public var asOf: String
     /// Our own books: position manager or accounting exports.
-    public var ledger: [InputSpec]
+    package var ledger: [InputSpec]
     /// What the venues say.
-    public var statements: [InputSpec]
+    package var statements: [InputSpec]
     /// Tolerances.
-    public var tolerance: TolerancePolicy
+    package var tolerance: TolerancePolicy
     /// How many breaks a team accepts before the run exits 1 (the status still says `breaks`).
-    public var maxBreaks: Int
+    package var maxBreaks: Int
     /// Asset aliases for every input (code → asset).
-    public var aliases: [String: String]
+    package var aliases: [String: String]
     /// Where reports go and in which formats.
-    public var report: ReportSettings
+    package var report: ReportSettings
     /// The audit file, if any.
-    public var audit: AuditSettings?
+    package var audit: AuditSettings?
     /// The SQLite run repository, if any.
-    public var repositoryPath: String?
+    package var repositoryPath: String?
     /// Where inputs are archived by content hash, if anywhere.
-    public var archiveDirectory: String?
+    package var archiveDirectory: String?
     /// The log level (`trace` … `critical`).
-    public var logLevel: String
+    package var logLevel: String
     /// Limits against hostile input.
-    public var limits: IngestLimits
+    package var limits: IngestLimits
     /// The instant the run's balances are taken at (the whole `as_of` day in UTC unless the job sets `cutoff:`).
     public var cutoff: Cutoff
     /// The acknowledgements file (known, explained breaks), if any.
-    public var acknowledgements: InputFile?
+    package var acknowledgements: InputFile?
     /// Valuation of differences in a reporting currency, if any.
-    public var valuation: ValuationSettings?
+    package var valuation: ValuationSettings?
     /// Holidays for ageing in business days, if any (else Monday–Friday).
-    public var calendar: InputFile?
+    package var calendar: InputFile?
 
     /// Creates a job.
-    public init(
+    package init(
         name: String, asOf: String, ledger: [InputSpec], statements: [InputSpec], tolerance: TolerancePolicy = .exact,
         maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
         repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "warning",
@@ -65,11 +65,11 @@ public struct JobSpec: Sendable, Hashable {
     }
 
     /// Every input, ledger first, in job order.
-    public var inputs: [InputSpec] { ledger + statements }
+    package var inputs: [InputSpec] { ledger + statements }
 
     /// The files that judge the lines rather than feed the books (acknowledgements, prices, calendar): read, hashed,
     /// archived and audited like inputs, so a replay judges with the same ones.
-    public var referenceFiles: [(kind: InputKind, file: InputFile)] {
+    package var referenceFiles: [(kind: InputKind, file: InputFile)] {
         [
             acknowledgements.map { (InputKind.acknowledgements, $0) }, valuation.map { (InputKind.prices, $0.prices) },
             calendar.map { (InputKind.calendar, $0) },
@@ -78,16 +78,16 @@ public struct JobSpec: Sendable, Hashable {
 }
 
 /// `valuation: {currency: USD, prices: ../prices/{as_of}.csv}`.
-public struct ValuationSettings: Sendable, Hashable {
+package struct ValuationSettings: Sendable, Hashable {
     /// The reporting currency (upper case).
-    public var currency: String
+    package var currency: String
     /// Decimals of its minor unit.
-    public var decimals: Int
+    package var decimals: Int
     /// The prices file (`asset,price`).
-    public var prices: InputFile
+    package var prices: InputFile
 
     /// Creates settings.
-    public init(currency: String, decimals: Int, prices: InputFile) {
+    package init(currency: String, decimals: Int, prices: InputFile) {
         self.currency = currency.uppercased()
         self.decimals = decimals
         self.prices = prices
@@ -105,33 +105,33 @@ public enum Side: String, Sendable, Hashable, Codable {
 }
 
 /// One input of a job: one or more files read with one format and one set of options.
-public struct InputSpec: Sendable, Hashable {
+package struct InputSpec: Sendable, Hashable {
     /// Ledger or statement.
-    public var side: Side
+    package var side: Side
     /// A label for messages and reports (the first path when not named).
-    public var name: String
+    package var name: String
     /// The files, in order (several page files can form one statement).
-    public var files: [InputFile]
+    package var files: [InputFile]
     /// The format name, or `nil` to detect it from the content.
-    public var format: String?
+    package var format: String?
     /// Reader options.
-    public var options: InputOptions
+    package var options: InputOptions
     /// Asset aliases for this input only.
-    public var aliases: [String: String]
+    package var aliases: [String: String]
     /// Statement account id → ledger account.
-    public var accounts: [String: String]
+    package var accounts: [String: String]
     /// Whether keys this input leaves out count as zero.
-    public var missingMeansZero: Bool
+    package var missingMeansZero: Bool
     /// Which figure to compare.
-    public var compare: ComparedFigure?
+    package var compare: ComparedFigure?
     /// Whether a glob that matches no file skips the input (with a note) instead of failing it.
-    public var optional: Bool = false
+    package var optional: Bool = false
     /// Why the input has no files to read (a glob that matched nothing); the input fails with it, or is skipped
     /// when `optional`.
-    public var problem: String?
+    package var problem: String?
     /// Why the input cannot be read at all, and which file (a special file that could not be read into a private
     /// copy); the input fails with it.
-    public var refusal: (file: String, message: String)? {
+    package var refusal: (file: String, message: String)? {
         get { refusalFile.map { ($0, refusalMessage ?? "") } }
         set {
             refusalFile = newValue?.file
@@ -142,7 +142,7 @@ public struct InputSpec: Sendable, Hashable {
     private var refusalMessage: String?
 
     /// Creates an input.
-    public init(
+    package init(
         side: Side, name: String, files: [InputFile], format: String? = nil, options: InputOptions = InputOptions(),
         aliases: [String: String] = [:], accounts: [String: String] = [:], missingMeansZero: Bool = false,
         compare: ComparedFigure? = nil
@@ -160,35 +160,35 @@ public struct InputSpec: Sendable, Hashable {
 }
 
 /// A file to read: where it is, and how messages and reports name it.
-public struct InputFile: Sendable, Hashable {
+package struct InputFile: Sendable, Hashable {
     /// The path to open.
-    public var path: String
+    package var path: String
     /// The path shown in messages and reports (relative to the working directory when inside it).
-    public var displayPath: String
+    package var displayPath: String
 
     /// Creates a file reference.
-    public init(path: String, displayPath: String) {
+    package init(path: String, displayPath: String) {
         self.path = path
         self.displayPath = displayPath
     }
 }
 
 /// Report output settings.
-public struct ReportSettings: Sendable, Hashable {
+package struct ReportSettings: Sendable, Hashable {
     /// The directory reports are written to (created when missing).
-    public var directory: String
+    package var directory: String
     /// The formats written.
-    public var formats: [ReportFormat]
+    package var formats: [ReportFormat]
 
     /// Creates settings.
-    public init(directory: String, formats: [ReportFormat] = [.json, .markdown]) {
+    package init(directory: String, formats: [ReportFormat] = [.json, .markdown]) {
         self.directory = directory
         self.formats = formats
     }
 }
 
 /// The report formats.
-public enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {
+package enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// `report.json`, for machines.
     case json
     /// `report.md`, a summary for tickets.
@@ -200,14 +200,14 @@ public enum ReportFormat: String, Sendable, Hashable, CaseIterable, Codable {
 }
 
 /// Audit file settings.
-public struct AuditSettings: Sendable, Hashable {
+package struct AuditSettings: Sendable, Hashable {
     /// The append-only audit file.
-    public var path: String
+    package var path: String
     /// A file holding the Ed25519 private key that signs checkpoints, if any.
-    public var signingKeyPath: String?
+    package var signingKeyPath: String?
 
     /// Creates settings.
-    public init(path: String, signingKeyPath: String? = nil) {
+    package init(path: String, signingKeyPath: String? = nil) {
         self.path = path
         self.signingKeyPath = signingKeyPath
     }

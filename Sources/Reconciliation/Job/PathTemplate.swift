@@ -6,9 +6,9 @@
 
 /// Paths of a dated job: `{as_of}` is the business day (`2026-11-24`), `{as_of:FORMAT}` the day in strftime fields
 /// (`%Y %m %d %y %j`, `%%`), and a path with `*`, `?` or `[` is a glob expanded in sorted order.
-public enum PathTemplate {
+package enum PathTemplate {
     /// `text` with every `{as_of…}` replaced; an unknown placeholder or field is an error naming it.
-    public static func expand(_ text: String, asOf: String) throws(CutoffError) -> String {
+    package static func expand(_ text: String, asOf: String) throws(CutoffError) -> String {
         guard text.contains("{") || text.contains("}") else { return text }
         guard let day = CalendarDay(asOf) else { throw CutoffError("the as-of day '\(asOf)' is not a date") }
         var result = ""
@@ -66,12 +66,12 @@ public enum PathTemplate {
     }
 
     /// Whether a path is a glob pattern.
-    public static func isGlob(_ path: String) -> Bool {
+    package static func isGlob(_ path: String) -> Bool {
         path.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }
 
     /// The files matching an absolute glob pattern, sorted by path; directories are not inputs and are left out.
-    public static func matches(_ pattern: String) -> [String] {
+    package static func matches(_ pattern: String) -> [String] {
         var result = glob_t()
         defer { globfree(&result) }
         // GLOB_MARK ends every directory with '/', so they can be told apart without another look at the disk.

@@ -1,26 +1,26 @@
 import Dispatch
 
 /// Runs jobs: the library's entry point for Swift code, and the protocol the CLI and tests run through.
-public protocol ReconciliationService: Sendable {
+package protocol ReconciliationService: Sendable {
     /// Starts a run; its events stream while it goes, its outcome arrives at the end.
     func start(_ spec: JobSpec, options: RunOptions) async -> RunHandle
 }
 
 /// How a run is started.
-public struct RunOptions: Sendable {
+package struct RunOptions: Sendable {
     /// Seconds to wait for another process running the same job (0: fail at once).
-    public var waitSeconds: Double
+    package var waitSeconds: Double
     /// Where cross-process job locks live.
-    public var lockDirectory: String?
+    package var lockDirectory: String?
     /// Maps an input file to the path opened (replays read archived copies).
-    public var openPath: (@Sendable (InputFile) -> String)?
+    package var openPath: (@Sendable (InputFile) -> String)?
     /// A fixed run id (replays), instead of a new one.
-    public var runID: String?
+    package var runID: String?
     /// Counts bytes read per input, for progress displays.
-    public var progress: (@Sendable (InputSpec) -> ByteCounter)?
+    package var progress: (@Sendable (InputSpec) -> ByteCounter)?
 
     /// Creates options.
-    public init(
+    package init(
         waitSeconds: Double = 0, lockDirectory: String? = nil, openPath: (@Sendable (InputFile) -> String)? = nil,
         runID: String? = nil, progress: (@Sendable (InputSpec) -> ByteCounter)? = nil
     ) {
@@ -33,13 +33,13 @@ public struct RunOptions: Sendable {
 }
 
 /// A run in progress.
-public struct RunHandle: Sendable {
+package struct RunHandle: Sendable {
     /// Everything the run does, in order; finishes when the run does.
-    public let events: AsyncStream<RunEvent>
+    package let events: AsyncStream<RunEvent>
     let task: Task<Result<RunOutcome, ReconciliationError>, Never>
 
     /// Waits for the run and returns its outcome.
-    public func outcome() async throws(ReconciliationError) -> RunOutcome {
+    package func outcome() async throws(ReconciliationError) -> RunOutcome {
         try await task.value.get()
     }
 }
@@ -53,18 +53,18 @@ public struct RunHandle: Sendable {
 /// for await event in run.events { print(event) }
 /// let outcome = try await run.outcome()
 /// ```
-public actor ReconciliationActor: ReconciliationService {
+package actor ReconciliationActor: ReconciliationService {
     private let environment: RunEnvironment
     private var running: Set<String> = []
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     /// Creates a service with its clock, run ids and environment.
-    public init(environment: RunEnvironment = .live()) {
+    package init(environment: RunEnvironment = .live()) {
         self.environment = environment
     }
 
-    public func start(_ spec: JobSpec, options: RunOptions = RunOptions()) -> RunHandle {
+    package func start(_ spec: JobSpec, options: RunOptions = RunOptions()) -> RunHandle {
         let (events, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .unbounded)
         let refused = running.contains(spec.name)
         if !refused { running.insert(spec.name) }
@@ -81,7 +81,7 @@ public actor ReconciliationActor: ReconciliationService {
     }
 
     /// Runs a job and waits for its outcome, ignoring events.
-    public func run(_ spec: JobSpec, options: RunOptions = RunOptions()) async throws(ReconciliationError) -> RunOutcome
+    package func run(_ spec: JobSpec, options: RunOptions = RunOptions()) async throws(ReconciliationError) -> RunOutcome
     {
         try await start(spec, options: options).outcome()
     }

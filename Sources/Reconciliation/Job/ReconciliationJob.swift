@@ -58,7 +58,7 @@ public struct RunOutcome: Sendable {
     /// The report files written.
     public let files: [WrittenFile]
     /// The full outcome of every input (balances included), ledger first.
-    public let inputs: [InputOutcome]
+    package let inputs: [InputOutcome]
     /// Wall time of the run, by the run's clock.
     public let durationSeconds: Double
     /// When the run finished, by the run's clock (Unix time).
@@ -81,9 +81,9 @@ public struct ReconciliationJob: Sendable {
     /// The clock, run id and environment.
     public let environment: RunEnvironment
     /// Maps an input file to the path actually opened (a replay reads archived copies).
-    public var openPath: @Sendable (InputFile) -> String = { $0.path }
+    package var openPath: @Sendable (InputFile) -> String = { $0.path }
     /// Counts bytes read per input, for progress displays.
-    public var progress: @Sendable (InputSpec) -> ByteCounter = { _ in ByteCounter() }
+    package var progress: @Sendable (InputSpec) -> ByteCounter = { _ in ByteCounter() }
     /// A fixed run id (replays), instead of a new one.
     public var runID: String?
 

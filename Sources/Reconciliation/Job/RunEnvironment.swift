@@ -23,7 +23,7 @@ public struct RunEnvironment: Sendable {
     /// The tool version recorded in reports and the audit trail.
     public var toolVersion: String
     /// Faults to inject at named steps (tests; `RECON_FAULTS` for a real process).
-    public var faults = FaultInjection.none
+    package var faults = FaultInjection.none
 
     /// Creates an environment.
     public init(

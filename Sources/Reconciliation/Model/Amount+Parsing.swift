@@ -5,7 +5,7 @@ extension Amount {
     /// try Amount.parse("-0.78841244600000000000001")   // 26 decimals, exact
     /// try Amount.parse("1,234.50", syntax: AmountSyntax(groupingSeparator: UInt8(ascii: ",")))
     /// ```
-    public static func parse(_ text: String, syntax: AmountSyntax = .standard) throws(AmountParseError) -> Amount {
+    package static func parse(_ text: String, syntax: AmountSyntax = .standard) throws(AmountParseError) -> Amount {
         var copy = text
         let result: Result<Amount, AmountParseError> = copy.withUTF8 { bytes in
             do throws(AmountParseError) {
@@ -21,7 +21,7 @@ extension Amount {
     ///
     /// Written by hand because no available library parses exact decimals from bytes: Foundation's `Decimal(string:)`
     /// accepts prefixes (`"12abc"` → 12), cuts past 38 digits silently and costs about 1 µs a value.
-    public static func parse(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax = .standard) throws(AmountParseError)
+    package static func parse(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax = .standard) throws(AmountParseError)
         -> Amount
     {
         if syntax.decimalSeparator == UInt8(ascii: "."), let amount = parseCommon(bytes) { return amount }

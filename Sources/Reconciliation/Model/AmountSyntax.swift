@@ -3,24 +3,24 @@
 /// The default accepts an optional sign, digits, an optional `.` with digits, and an optional exponent
 /// (`9.05e-06`, as CCXT writes floats). Everything else is an explicit per-source choice, so nothing is guessed: a
 /// comma decimal, thousands separators, negatives in parentheses, currency symbols, empty cells meaning zero.
-public struct AmountSyntax: Sendable, Hashable {
+package struct AmountSyntax: Sendable, Hashable {
     /// The decimal separator byte, `.` or `,`.
-    public var decimalSeparator: UInt8
+    package var decimalSeparator: UInt8
     /// The thousands separator byte, if the source groups digits (`,`, `.`, `'`, ` `).
-    public var groupingSeparator: UInt8?
+    package var groupingSeparator: UInt8?
     /// Whether `1.5e-3` forms are accepted.
-    public var allowsExponent: Bool
+    package var allowsExponent: Bool
     /// Whether `(12.00)` means `-12.00`.
-    public var allowsParentheses: Bool
+    package var allowsParentheses: Bool
     /// Whether a leading currency symbol (`$`, `€`, `£`, `¥`, `₿`) is skipped.
-    public var allowsCurrencySymbol: Bool
+    package var allowsCurrencySymbol: Bool
     /// Whether an empty cell is zero instead of an error.
-    public var emptyMeansZero: Bool
+    package var emptyMeansZero: Bool
     /// Whether error hints name `recon inspect`'s flags rather than job-file keys (not part of the syntax).
-    public var namesFlags = false
+    package var namesFlags = false
 
     /// Creates a syntax; the defaults are the strict standard syntax.
-    public init(
+    package init(
         decimalSeparator: UInt8 = UInt8(ascii: "."),
         groupingSeparator: UInt8? = nil,
         allowsExponent: Bool = true,
@@ -37,11 +37,11 @@ public struct AmountSyntax: Sendable, Hashable {
     }
 
     /// Sign, digits, optional `.` and digits, optional exponent. Nothing else.
-    public static let standard = AmountSyntax()
+    package static let standard = AmountSyntax()
 }
 
 /// Why a piece of text is not an amount.
-public enum AmountParseFailure: Sendable, Equatable {
+package enum AmountParseFailure: Sendable, Equatable {
     /// The text is empty.
     case empty
     /// A sign or separators without any digit.
@@ -60,11 +60,11 @@ public enum AmountParseFailure: Sendable, Equatable {
     case misplacedGroupingSeparator
 
     /// The reason in words, with what to do where there is something to do (in job-file keys).
-    public var reason: String { reason(namingFlags: false) }
+    package var reason: String { reason(namingFlags: false) }
 
     /// The reason, naming job-file keys (`` `empty_is_zero: true` ``) or, with `namingFlags`, the command-line flags
     /// of `recon inspect` (`--empty-is-zero`).
-    public func reason(namingFlags: Bool) -> String {
+    package func reason(namingFlags: Bool) -> String {
         func set(_ key: String, _ value: String) -> String {
             namingFlags
                 ? "--" + key.replacingAll("_", with: "-") + (value == "true" ? "" : " '\(value)'")
@@ -91,12 +91,12 @@ public enum AmountParseFailure: Sendable, Equatable {
 }
 
 /// A piece of text that is not an amount: the text (shortened for display) and why.
-public struct AmountParseError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct AmountParseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The offending text, shortened to 40 characters and with control bytes escaped.
-    public let text: String
+    package let text: String
     /// What is wrong with it.
-    public let failure: AmountParseFailure
+    package let failure: AmountParseFailure
 
     /// `invalid amount '1,5': unexpected ','…`.
-    public var description: String { "invalid amount '\(text)': \(failure.reason)" }
+    package var description: String { "invalid amount '\(text)': \(failure.reason)" }
 }

@@ -2,26 +2,26 @@
 ///
 /// An `entries` input yields one `Balance` per key with the entries summed (`entryCount` of them); a `balances`
 /// input yields one per row, so a key written twice shows up twice and becomes a conflict instead of being merged.
-public struct Balance: Sendable, Hashable {
+package struct Balance: Sendable, Hashable {
     /// Venue, account and asset after normalization.
-    public var key: BalanceKey
+    package var key: BalanceKey
     /// The balance compared by default: the total.
-    public var total: Amount
+    package var total: Amount
     /// The part free to use, when the source reports it.
-    public var available: Amount?
+    package var available: Amount?
     /// The part on hold (open orders, pending withdrawals), when the source reports it.
-    public var hold: Amount?
+    package var hold: Amount?
     /// Where it was read: the row of a balance, or the first entry of a sum.
-    public var source: SourceLocation
+    package var source: SourceLocation
     /// How many rows were summed into `total` (1 for a balance row).
-    public var entryCount: Int
+    package var entryCount: Int
     /// The balance the statement opened with, when it says (for continuity across days).
-    public var opening: Amount?
+    package var opening: Amount?
     /// Findings about this balance that its line shows.
-    public var notes: [String] = []
+    package var notes: [String] = []
 
     /// Creates a balance.
-    public init(
+    package init(
         key: BalanceKey, total: Amount, available: Amount? = nil, hold: Amount? = nil, source: SourceLocation,
         entryCount: Int = 1
     ) {
@@ -34,10 +34,10 @@ public struct Balance: Sendable, Hashable {
     }
 
     /// The number of decimal places the source wrote the total with (the precision inferred tolerance uses).
-    public var precision: Int { total.scale }
+    package var precision: Int { total.scale }
 
     /// The figure named by `figure`, when the source reports it.
-    public func amount(_ figure: ComparedFigure) -> Amount? {
+    package func amount(_ figure: ComparedFigure) -> Amount? {
         switch figure {
         case .total: total
         case .available: available

@@ -2,7 +2,7 @@
 ///
 /// Serialization is deterministic: object keys sorted by their UTF-8 bytes, no floats, no whitespace in the compact
 /// form. The audit trail hashes these bytes, and replays compare them, so the same value always encodes the same way.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -20,22 +20,22 @@ public enum JSONValue: Sendable, Hashable {
     case members([JSONMember])
 
     /// A string, or `null` for `nil`.
-    public static func string(_ value: String?) -> JSONValue {
+    package static func string(_ value: String?) -> JSONValue {
         value.map { .string($0) } ?? .null
     }
 
     /// An integer.
-    public static func integer(_ value: some BinaryInteger) -> JSONValue {
+    package static func integer(_ value: some BinaryInteger) -> JSONValue {
         .number(String(value))
     }
 
     /// An amount as a decimal string (amounts are never JSON numbers), or `null`.
-    public static func amount(_ value: Amount?) -> JSONValue {
+    package static func amount(_ value: Amount?) -> JSONValue {
         value.map { .string($0.description) } ?? .null
     }
 
     /// The member named `key` of an object.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         switch self {
         case .object(let members): members[key]
         case .members(let members): members.first { $0.key == key }?.value
@@ -44,27 +44,27 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The text of a string value.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let text) = self { return text }
         return nil
     }
 
     /// The elements of an array value.
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
     /// Whether this is `null`.
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The compact encoding (one line, sorted keys).
-    public func encoded() -> String {
+    package func encoded() -> String {
         String(decoding: encodedBytes(), as: UTF8.self)
     }
 
     /// The compact encoding as UTF-8 bytes; `capacity` is a size hint (large values avoid growing the buffer).
-    public func encodedBytes(capacity: Int = 256) -> [UInt8] {
+    package func encodedBytes(capacity: Int = 256) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
         write(to: &output, indent: false, level: 0)
@@ -72,12 +72,12 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The indented encoding (two spaces, sorted keys, a final newline).
-    public func prettyEncoded() -> String {
+    package func prettyEncoded() -> String {
         String(decoding: prettyEncodedBytes(), as: UTF8.self)
     }
 
     /// The indented encoding as UTF-8 bytes; `capacity` is a size hint.
-    public func prettyEncodedBytes(capacity: Int = 256) -> [UInt8] {
+    package func prettyEncodedBytes(capacity: Int = 256) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(capacity)
         write(to: &output, indent: true, level: 0)
@@ -186,14 +186,14 @@ public enum JSONValue: Sendable, Hashable {
 }
 
 /// A member of a ``JSONValue/members(_:)`` object.
-public struct JSONMember: Sendable, Hashable {
+package struct JSONMember: Sendable, Hashable {
     /// The key.
-    public let key: String
+    package let key: String
     /// The value.
-    public let value: JSONValue
+    package let value: JSONValue
 
     /// Creates a member.
-    public init(_ key: String, _ value: JSONValue) {
+    package init(_ key: String, _ value: JSONValue) {
         self.key = key
         self.value = value
     }

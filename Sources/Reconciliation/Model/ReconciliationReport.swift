@@ -97,7 +97,7 @@ public struct ReconciliationReport: Sendable {
     }
 
     /// The canonical result, the bytes the digest covers.
-    public static func canonicalResult(
+    package static func canonicalResult(
         job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, result: ReconciliationResult
     ) -> JSONValue {
         canonicalResult(
@@ -129,7 +129,7 @@ public struct ReconciliationReport: Sendable {
     }
 
     /// Counts per classification as a JSON object (every classification present).
-    public static func countsJSON(_ counts: [Classification: Int]) -> JSONValue {
+    package static func countsJSON(_ counts: [Classification: Int]) -> JSONValue {
         .object(
             Dictionary(
                 uniqueKeysWithValues: Classification.allCases.map { ($0.rawValue, .integer(counts[$0, default: 0])) }))
@@ -193,7 +193,7 @@ public struct InputSummary: Sendable, Hashable {
 
 extension ReconciliationLine {
     /// The line as report JSON: amounts as decimal strings, `null` for an absent side.
-    public func jsonValue(age: BreakAge?, continuity: String? = nil) -> JSONValue {
+    package func jsonValue(age: BreakAge?, continuity: String? = nil) -> JSONValue {
         // Keys in sorted order (the encoding is the same as a sorted object's, without the sorting).
         var members: [JSONMember] = [JSONMember("account", .string(key.account))]
         members.reserveCapacity(20)
@@ -223,7 +223,7 @@ extension ReconciliationLine {
 
 extension Diagnostic {
     /// The diagnostic as report JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             "severity": .string(severity.rawValue),
             "message": .string(message),

@@ -10,21 +10,21 @@ import Yams
 /// lines: `recon ack` appends an entry at the end, `recon ack approve` adds `approved_by` below the entry's `by`.
 /// Every other byte stays as it was. Each edit is checked by reading the file back (the entries must be the old ones
 /// plus the change, nothing else), recorded in the job's audit file, and only then moved into place.
-public struct AcknowledgementFile: Sendable {
+package struct AcknowledgementFile: Sendable {
     /// The file.
-    public let path: String
+    package let path: String
     /// Its name in messages.
-    public let displayPath: String
+    package let displayPath: String
 
     /// Creates an editor of the file at `path`.
-    public init(path: String, displayPath: String? = nil) {
+    package init(path: String, displayPath: String? = nil) {
         self.path = path
         self.displayPath = displayPath ?? path
     }
 
     /// Appends an acknowledgement (creating the file when it does not exist), records it in `audit`, and returns it.
     @discardableResult
-    public func add(
+    package func add(
         key: BalanceKey, difference: Amount, within: Amount? = nil, reason: String, by: String, expires: String? = nil,
         runID: String? = nil, audit: AuditLog? = nil, time: String
     ) throws(ReconciliationError) -> Acknowledgement {
@@ -67,7 +67,7 @@ public struct AcknowledgementFile: Sendable {
     /// Fills `approved_by` of the key's acknowledgement waiting for approval (the one at `line` when several wait),
     /// records the approval in `audit`, and returns the approved acknowledgement. The approver must not be its author.
     @discardableResult
-    public func approve(
+    package func approve(
         key: BalanceKey, by approver: String, line: Int? = nil, audit: AuditLog? = nil, time: String
     ) throws(ReconciliationError) -> Acknowledgement {
         let approver = approver.trimmingSpaces

@@ -57,7 +57,7 @@ public struct Acknowledgement: Sendable, Hashable {
     }
 
     /// The acknowledgement as report JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             "difference": .amount(difference), "within": .amount(within), "reason": .string(reason), "by": .string(by),
             "approved_by": .string(approvedBy), "expires": .string(expires), "location": .string(location.description),

@@ -2,19 +2,19 @@
 ///
 /// Nothing is merged blindly: entries inputs add up, but a key reported as a balance more than once on a side (two
 /// statement pages that overlap, a duplicated row, a balance and an entries sum) is kept whole and becomes a conflict.
-public struct BalanceBook: Sendable {
+package struct BalanceBook: Sendable {
     /// One input's balance for a key.
-    public struct Contribution: Sendable, Hashable {
+    package struct Contribution: Sendable, Hashable {
         /// The balance.
-        public let balance: Balance
+        package let balance: Balance
         /// Which input of this side it came from (its position in the job).
-        public let input: Int
+        package let input: Int
         /// Whether that input lists entries or balances.
-        public let kind: InputKind
+        package let kind: InputKind
     }
 
     /// What a side says about one key.
-    public enum Figure: Sendable, Hashable {
+    package enum Figure: Sendable, Hashable {
         /// Nothing.
         case absent
         /// One balance (an entries sum over several inputs counts as one), the inputs it came from and where.
@@ -26,29 +26,29 @@ public struct BalanceBook: Sendable {
     }
 
     /// The contributions per key.
-    public private(set) var contributions: [BalanceKey: [Contribution]] = [:]
+    package private(set) var contributions: [BalanceKey: [Contribution]] = [:]
     /// Every (venue, account) pair each input reported, for `missing_means_zero`.
-    public private(set) var coverage: [Int: Set<VenueAccount>] = [:]
+    package private(set) var coverage: [Int: Set<VenueAccount>] = [:]
 
     /// A venue and an account.
-    public struct VenueAccount: Sendable, Hashable {
+    package struct VenueAccount: Sendable, Hashable {
         /// The venue.
-        public let venue: String
+        package let venue: String
         /// The account.
-        public let account: String
+        package let account: String
 
         /// Creates a pair.
-        public init(venue: String, account: String) {
+        package init(venue: String, account: String) {
             self.venue = venue
             self.account = account
         }
     }
 
     /// Creates an empty book.
-    public init() {}
+    package init() {}
 
     /// Adds the balances of input number `input`.
-    public mutating func add(_ balances: [Balance], input: Int, kind: InputKind) {
+    package mutating func add(_ balances: [Balance], input: Int, kind: InputKind) {
         var covered = coverage[input] ?? []
         for balance in balances {
             contributions[balance.key, default: []].append(Contribution(balance: balance, input: input, kind: kind))
@@ -58,10 +58,10 @@ public struct BalanceBook: Sendable {
     }
 
     /// Every key on this side.
-    public var keys: Dictionary<BalanceKey, [Contribution]>.Keys { contributions.keys }
+    package var keys: Dictionary<BalanceKey, [Contribution]>.Keys { contributions.keys }
 
     /// What this side says about `key`.
-    public func figure(for key: BalanceKey) -> Figure {
+    package func figure(for key: BalanceKey) -> Figure {
         guard let parts = contributions[key], let first = parts.first else { return .absent }
         if parts.count == 1 {
             return .balance(first.balance, inputs: [first.input], sources: [first.balance.source])
@@ -85,7 +85,7 @@ public struct BalanceBook: Sendable {
     }
 
     /// Whether input `input` reported anything for the key's venue and account.
-    public func covers(_ key: BalanceKey, input: Int) -> Bool {
+    package func covers(_ key: BalanceKey, input: Int) -> Bool {
         coverage[input]?.contains(VenueAccount(venue: key.venue, account: key.account)) ?? false
     }
 }

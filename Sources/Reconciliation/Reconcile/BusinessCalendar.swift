@@ -1,19 +1,19 @@
 /// Business days: Monday to Friday, less the holidays of the job's `calendar:` file. Breaks age in these days, so a
 /// break first seen on Friday is one business day old on Monday, and re-running a day does not age anything.
-public struct BusinessCalendar: Sendable, Hashable {
+package struct BusinessCalendar: Sendable, Hashable {
     /// Days that are not business days although they fall on a weekday, `YYYY-MM-DD`.
-    public let holidays: Set<String>
+    package let holidays: Set<String>
 
     /// Creates a calendar.
-    public init(holidays: Set<String> = []) {
+    package init(holidays: Set<String> = []) {
         self.holidays = holidays
     }
 
     /// Monday to Friday, no holidays.
-    public static let weekdays = BusinessCalendar()
+    package static let weekdays = BusinessCalendar()
 
     /// Whether `day` (`YYYY-MM-DD`) is a business day; `false` for text that is not a date.
-    public func isBusinessDay(_ day: String) -> Bool {
+    package func isBusinessDay(_ day: String) -> Bool {
         guard let date = CalendarDay(day) else { return false }
         return Self.isWeekday(Timestamp.daysFromCivil(year: date.year, month: date.month, day: date.day))
             && !holidays.contains(day)
@@ -21,7 +21,7 @@ public struct BusinessCalendar: Sendable, Hashable {
 
     /// Business days after `start` up to and including `end` (0 when `end` is not after `start`): a break first seen
     /// on `start` and still open on `end` is this many business days old.
-    public func businessDays(after start: String, through end: String) -> Int {
+    package func businessDays(after start: String, through end: String) -> Int {
         guard let first = CalendarDay(start), let last = CalendarDay(end) else { return 0 }
         let from = Timestamp.daysFromCivil(year: first.year, month: first.month, day: first.day)
         let to = Timestamp.daysFromCivil(year: last.year, month: last.month, day: last.day)

@@ -1,15 +1,15 @@
 /// How the reconciler treats one input's side of a key.
-public struct InputPolicy: Sendable, Hashable {
+package struct InputPolicy: Sendable, Hashable {
     /// What the input is called in notes (its path or name).
-    public var label: String
+    package var label: String
     /// Whether a key this input does not report (for a venue and account it does report) counts as zero rather than
     /// absent — for sources such as CCXT dumps that leave out empty currencies.
-    public var missingMeansZero: Bool
+    package var missingMeansZero: Bool
     /// Which figure to compare when both sides report it.
-    public var compare: ComparedFigure?
+    package var compare: ComparedFigure?
 
     /// Creates a policy.
-    public init(label: String, missingMeansZero: Bool = false, compare: ComparedFigure? = nil) {
+    package init(label: String, missingMeansZero: Bool = false, compare: ComparedFigure? = nil) {
         self.label = label
         self.missingMeansZero = missingMeansZero
         self.compare = compare
@@ -20,18 +20,18 @@ public struct InputPolicy: Sendable, Hashable {
 ///
 /// Pure: books in, result out. The result depends only on the books and policies, never on input order, the clock or
 /// hash-map iteration order.
-public struct Reconciler: Sendable {
+package struct Reconciler: Sendable {
     /// Tolerances.
-    public var tolerance: TolerancePolicy
+    package var tolerance: TolerancePolicy
     /// Policies of the ledger inputs, by input number.
-    public var ledgerPolicies: [Int: InputPolicy]
+    package var ledgerPolicies: [Int: InputPolicy]
     /// Policies of the statement inputs, by input number.
-    public var statementPolicies: [Int: InputPolicy]
+    package var statementPolicies: [Int: InputPolicy]
     /// Prices in the reporting currency, when the job values differences.
-    public var valuation: Valuation?
+    package var valuation: Valuation?
 
     /// Creates a reconciler.
-    public init(
+    package init(
         tolerance: TolerancePolicy = .exact, ledgerPolicies: [Int: InputPolicy] = [:],
         statementPolicies: [Int: InputPolicy] = [:], valuation: Valuation? = nil
     ) {
@@ -42,7 +42,7 @@ public struct Reconciler: Sendable {
     }
 
     /// Classifies every key of either book.
-    public func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
+    package func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
         let keys = Set(ledger.keys).union(statement.keys).sorted()
         return ReconciliationResult(
             lines: keys.map {

@@ -8,18 +8,18 @@
 ///   ledger's precision says nothing about the venue's rounding); integers are exact unless `integers` is set.
 ///
 /// Precedence, most specific first: venue+asset, asset, venue, default. The first rule that exists is used whole.
-public struct TolerancePolicy: Sendable, Hashable {
+package struct TolerancePolicy: Sendable, Hashable {
     /// The rule for keys no other rule names.
-    public var defaultRule: ToleranceRule
+    package var defaultRule: ToleranceRule
     /// Rules by asset.
-    public var assets: [String: ToleranceRule]
+    package var assets: [String: ToleranceRule]
     /// Rules by venue.
-    public var venues: [String: ToleranceRule]
+    package var venues: [String: ToleranceRule]
     /// Rules by venue, then asset.
-    public var venueAssets: [String: [String: ToleranceRule]]
+    package var venueAssets: [String: [String: ToleranceRule]]
 
     /// Creates a policy; by default everything must match exactly.
-    public init(
+    package init(
         defaultRule: ToleranceRule = ToleranceRule(absolute: .zero), assets: [String: ToleranceRule] = [:],
         venues: [String: ToleranceRule] = [:], venueAssets: [String: [String: ToleranceRule]] = [:]
     ) {
@@ -30,10 +30,10 @@ public struct TolerancePolicy: Sendable, Hashable {
     }
 
     /// Exact comparison everywhere.
-    public static let exact = TolerancePolicy()
+    package static let exact = TolerancePolicy()
 
     /// The rule for a key and the words naming its scope (`asset BTC`, `venue kraken`, `default`).
-    public func rule(for key: BalanceKey) -> (rule: ToleranceRule, scope: String) {
+    package func rule(for key: BalanceKey) -> (rule: ToleranceRule, scope: String) {
         if let rule = venueAssets[key.venue]?[key.asset] { return (rule, "venue \(key.venue) asset \(key.asset)") }
         if let rule = assets[key.asset] { return (rule, "asset \(key.asset)") }
         if let rule = venues[key.venue] { return (rule, "venue \(key.venue)") }
@@ -42,7 +42,7 @@ public struct TolerancePolicy: Sendable, Hashable {
 
     /// The tolerance for comparing `ledger` and `statement` under the key's rule; `precision` is the number of
     /// decimals inferred tolerance works from (the statement's).
-    public func tolerance(
+    package func tolerance(
         for key: BalanceKey, ledger: Amount, statement: Amount, precision statementPrecision: Int,
         valuation: Valuation? = nil
     ) -> AppliedTolerance {
@@ -77,7 +77,7 @@ public struct TolerancePolicy: Sendable, Hashable {
     }
 
     /// Why the key's `value:` tolerance could not apply (no valuation price for its asset), or `nil`.
-    public func unappliedValueNote(for key: BalanceKey, valuation: Valuation?) -> String? {
+    package func unappliedValueNote(for key: BalanceKey, valuation: Valuation?) -> String? {
         let (rule, scope) = rule(for: key)
         guard let value = rule.value else { return nil }
         guard let valuation else { return "\(scope) value \(value) not applied: the job has no valuation" }
@@ -86,7 +86,7 @@ public struct TolerancePolicy: Sendable, Hashable {
     }
 
     /// Whether any rule has a `value:` kind (which needs the job's `valuation:`).
-    public var usesValue: Bool {
+    package var usesValue: Bool {
         ([defaultRule] + assets.values + venues.values + venueAssets.values.flatMap(\.values)).contains {
             $0.value != nil
         }
@@ -94,18 +94,18 @@ public struct TolerancePolicy: Sendable, Hashable {
 }
 
 /// One tolerance rule: any combination of an absolute amount, a relative fraction and inference from precision.
-public struct ToleranceRule: Sendable, Hashable {
+package struct ToleranceRule: Sendable, Hashable {
     /// A fixed amount.
-    public var absolute: Amount?
+    package var absolute: Amount?
     /// A fraction of the larger side (`0.0005` is 5 bps).
-    public var relative: Amount?
+    package var relative: Amount?
     /// Inference from the statement's written precision.
-    public var inferred: InferredTolerance?
+    package var inferred: InferredTolerance?
     /// An amount in the job's reporting currency (materiality).
-    public var value: Amount?
+    package var value: Amount?
 
     /// Creates a rule.
-    public init(
+    package init(
         absolute: Amount? = nil, relative: Amount? = nil, inferred: InferredTolerance? = nil, value: Amount? = nil
     ) {
         self.absolute = absolute
@@ -121,14 +121,14 @@ public struct ToleranceRule: Sendable, Hashable {
 }
 
 /// Tolerance inferred from precision: `multiplier × 10^−decimals`.
-public struct InferredTolerance: Sendable, Hashable {
+package struct InferredTolerance: Sendable, Hashable {
     /// The share of one unit of the last printed digit (0.5 by default: half a unit).
-    public var multiplier: Amount
+    package var multiplier: Amount
     /// Whether integers (no decimals printed) get a tolerance of `multiplier` too; by default they are exact.
-    public var integers: Bool
+    package var integers: Bool
 
     /// Creates the inference settings.
-    public init(multiplier: Amount? = nil, integers: Bool = false) {
+    package init(multiplier: Amount? = nil, integers: Bool = false) {
         self.multiplier = multiplier ?? Amount(uncheckedSignificand: 5, scale: 1)
         self.integers = integers
     }

@@ -2,12 +2,12 @@
 ///
 /// Text cells that a spreadsheet could run as a formula get a leading `'` (``Escaping/csv(_:)``); amount cells stay
 /// plain numbers so they sort and sum.
-public struct CSVReportWriter: ReportWriter {
-    public let format = ReportFormat.csv
-    public let fileName = "report.csv"
+package struct CSVReportWriter: ReportWriter {
+    package let format = ReportFormat.csv
+    package let fileName = "report.csv"
 
     /// Creates the writer.
-    public init() {}
+    package init() {}
 
     static let header = [
         "venue", "account", "asset", "classification", "ledger", "statement", "difference", "difference_value",
@@ -17,7 +17,7 @@ public struct CSVReportWriter: ReportWriter {
     ]
 
     /// Breaks first, largest first; then acknowledged breaks, largest first; then every other line in key order.
-    public func render(_ report: ReconciliationReport) -> String {
+    package func render(_ report: ReconciliationReport) -> String {
         var text = Self.header.joined(separator: ",") + "\r\n"
         let rest = report.result.lines.filter { !$0.classification.isBreak && $0.classification != .acknowledged }
         for line in report.rankedBreaks + report.acknowledgedLines + rest {

@@ -1,11 +1,11 @@
 /// Text from input files made harmless for the medium it is written to — one function per medium, each tested
 /// against the same hostile corpus (escape sequences, bidi overrides, line breaks, HTML, Markdown links, spreadsheet
 /// formulas in their ASCII, whitespace-led and fullwidth forms). HTML escaping lives with the HTML report.
-public enum Escaping {
+package enum Escaping {
     /// For a terminal or a log line: control characters (C0, C1, DEL), bidi controls and line or paragraph
     /// separators become `\u{…}`, so a venue name cannot move the cursor, retitle the window, reorder what is shown
     /// or start a new log line.
-    public static func terminal(_ text: String) -> String {
+    package static func terminal(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isUnsafeForTerminal) else { return text }
         var result = ""
         for scalar in text.unicodeScalars {
@@ -32,7 +32,7 @@ public enum Escaping {
     /// the same way (so no line break can start a new block); `&`, `<` and `>` become entities (no raw HTML, no
     /// autolinks); every character that makes inline structure — emphasis, code, links and images, table cells,
     /// strikethrough, escapes — is backslash-escaped, so text stays text.
-    public static func markdown(_ text: String) -> String {
+    package static func markdown(_ text: String) -> String {
         var result = ""
         for scalar in terminal(text).unicodeScalars {
             switch scalar {
@@ -52,7 +52,7 @@ public enum Escaping {
     /// `=`, `+`, `-`, `@` (or their fullwidth forms `＝ ＋ － ＠`), or with whitespace or a control character that a
     /// spreadsheet may skip before one — gets a leading `'`; a cell holding a separator, a quote or a line break is
     /// quoted (RFC 4180).
-    public static func csv(_ text: String) -> String {
+    package static func csv(_ text: String) -> String {
         var cell = text
         if let first = cell.unicodeScalars.first, startsFormula(first) { cell = "'" + cell }
         if cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {

@@ -5,16 +5,16 @@
 /// text and classification — with its tolerance, the tolerance's source and the break's age; the inputs with their
 /// SHA-256; and the run's metadata. Rows are rendered on the server, so 10,000 lines stay a plain table the script
 /// only sorts and filters.
-public struct HTMLReportWriter: ReportWriter {
-    public let format = ReportFormat.html
-    public let fileName = "report.html"
+package struct HTMLReportWriter: ReportWriter {
+    package let format = ReportFormat.html
+    package let fileName = "report.html"
     /// At most this many lines are in the page's table (breaks first); report.csv and report.json hold every line.
-    public var maxTableLines = 5000
+    package var maxTableLines = 5000
     /// At most this many input files are listed.
-    public var maxInputRows = 1000
+    package var maxInputRows = 1000
 
     /// Creates the writer.
-    public init() {}
+    package init() {}
 
     static let colors: [Classification: String] = [
         .matched: "#2e7d32", .withinTolerance: "#00897b", .mismatch: "#c62828", .missingInStatement: "#ef6c00",
@@ -27,7 +27,7 @@ public struct HTMLReportWriter: ReportWriter {
         .unreconciled: "Not reconciled", .acknowledged: "Acknowledged",
     ]
 
-    public func render(_ report: ReconciliationReport) -> String {
+    package func render(_ report: ReconciliationReport) -> String {
         var page = ""
         page.reserveCapacity(4096 + report.result.lines.count * 900)
         page += """

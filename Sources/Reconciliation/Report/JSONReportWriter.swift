@@ -1,23 +1,23 @@
 /// `report.json`: the whole report for machines. Amounts are decimal strings, keys sorted, lines in key order.
-public struct JSONReportWriter: ReportWriter {
-    public let format = ReportFormat.json
-    public let fileName = "report.json"
+package struct JSONReportWriter: ReportWriter {
+    package let format = ReportFormat.json
+    package let fileName = "report.json"
 
     /// Creates the writer.
-    public init() {}
+    package init() {}
 
-    public func render(_ report: ReconciliationReport) -> String {
+    package func render(_ report: ReconciliationReport) -> String {
         String(decoding: renderBytes(report), as: UTF8.self)
     }
 
-    public func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
+    package func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
         report.jsonValue.prettyEncodedBytes(capacity: 4096 + report.result.lines.count * 640)
     }
 }
 
 extension ReconciliationReport {
     /// The report as JSON (the schema is documented in docs/REPORTS.md).
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         var members: [String: JSONValue] = [
             "schema": .string("recon.report/1"),
             "run_id": .string(runID),
@@ -65,7 +65,7 @@ extension ReconciliationReport {
 
 extension InputSummary {
     /// The input as report JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             "side": .string(side.rawValue),
             "name": .string(name),

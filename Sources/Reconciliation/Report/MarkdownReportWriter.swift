@@ -1,15 +1,15 @@
 /// `report.md`: a summary to paste into a ticket — status, counts, counts per venue, the breaks, the inputs.
-public struct MarkdownReportWriter: ReportWriter {
-    public let format = ReportFormat.markdown
-    public let fileName = "report.md"
+package struct MarkdownReportWriter: ReportWriter {
+    package let format = ReportFormat.markdown
+    package let fileName = "report.md"
 
     /// At most this many breaks are listed; the rest are in report.json / report.csv.
-    public var maxListedBreaks = 200
+    package var maxListedBreaks = 200
 
     /// Creates the writer.
-    public init() {}
+    package init() {}
 
-    public func render(_ report: ReconciliationReport) -> String {
+    package func render(_ report: ReconciliationReport) -> String {
         var text = "# Reconciliation `\(report.job)` — \(report.asOf)\n\n"
         text += "**Status: \(report.status.rawValue)** (exit \(report.exitStatus))"
         if report.status == .breaks && report.exitStatus == 0 {

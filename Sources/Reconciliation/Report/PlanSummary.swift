@@ -1,16 +1,16 @@
 /// What `recon check` prints: the job's inputs as a run would read them, the lines it would classify, the tolerance
 /// rule behind them, the rules that never apply, and the inputs' findings.
-public struct PlanSummary: Sendable {
+package struct PlanSummary: Sendable {
     /// Whether every line is listed with its classification and the tolerance rule it would get.
-    public var listsLines: Bool
+    package var listsLines: Bool
 
     /// Creates a renderer.
-    public init(listsLines: Bool = false) {
+    package init(listsLines: Bool = false) {
         self.listsLines = listsLines
     }
 
     /// The plan as text, ending with a newline.
-    public func render(_ plan: JobPlan) -> String {
+    package func render(_ plan: JobPlan) -> String {
         let spec = plan.spec
         let verdict =
             plan.ready
@@ -101,9 +101,9 @@ public struct PlanSummary: Sendable {
 }
 
 /// Text for a terminal: aligned tables and plurals.
-public enum TerminalText {
+package enum TerminalText {
     /// Rows under a header, columns padded to their widest cell (the ones in `rightAligned` to the right).
-    public static func table(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: String = "")
+    package static func table(header: [String], rows: [[String]], rightAligned: Set<Int> = [], indent: String = "")
         -> String
     {
         let all = [header] + rows
@@ -122,12 +122,12 @@ public enum TerminalText {
     }
 
     /// `1 break`, `2 breaks`.
-    public static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
+    package static func count(_ value: Int, _ singular: String, _ plural: String? = nil) -> String {
         "\(value) \(value == 1 ? singular : plural ?? singular + "s")"
     }
 
     /// Text from files made safe for a terminal (``Escaping/terminal(_:)``).
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         Escaping.terminal(text)
     }
 }

@@ -1,8 +1,8 @@
 /// Prometheus text-format metrics of a run, for node_exporter's textfile collector (`--metrics-file`): the status,
 /// the exit status, the duration, bytes and records per input, and lines per classification.
-public enum PrometheusMetrics {
+package enum PrometheusMetrics {
     /// The metrics text.
-    public static func render(_ report: ReconciliationReport, durationSeconds: Double, finishedAtSeconds: Int64)
+    package static func render(_ report: ReconciliationReport, durationSeconds: Double, finishedAtSeconds: Int64)
         -> String
     {
         let job = label(report.job)
@@ -65,7 +65,7 @@ public enum PrometheusMetrics {
     }
 
     /// Writes the metrics atomically (a temporary file renamed over the target, as the textfile collector needs).
-    public static func write(_ text: String, to path: String) throws(ReconciliationError) {
+    package static func write(_ text: String, to path: String) throws(ReconciliationError) {
         try FileOutput.writeAtomically(text, to: path, room: .report)
     }
 }

@@ -72,7 +72,7 @@ public struct ValueTotals: Sendable, Hashable {
     public var overflowed = false
 
     /// The totals as report JSON.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             "currency": .string(currency), "break_value": overflowed ? .null : .amount(breakValue),
             "acknowledged_value": overflowed ? .null : .amount(acknowledgedValue),

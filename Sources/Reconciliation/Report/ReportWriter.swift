@@ -1,5 +1,5 @@
 /// Renders a report in one output format. One conforming type per format.
-public protocol ReportWriter: Sendable {
+package protocol ReportWriter: Sendable {
     /// The format written.
     var format: ReportFormat { get }
     /// The file name in the report directory.
@@ -13,15 +13,15 @@ public protocol ReportWriter: Sendable {
 
 extension ReportWriter {
     /// The UTF-8 of ``render(_:)``.
-    public func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
+    package func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
         Array(render(report).utf8)
     }
 }
 
 /// The writers by format.
-public enum ReportWriters {
+package enum ReportWriters {
     /// The writer for `format`.
-    public static func writer(for format: ReportFormat) -> any ReportWriter {
+    package static func writer(for format: ReportFormat) -> any ReportWriter {
         switch format {
         case .json: JSONReportWriter()
         case .markdown: MarkdownReportWriter()
@@ -34,12 +34,12 @@ public enum ReportWriters {
 /// Counting helpers shared by the writers.
 extension ReconciliationReport {
     /// Counts per classification for each venue, venues sorted.
-    public var countsByVenue: [(venue: String, counts: [Classification: Int])] {
+    package var countsByVenue: [(venue: String, counts: [Classification: Int])] {
         var byVenue: [String: [Classification: Int]] = [:]
         for line in result.lines { byVenue[line.key.venue, default: [:]][line.classification, default: 0] += 1 }
         return byVenue.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, byVenue[$0] ?? [:]) }
     }
 
     /// Every diagnostic of every input, in input order.
-    public var allDiagnostics: [Diagnostic] { inputs.flatMap(\.diagnostics) }
+    package var allDiagnostics: [Diagnostic] { inputs.flatMap(\.diagnostics) }
 }

@@ -1,12 +1,12 @@
 /// The short human summary printed after a run: the verdict, counts per venue, and the breaks.
-public struct TerminalSummary: Sendable {
+package struct TerminalSummary: Sendable {
     /// Whether to use ANSI colours.
-    public var color: Bool
+    package var color: Bool
     /// At most this many breaks are listed.
-    public var maxListedBreaks: Int
+    package var maxListedBreaks: Int
 
     /// Creates a renderer.
-    public init(color: Bool = false, maxListedBreaks: Int = 25) {
+    package init(color: Bool = false, maxListedBreaks: Int = 25) {
         self.color = color
         self.maxListedBreaks = maxListedBreaks
     }
@@ -24,7 +24,7 @@ public struct TerminalSummary: Sendable {
     }
 
     /// The summary text, ending with a newline.
-    public func render(_ report: ReconciliationReport, files: [WrittenFile] = []) -> String {
+    package func render(_ report: ReconciliationReport, files: [WrittenFile] = []) -> String {
         var text =
             "\(TerminalText.escape(report.job)) \(report.asOf): "
             + paint(report.status.rawValue, "1;" + statusColor(report.status))

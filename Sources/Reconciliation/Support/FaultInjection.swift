@@ -11,9 +11,9 @@
 /// ``RunEnvironment/faults``; `RECON_FAULTS` sets it for a real process (`audit.write=ENOSPC,after.commit=kill`),
 /// which is how the kill tests stop the real binary at every step boundary. A process running with faults says so
 /// on standard error. Without a plan every check is a no-op.
-public struct FaultInjection: Sendable, Hashable {
+package struct FaultInjection: Sendable, Hashable {
     /// A named point in a run's writes.
-    public enum Step: String, Sendable, CaseIterable {
+    package enum Step: String, Sendable, CaseIterable {
         /// Writing the bytes of an audit append.
         case auditWrite = "audit.write"
         /// Flushing an audit append to disk.
@@ -47,7 +47,7 @@ public struct FaultInjection: Sendable, Hashable {
     }
 
     /// What happens at a step.
-    public enum Fault: Sendable, Hashable {
+    package enum Fault: Sendable, Hashable {
         /// The system call fails with this `errno`.
         case error(Int32)
         /// Half of the bytes are written, then the call fails with this `errno`.
@@ -57,22 +57,22 @@ public struct FaultInjection: Sendable, Hashable {
     }
 
     /// Faults by step.
-    public var faults: [Step: Fault]
+    package var faults: [Step: Fault]
 
     /// No faults.
-    public static let none = FaultInjection(faults: [:])
+    package static let none = FaultInjection(faults: [:])
 
     /// A plan of faults by step.
-    public init(faults: [Step: Fault]) {
+    package init(faults: [Step: Fault]) {
         self.faults = faults
     }
 
     /// Whether any fault is planned.
-    public var isEmpty: Bool { faults.isEmpty }
+    package var isEmpty: Bool { faults.isEmpty }
 
     /// Reads `RECON_FAULTS`: comma-separated `STEP=FAULT`, a fault being `kill`, an errno name (`ENOSPC`, `EIO`,
     /// `EDQUOT`, `EROFS`), or `short:ERRNO` (a short write, then that error).
-    public init(text: String) throws(ReconciliationError) {
+    package init(text: String) throws(ReconciliationError) {
         var faults: [Step: Fault] = [:]
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=", maxSplits: 1).map { String($0).trimmingSpaces }
@@ -109,7 +109,7 @@ public struct FaultInjection: Sendable, Hashable {
     }
 
     /// The errno planned for `step` (`nil` when none); a planned kill happens here and does not return.
-    public func error(at step: Step) -> Int32? {
+    package func error(at step: Step) -> Int32? {
         switch faults[step] {
         case .kill?:
             kill(getpid(), SIGKILL)
@@ -122,7 +122,7 @@ public struct FaultInjection: Sendable, Hashable {
     }
 
     /// Stops the process here when a kill is planned at `step` (a step boundary).
-    public func boundary(_ step: Step) {
+    package func boundary(_ step: Step) {
         if case .kill? = faults[step] { kill(getpid(), SIGKILL) }
     }
 

@@ -8,7 +8,7 @@ import CZlib
 
 /// Writes a gzip file with zlib's deflate, streaming: used by the workload generator and by tests that need
 /// compressed inputs.
-public final class GzipWriter {
+package final class GzipWriter {
     private let descriptor: Int32
     private let stream: UnsafeMutablePointer<z_stream>
     private let output: UnsafeMutableRawBufferPointer
@@ -16,7 +16,7 @@ public final class GzipWriter {
     private var closed = false
 
     /// Creates (or truncates) `path`; `level` is zlib's 1 (fast) … 9 (small).
-    public init(path: String, level: Int32 = 6) throws(ReconciliationError) {
+    package init(path: String, level: Int32 = 6) throws(ReconciliationError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
@@ -42,7 +42,7 @@ public final class GzipWriter {
     }
 
     /// Compresses and writes `bytes`.
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(ReconciliationError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(ReconciliationError) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(bytes.count)
@@ -50,7 +50,7 @@ public final class GzipWriter {
     }
 
     /// Compresses and writes the UTF-8 of `text`.
-    public func write(_ text: String) throws(ReconciliationError) {
+    package func write(_ text: String) throws(ReconciliationError) {
         var copy = text
         let failure: ReconciliationError? = copy.withUTF8 { bytes in
             do throws(ReconciliationError) {
@@ -64,7 +64,7 @@ public final class GzipWriter {
     }
 
     /// Finishes the stream and closes the file.
-    public func close() throws(ReconciliationError) {
+    package func close() throws(ReconciliationError) {
         guard !closed else { return }
         closed = true
         stream.pointee.avail_in = 0

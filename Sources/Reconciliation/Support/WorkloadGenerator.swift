@@ -9,19 +9,19 @@
 /// classification, the job file that reconciles them, and the expected classification of every key.
 ///
 /// The same configuration always writes the same bytes. Used by `recon generate`, the benchmarks and the tests.
-public struct WorkloadGenerator: Sendable {
+package struct WorkloadGenerator: Sendable {
     /// An asset of the workload: its code, its decimals and how many integer digits its amounts may have.
-    public struct Asset: Sendable, Hashable {
+    package struct Asset: Sendable, Hashable {
         /// The code.
-        public let code: String
+        package let code: String
         /// Decimal places of every amount.
-        public let decimals: Int
+        package let decimals: Int
         /// Integer digits of the largest amount.
-        public let integerDigits: Int
+        package let integerDigits: Int
     }
 
     /// The default assets: fiat, stablecoins, 8/9/18-decimal tokens, one with 24-digit amounts.
-    public static let standardAssets: [Asset] = [
+    package static let standardAssets: [Asset] = [
         Asset(code: "BTC", decimals: 8, integerDigits: 2), Asset(code: "ETH", decimals: 18, integerDigits: 3),
         Asset(code: "USD", decimals: 2, integerDigits: 6), Asset(code: "EUR", decimals: 2, integerDigits: 6),
         Asset(code: "USDC", decimals: 6, integerDigits: 6), Asset(code: "USDT", decimals: 6, integerDigits: 6),
@@ -35,22 +35,22 @@ public struct WorkloadGenerator: Sendable {
     ]
 
     /// How many ledger entries.
-    public var entries: Int
+    package var entries: Int
     /// How many venues.
-    public var venues: Int
+    package var venues: Int
     /// Accounts per venue.
-    public var accountsPerVenue: Int
+    package var accountsPerVenue: Int
     /// The assets every account holds.
-    public var assets: [Asset]
+    package var assets: [Asset]
     /// The random seed.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Whether the ledger is gzipped.
-    public var gzip: Bool
+    package var gzip: Bool
     /// zlib level for a gzipped ledger.
-    public var compressionLevel: Int32
+    package var compressionLevel: Int32
 
     /// Creates a configuration: 6 venues × 50 accounts × 20 assets = 6,000 keys by default.
-    public init(
+    package init(
         entries: Int, venues: Int = 6, accountsPerVenue: Int = 50, assets: [Asset] = standardAssets,
         seed: UInt64 = 20_261_124, gzip: Bool = true, compressionLevel: Int32 = 6
     ) {
@@ -64,19 +64,19 @@ public struct WorkloadGenerator: Sendable {
     }
 
     /// What was written.
-    public struct Summary: Sendable {
+    package struct Summary: Sendable {
         /// The ledger file.
-        public let ledgerPath: String
+        package let ledgerPath: String
         /// The statement file.
-        public let statementPath: String
+        package let statementPath: String
         /// The expected classification per key (`venue,account,asset,classification`).
-        public let expectedPath: String
+        package let expectedPath: String
         /// The job file.
-        public let jobPath: String
+        package let jobPath: String
         /// The expected classification of every key.
-        public let expected: [BalanceKey: Classification]
+        package let expected: [BalanceKey: Classification]
         /// Bytes of ledger CSV before compression.
-        public let ledgerBytes: Int64
+        package let ledgerBytes: Int64
     }
 
     private static let venueNames = ["coinbase", "kraken", "binance", "dydx", "okx", "bank"]
@@ -98,7 +98,7 @@ public struct WorkloadGenerator: Sendable {
     }
 
     /// Writes the workload into `directory` (created when missing).
-    public func write(to directory: String) throws(ReconciliationError) -> Summary {
+    package func write(to directory: String) throws(ReconciliationError) -> Summary {
         try FileOutput.makeDirectory(directory)
         let keyCount = venues * accountsPerVenue * assets.count
         var sums = [Int128](repeating: 0, count: keyCount)

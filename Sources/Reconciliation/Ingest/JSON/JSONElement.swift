@@ -2,9 +2,9 @@
 ///
 /// Statement readers work on these: a bad amount in a JSON statement is reported at its own line and column, and a
 /// CCXT float such as `9.05e-06` is read from the digits the file holds, never through `Double`.
-public struct JSONElement: Sendable {
+package struct JSONElement: Sendable {
     /// The value.
-    public enum Kind: Sendable {
+    package enum Kind: Sendable {
         /// `null`.
         case null
         /// `true` / `false`.
@@ -20,20 +20,20 @@ public struct JSONElement: Sendable {
     }
 
     /// The value.
-    public let kind: Kind
+    package let kind: Kind
     /// The 1-based line where the value starts.
-    public let line: Int
+    package let line: Int
     /// The 1-based column (in bytes) where the value starts.
-    public let column: Int
+    package let column: Int
 
     /// The member named `key`, when this is an object that has it.
-    public subscript(key: String) -> JSONElement? {
+    package subscript(key: String) -> JSONElement? {
         guard case .object(let members) = kind else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// The value at a dotted path (`available_balance.value`), when every step exists.
-    public func value(at path: String) -> JSONElement? {
+    package func value(at path: String) -> JSONElement? {
         var current: JSONElement? = self
         for step in path.split(separator: ".") {
             current = current?[String(step)]
@@ -42,25 +42,25 @@ public struct JSONElement: Sendable {
     }
 
     /// The members of an object (empty otherwise).
-    public var members: [(key: String, value: JSONElement)] {
+    package var members: [(key: String, value: JSONElement)] {
         if case .object(let members) = kind { return members }
         return []
     }
 
     /// The elements of an array (empty otherwise).
-    public var elements: [JSONElement] {
+    package var elements: [JSONElement] {
         if case .array(let elements) = kind { return elements }
         return []
     }
 
     /// Whether the value is `null`.
-    public var isNull: Bool {
+    package var isNull: Bool {
         if case .null = kind { return true }
         return false
     }
 
     /// A string's text, or a number's text.
-    public var text: String? {
+    package var text: String? {
         switch kind {
         case .string(let text), .number(let text): text
         default: nil
@@ -68,7 +68,7 @@ public struct JSONElement: Sendable {
     }
 
     /// What kind of value this is, in words, for messages.
-    public var kindName: String {
+    package var kindName: String {
         switch kind {
         case .null: "null"
         case .bool: "a boolean"
@@ -80,7 +80,7 @@ public struct JSONElement: Sendable {
     }
 
     /// Where the value is in `file`.
-    public func location(in file: String) -> SourceLocation {
+    package func location(in file: String) -> SourceLocation {
         SourceLocation(file: file, line: line, column: column)
     }
 }

@@ -4,9 +4,9 @@
 /// `total.*`) are built as ``JSONElement`` trees while everything else streams past, so memory stays bounded by the
 /// largest record, not the file. Written by hand because Foundation's `JSONDecoder` turns numbers into `Double`
 /// (CCXT's `91281897308368.59` must stay exact) and reports no line numbers.
-public struct JSONStreamParser: ~Copyable {
+package struct JSONStreamParser: ~Copyable {
     /// One step of a record path.
-    public enum PathStep: Sendable, Hashable, CustomStringConvertible {
+    package enum PathStep: Sendable, Hashable, CustomStringConvertible {
         /// An object member by name.
         case key(String)
         /// Every element of an array (`[*]`).
@@ -14,7 +14,7 @@ public struct JSONStreamParser: ~Copyable {
         /// Every member of an object (`*`); the member's name is the record's key.
         case anyMember
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .key(let name): name
             case .anyElement: "[*]"
@@ -24,17 +24,17 @@ public struct JSONStreamParser: ~Copyable {
     }
 
     /// A record found at the path.
-    public struct Record {
+    package struct Record {
         /// The record.
-        public let element: JSONElement
+        package let element: JSONElement
         /// Its key path in the document (`accounts[3]`, `total.BTC`).
-        public let keyPath: String
+        package let keyPath: String
         /// The member name when the last step was `*`.
-        public let memberKey: String?
+        package let memberKey: String?
     }
 
     /// Parses `accounts[*]`, `data.balances[*]`, `[*]`, `total.*` or `` (the root values) into steps.
-    public static func path(_ text: String) -> [PathStep]? {
+    package static func path(_ text: String) -> [PathStep]? {
         var steps: [PathStep] = []
         var rest = Substring(text.hasPrefix("$") ? String(text.dropFirst()) : text)
         if rest.hasPrefix(".") { rest = rest.dropFirst() }
@@ -75,7 +75,7 @@ public struct JSONStreamParser: ~Copyable {
     private var scratch: [UInt8] = []
 
     /// Creates a parser; `maxValueBytes` caps a string or number, `maxDepth` the nesting.
-    public init(source: any ByteSource, displayPath: String, maxValueBytes: Int = 4 << 20, maxDepth: Int = 256) {
+    package init(source: any ByteSource, displayPath: String, maxValueBytes: Int = 4 << 20, maxDepth: Int = 256) {
         self.source = source
         self.displayPath = displayPath
         self.maxValueBytes = maxValueBytes
@@ -176,7 +176,7 @@ public struct JSONStreamParser: ~Copyable {
 
     /// Calls `body` with every value at `path` in every top-level value of the stream (a JSON document, or JSON
     /// Lines). Values off the path are checked for well-formedness and skipped without being built.
-    public mutating func forEachRecord(
+    package mutating func forEachRecord(
         at path: [PathStep], _ body: (Record) throws(ReconciliationError) -> Void
     ) throws(ReconciliationError) {
         try skipByteOrderMark()
@@ -191,7 +191,7 @@ public struct JSONStreamParser: ~Copyable {
     }
 
     /// The single top-level value (anything after it is an error).
-    public mutating func document() throws(ReconciliationError) -> JSONElement {
+    package mutating func document() throws(ReconciliationError) -> JSONElement {
         try skipByteOrderMark()
         try skipWhitespace()
         guard try peek() != nil else { throw error("the file is empty") }

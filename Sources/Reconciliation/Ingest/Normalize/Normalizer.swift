@@ -3,22 +3,22 @@
 ///
 /// Venues are lowercased and assets uppercased so `Kraken`/`kraken` and `btc`/`BTC` meet; accounts are kept as
 /// written (trimmed), because account ids are case-sensitive at many venues.
-public struct Normalizer: Sendable {
+package struct Normalizer: Sendable {
     /// The venue every record gets when set (it replaces a venue column).
-    public var venue: String?
+    package var venue: String?
     /// The account a record gets when the data names none.
-    public var account: String?
+    package var account: String?
     /// The venue a record gets when neither the input nor the data names one (the format's venue).
-    public var defaultVenue: String?
+    package var defaultVenue: String?
     /// Asset code → asset, keys uppercased. Input aliases override job aliases, which override the format's.
-    public var assetAliases: [String: String]
+    package var assetAliases: [String: String]
     /// Statement account id → ledger account.
-    public var accountMap: [String: String]
+    package var accountMap: [String: String]
     /// How messages name the input's settings (`` `venue:` `` or `--venue`).
-    public var setting: @Sendable (String) -> String = { "`\($0):`" }
+    package var setting: @Sendable (String) -> String = { "`\($0):`" }
 
     /// Creates a normalizer; `jobAliases` and then `inputAliases` are layered over the format's `formatAliases`.
-    public init(
+    package init(
         venue: String? = nil, account: String? = nil, formatAliases: [String: String] = [:],
         jobAliases: [String: String] = [:], inputAliases: [String: String] = [:], accountMap: [String: String] = [:]
     ) {
@@ -33,7 +33,7 @@ public struct Normalizer: Sendable {
     }
 
     /// The normalized key of a raw record, or why it has none.
-    public func key(of record: RawRecord) -> Result<BalanceKey, Diagnostic> {
+    package func key(of record: RawRecord) -> Result<BalanceKey, Diagnostic> {
         guard let rawVenue = venue ?? record.venue ?? defaultVenue, !rawVenue.trimmingSpaces.isEmpty else {
             return .failure(
                 Diagnostic(
@@ -52,7 +52,7 @@ public struct Normalizer: Sendable {
     }
 
     /// Normalizes every record; records that cannot be keyed become error diagnostics.
-    public func balances(from records: [RawRecord], kind: InputKind, into collector: RecordCollector) -> [Balance] {
+    package func balances(from records: [RawRecord], kind: InputKind, into collector: RecordCollector) -> [Balance] {
         var balances: [Balance] = []
         balances.reserveCapacity(records.count)
         var positions: [BalanceKey: Int] = [:]

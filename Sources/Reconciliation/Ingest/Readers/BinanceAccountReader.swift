@@ -5,16 +5,16 @@
 /// error response (a status other than 200, or `{code, msg}`) is refused with the venue's message.
 ///
 /// The account is the input's `account:`, else the response's `uid`, else its `accountType` lowercased (`spot`).
-public struct BinanceAccountReader: StatementReader {
-    public let format = "binance-account"
-    public let summary = "Binance `GET /api/v3/account` JSON (REST or WebSocket envelope): free + locked"
-    public let defaultVenue: String? = "binance"
-    public let inherentKind: InputKind? = .balances
+package struct BinanceAccountReader: StatementReader {
+    package let format = "binance-account"
+    package let summary = "Binance `GET /api/v3/account` JSON (REST or WebSocket envelope): free + locked"
+    package let defaultVenue: String? = "binance"
+    package let inherentKind: InputKind? = .balances
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let keys = prefix.topLevelJSONKeys
         if keys == ["code", "msg"] { return true }  // a REST error body: read to report the venue's message
         if keys.contains("balances") { return prefix.contains("\"free\"") && prefix.contains("\"locked\"") }
@@ -24,7 +24,7 @@ public struct BinanceAccountReader: StatementReader {
                 || keys.contains("error") && prefix.contains("\"rateLimits\""))
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let response = try ReaderSupport.jsonDocument(source, file: path, options: options)

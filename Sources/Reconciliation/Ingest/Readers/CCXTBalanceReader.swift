@@ -5,23 +5,23 @@
 /// CCXT leaves out empty currencies, so a currency missing from the dump means "not reported": set
 /// `missing_means_zero: true` on the input to count it as zero. The venue and account come from the job (`venue:`,
 /// `account:`), since a dump does not say which exchange it came from.
-public struct CCXTBalanceReader: StatementReader {
-    public let format = "ccxt-balance"
-    public let summary = "CCXT `fetch_balance()` dump JSON: total (else free + used), numbers read exactly"
-    public let inherentKind: InputKind? = .balances
-    public let needsAccountSetting = true
+package struct CCXTBalanceReader: StatementReader {
+    package let format = "ccxt-balance"
+    package let summary = "CCXT `fetch_balance()` dump JSON: total (else free + used), numbers read exactly"
+    package let inherentKind: InputKind? = .balances
+    package let needsAccountSetting = true
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
     static let reserved: Set<String> = ["info", "free", "used", "total", "debt", "timestamp", "datetime"]
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let keys = prefix.topLevelJSONKeys
         return keys.contains("total") && (keys.contains("free") || keys.contains("used"))
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let document = try ReaderSupport.jsonDocument(source, file: path, options: options)

@@ -11,9 +11,9 @@ extension CSVStatementReader {
     static let parallelThreshold: Int64 = 32 << 20
 
     /// A plain CSV ledger can be summed in ranges.
-    public var readsEntriesInRanges: Bool { true }
+    package var readsEntriesInRanges: Bool { true }
 
-    public func sumEntriesInRanges(
+    package func sumEntriesInRanges(
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter
     ) throws(ReconciliationError) -> Bool {

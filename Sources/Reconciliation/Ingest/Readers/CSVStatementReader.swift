@@ -4,21 +4,21 @@
 /// For an `entries` input the rows are summed per key on the fly by an ``EntryAggregator`` (no string per row); for a
 /// `balances` input every row becomes a record. A bad row is reported with file, line, column and the offending text,
 /// and reading goes on so one pass shows every bad row.
-public struct CSVStatementReader: StatementReader {
+package struct CSVStatementReader: StatementReader {
     /// A mapping defaults to the columns `venue`, `account`, `asset`, `amount`; the venue and account must come from
     /// somewhere.
-    public func validate(_ options: inout InputOptions) -> String? {
+    package func validate(_ options: inout InputOptions) -> String? {
         if options.fields.isEmpty {
             options.fields = FieldMapping(venue: "venue", account: "account", asset: "asset", amount: "amount")
         }
         return mappedFormatProblem(options)
     }
 
-    public let format = "csv"
-    public let summary = "any CSV mapped with `columns:` (entries summed, or one balance per row)"
+    package let format = "csv"
+    package let summary = "any CSV mapped with `columns:` (entries summed, or one balance per row)"
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
     /// The column names a file needs no mapping for: a header made of these alone (with `asset` and an amount) is
     /// read as generic CSV when no format is named.
@@ -26,7 +26,7 @@ public struct CSVStatementReader: StatementReader {
         "venue", "account", "asset", "amount", "available", "hold", "balance", "time", "date",
     ]
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let names = prefix.firstLine.split(separator: ",", omittingEmptySubsequences: false)
             .map { String($0).trimmingCharacters(in: " \"\r").lowercased() }
         return names.count >= 2 && names.allSatisfy(Self.plainColumns.contains) && names.contains("asset")
@@ -50,7 +50,7 @@ public struct CSVStatementReader: StatementReader {
         let highest: Int
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var scanner = CSVScanner(

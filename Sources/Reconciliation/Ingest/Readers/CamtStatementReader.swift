@@ -8,20 +8,20 @@
 /// balance of the type is a warning naming the types it has; a file with no `Bal` at all is a warning too, a file with no
 /// `Stmt`/`Rpt` an error (the schema requires one), and a balance without `CdtDbtInd` is refused. Without `venue:` the
 /// venue is the servicing institution's BIC (`Acct/Svcr/FinInstnId/BIC` or `BICFI`), lowercased, with a note.
-public struct CamtStatementReader: StatementReader {
+package struct CamtStatementReader: StatementReader {
     /// Which message: camt.053 or camt.052.
-    public let message: String
-    public let format: String
-    public let inherentKind: InputKind? = .balances
-    public let mayNameVenue = true
+    package let message: String
+    package let format: String
+    package let inherentKind: InputKind? = .balances
+    package let mayNameVenue = true
 
     /// The reader for camt.053 (`053`) or camt.052 (`052`).
-    public init(message: String) {
+    package init(message: String) {
         self.message = message
         format = "camt\(message)"
     }
 
-    public var summary: String {
+    package var summary: String {
         message == "052"
             ? "ISO 20022 camt.052 intraday report XML: the `balance_type` balance of the latest report at the cutoff"
             : "ISO 20022 camt.053 bank statement XML: the `balance_type` balance (CLBD) of the as-of day's statement"
@@ -33,11 +33,11 @@ public struct CamtStatementReader: StatementReader {
     private var statementElement: String { message == "052" ? "Rpt" : "Stmt" }
     private var groupElement: String { message == "052" ? "BkToCstmrAcctRpt" : "BkToCstmrStmt" }
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         prefix.contains(Self.namespacePrefix + message + ".001.")
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let reader = try XMLEventReader(source: source, displayPath: path, maxTextBytes: options.limits.maxRecordBytes)

@@ -4,21 +4,21 @@
 /// balances and are skipped. A statement may be several page files (`paths:`); a page saying `has_next: true` as the
 /// last file of an input means pages are missing, which is a warning. The account is `retail_portfolio_id` unless
 /// the input sets `account:`.
-public struct CoinbaseAdvancedAccountsReader: StatementReader {
-    public let format = "coinbase-advanced-accounts"
-    public let summary =
+package struct CoinbaseAdvancedAccountsReader: StatementReader {
+    package let format = "coinbase-advanced-accounts"
+    package let summary =
         "Coinbase Advanced Trade `GET /api/v3/brokerage/accounts` JSON (pages of one statement): available + hold"
-    public let defaultVenue: String? = "coinbase"
-    public let inherentKind: InputKind? = .balances
+    package let defaultVenue: String? = "coinbase"
+    package let inherentKind: InputKind? = .balances
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         prefix.topLevelJSONKeys.contains("accounts") && prefix.contains("\"available_balance\"")
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var found = 0

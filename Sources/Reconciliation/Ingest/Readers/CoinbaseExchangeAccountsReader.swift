@@ -3,21 +3,21 @@
 ///
 /// The total is `balance`; when it is not `available + hold` the record is kept and a warning says by how much. The
 /// account is `profile_id` unless the input sets `account:`.
-public struct CoinbaseExchangeAccountsReader: StatementReader {
-    public let format = "coinbase-exchange-accounts"
-    public let summary = "Coinbase Exchange `GET /accounts` JSON array: balance (= available + hold)"
-    public let defaultVenue: String? = "coinbase"
-    public let inherentKind: InputKind? = .balances
+package struct CoinbaseExchangeAccountsReader: StatementReader {
+    package let format = "coinbase-exchange-accounts"
+    package let summary = "Coinbase Exchange `GET /accounts` JSON array: balance (= available + hold)"
+    package let defaultVenue: String? = "coinbase"
+    package let inherentKind: InputKind? = .balances
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         prefix.firstSignificantByte == UInt8(ascii: "[") && prefix.contains("\"currency\"")
             && prefix.contains("\"balance\"") && prefix.contains("\"available\"") && prefix.contains("\"hold\"")
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var found = 0

@@ -4,22 +4,22 @@
 /// Rows are movements with a running balance per unit; the closing balance of a unit is the `balance` of its last
 /// row in time order, and rows sharing the last timestamp are taken in file order (the last one wins). Sixteen
 /// decimals are normal and kept. The account is the `portfolio` unless the input sets `account:`.
-public struct CoinbaseExchangeStatementReader: StatementReader {
-    public let format = "coinbase-exchange-statement"
-    public let summary = "Coinbase Exchange account statement CSV: the running balance at the cutoff per unit"
-    public let defaultVenue: String? = "coinbase"
-    public let inherentKind: InputKind? = .balances
+package struct CoinbaseExchangeStatementReader: StatementReader {
+    package let format = "coinbase-exchange-statement"
+    package let summary = "Coinbase Exchange account statement CSV: the running balance at the cutoff per unit"
+    package let defaultVenue: String? = "coinbase"
+    package let inherentKind: InputKind? = .balances
 
     static let header = "portfolio,type,time,amount,balance,amount/balance unit"
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         prefix.firstLine.hasPrefix(Self.header)
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var scanner = CSVScanner(source: source, displayPath: path, maxRecordBytes: options.limits.maxRecordBytes)

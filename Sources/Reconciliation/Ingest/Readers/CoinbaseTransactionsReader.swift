@@ -16,11 +16,11 @@
 /// currency is the last row in time order.
 ///
 /// The account is the user id from the preamble, else the input's `account:`.
-public struct CoinbaseTransactionsReader: StatementReader {
-    public let format = "coinbase-transactions"
-    public let summary = "Coinbase retail transaction history CSV (every header version): movements summed"
-    public let defaultVenue: String? = "coinbase"
-    public let inherentKind: InputKind? = .entries
+package struct CoinbaseTransactionsReader: StatementReader {
+    package let format = "coinbase-transactions"
+    package let summary = "Coinbase retail transaction history CSV (every header version): movements summed"
+    package let defaultVenue: String? = "coinbase"
+    package let inherentKind: InputKind? = .entries
 
     /// A header version: its name, the year it appeared, and the columns that identify it.
     struct Version {
@@ -103,9 +103,9 @@ public struct CoinbaseTransactionsReader: StatementReader {
     }()
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         prefix.text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).prefix(20).contains { line in
             line.hasPrefix("Timestamp,Transaction Type,") || line.hasPrefix("ID,Timestamp,Transaction Type,")
                 || line.hasPrefix("Timestamp,Balance,Amount,Currency,")
@@ -145,7 +145,7 @@ public struct CoinbaseTransactionsReader: StatementReader {
             at: SourceLocation(file: file, line: line))
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var scanner = CSVScanner(source: source, displayPath: path, maxRecordBytes: options.limits.maxRecordBytes)

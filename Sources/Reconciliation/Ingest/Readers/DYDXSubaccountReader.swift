@@ -4,16 +4,16 @@
 /// `assetPositions` become balances of their symbol; `openPerpetualPositions` become positions of `MARKET-PERP`
 /// (`ETH-USD-PERP`). `size` is unsigned and the sign is `side`: a `SHORT` USDC asset position is a negative balance
 /// (borrowed quote). Either map may be `null`. The account is `address/subaccountNumber`.
-public struct DYDXSubaccountReader: StatementReader {
-    public let format = "dydx-subaccount"
-    public let summary = "dYdX v4 indexer subaccount JSON: asset positions signed by side, perpetuals as MARKET-PERP"
-    public let defaultVenue: String? = "dydx"
-    public let inherentKind: InputKind? = .balances
+package struct DYDXSubaccountReader: StatementReader {
+    package let format = "dydx-subaccount"
+    package let summary = "dYdX v4 indexer subaccount JSON: asset positions signed by side, perpetuals as MARKET-PERP"
+    package let defaultVenue: String? = "dydx"
+    package let inherentKind: InputKind? = .balances
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let keys = prefix.topLevelJSONKeys
         guard keys.contains("subaccount") || keys.contains("subaccounts") || keys.contains("address") else {
             return false
@@ -22,7 +22,7 @@ public struct DYDXSubaccountReader: StatementReader {
             && (prefix.contains("\"assetPositions\"") || prefix.contains("\"openPerpetualPositions\""))
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let document = try ReaderSupport.jsonDocument(source, file: path, options: options)

@@ -4,21 +4,21 @@
 /// `records` steps: a member name, `[*]` for every element of an array, `*` for every member of an object (whose name
 /// is then the field `$key`, e.g. `{"BTC": "1.5"}` maps with `records: total.*`, `fields: {asset: $key, amount: $value}`).
 /// A file of several top-level values (JSON Lines) is read value by value. Only one record is held at a time.
-public struct JSONStatementReader: StatementReader {
-    public let format = "json"
+package struct JSONStatementReader: StatementReader {
+    package let format = "json"
 
     /// An input names the path of one record and the fields in it, and where its venue and account come from.
-    public func validate(_ options: inout InputOptions) -> String? {
+    package func validate(_ options: inout InputOptions) -> String? {
         if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
         if options.fields.isEmpty { return "format \(format) needs `fields`" }
         return mappedFormatProblem(options)
     }
-    public let summary = "any JSON mapped with `records:` and `fields:`"
+    package let summary = "any JSON mapped with `records:` and `fields:`"
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let fields = options.fields

@@ -9,23 +9,23 @@
 /// (file order within a time). Legacy codes (`XXBT`, `XETH`, `ZUSD`, `ZEUR`, …) are mapped to `BTC`, `ETH`, `USD`,
 /// `EUR` (``AssetAliases/kraken``). Rows of a wallet other than `spot / main` are kept apart: their account is `ACCOUNT/WALLET`. Kraken
 /// exports name no account, so the input sets `account:`.
-public struct KrakenLedgersReader: StatementReader {
-    public let format = "kraken-ledgers"
-    public let summary = "Kraken ledgers export CSV: the running balance at the cutoff per asset and wallet"
-    public let defaultVenue: String? = "kraken"
-    public let inherentKind: InputKind? = .balances
-    public let needsAccountSetting = true
-    public let assetAliases = AssetAliases.kraken
+package struct KrakenLedgersReader: StatementReader {
+    package let format = "kraken-ledgers"
+    package let summary = "Kraken ledgers export CSV: the running balance at the cutoff per asset and wallet"
+    package let defaultVenue: String? = "kraken"
+    package let inherentKind: InputKind? = .balances
+    package let needsAccountSetting = true
+    package let assetAliases = AssetAliases.kraken
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func recognizes(_ prefix: ContentPrefix) -> Bool {
+    package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let line = String(prefix.firstLine).replacingAll("\"", with: "")
         return line.hasPrefix("txid,refid,time,type") && line.contains("asset") && line.contains("balance")
     }
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         var scanner = CSVScanner(source: source, displayPath: path, maxRecordBytes: options.limits.maxRecordBytes)

@@ -3,21 +3,21 @@
 /// below it, a last step `@name` reading an attribute: `fields: {asset: Amount/@currency, amount: Amount}`.
 ///
 /// Read with libxml2 as a stream (hardened: no DOCTYPE, no entities, nesting capped); one record is held at a time.
-public struct XMLStatementReader: StatementReader {
-    public let format = "xml"
+package struct XMLStatementReader: StatementReader {
+    package let format = "xml"
 
     /// An input names the path of one record and the fields in it, and where its venue and account come from.
-    public func validate(_ options: inout InputOptions) -> String? {
+    package func validate(_ options: inout InputOptions) -> String? {
         if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
         if options.fields.isEmpty { return "format \(format) needs `fields`" }
         return mappedFormatProblem(options)
     }
-    public let summary = "any XML mapped with `records:` and `fields:`"
+    package let summary = "any XML mapped with `records:` and `fields:`"
 
     /// Creates the reader.
-    public init() {}
+    package init() {}
 
-    public func read(
+    package func read(
         _ source: any ByteSource, path: String, options: InputOptions, into collector: RecordCollector
     ) throws(ReconciliationError) {
         let recordPath = (options.records ?? "").split(separator: "/").map(String.init)

@@ -1,7 +1,7 @@
 import CReconXML
 
 /// One step of a streamed XML document.
-public enum XMLEvent: Sendable {
+package enum XMLEvent: Sendable {
     /// An element starts: local name, namespace URI, attributes by local name, and the line it is on.
     case start(name: String, namespace: String?, attributes: [String: String], line: Int)
     /// An element ends.
@@ -17,7 +17,7 @@ public enum XMLEvent: Sendable {
 /// expanded — billion laughs, quadratic blowup and external entities are all refused at the door), the network is
 /// never used, nesting is capped, and libxml2 rejects invalid UTF-8 and malformed markup with a line and column.
 /// FoundationXML is not used: it crashes on invalid UTF-8 in a name and accepts malformed documents.
-public final class XMLEventReader {
+package final class XMLEventReader {
     private final class Sink {
         var events: [XMLEvent] = []
         var textBytes = 0
@@ -38,7 +38,7 @@ public final class XMLEventReader {
     private let chunk: UnsafeMutableRawBufferPointer
 
     /// Creates a reader; `maxDepth` caps nesting and `maxTextBytes` the text of any one run of character data.
-    public init(source: any ByteSource, displayPath: String, maxDepth: Int = 200, maxTextBytes: Int = 4 << 20)
+    package init(source: any ByteSource, displayPath: String, maxDepth: Int = 200, maxTextBytes: Int = 4 << 20)
         throws(ReconciliationError)
     {
         self.source = source
@@ -99,7 +99,7 @@ public final class XMLEventReader {
     }
 
     /// Calls `body` with every event of the document, in order.
-    public func readEvents(_ body: (XMLEvent) throws(ReconciliationError) -> Void) throws(ReconciliationError) {
+    package func readEvents(_ body: (XMLEvent) throws(ReconciliationError) -> Void) throws(ReconciliationError) {
         var sawData = false
         var open: [String] = []
         // The first bytes are held until the XML declaration is complete, so its encoding is checked before libxml2

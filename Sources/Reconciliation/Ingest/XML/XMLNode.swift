@@ -1,16 +1,16 @@
 /// A small element tree for one record of an XML statement (a camt `Stmt`, a mapped record), built from streamed
 /// events so only one record is ever held in memory.
-public final class XMLNode: Sendable {
+package final class XMLNode: Sendable {
     /// The element's local name.
-    public let name: String
+    package let name: String
     /// Attributes by local name.
-    public let attributes: [String: String]
+    package let attributes: [String: String]
     /// Child elements in document order.
-    public let children: [XMLNode]
+    package let children: [XMLNode]
     /// The element's own text, trimmed.
-    public let text: String
+    package let text: String
     /// The line the element starts on.
-    public let line: Int
+    package let line: Int
 
     init(name: String, attributes: [String: String], children: [XMLNode], text: String, line: Int) {
         self.name = name
@@ -21,24 +21,24 @@ public final class XMLNode: Sendable {
     }
 
     /// The first child named `name`.
-    public func child(_ name: String) -> XMLNode? {
+    package func child(_ name: String) -> XMLNode? {
         children.first { $0.name == name }
     }
 
     /// Every child named `name`.
-    public func children(_ name: String) -> [XMLNode] {
+    package func children(_ name: String) -> [XMLNode] {
         children.filter { $0.name == name }
     }
 
     /// The node at a slash-separated path of child names (`Acct/Id/IBAN`); an empty path is this node.
-    public func node(at path: String) -> XMLNode? {
+    package func node(at path: String) -> XMLNode? {
         var current: XMLNode? = self
         for step in path.split(separator: "/") { current = current?.child(String(step)) }
         return current
     }
 
     /// The text at a path, where a last step `@name` reads an attribute (`Amt/@Ccy`); `nil` when absent.
-    public func value(at path: String) -> String? {
+    package func value(at path: String) -> String? {
         let steps = path.split(separator: "/").map(String.init)
         if let last = steps.last, last.hasPrefix("@") {
             let element = node(at: steps.dropLast().joined(separator: "/"))
