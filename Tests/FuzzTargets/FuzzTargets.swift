@@ -1,5 +1,5 @@
 import Foundation
-import Reconciliation
+package import Reconciliation
 
 // What in-process fuzzing feeds bytes to (scripts/fuzz builds `recon-fuzz` around these with libFuzzer; `swift test`
 // replays every kept crasher through them). Every target checks an invariant inside, so a wrong answer is a finding,
@@ -27,19 +27,19 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 /// Hands out bytes held in memory, `chunks` bytes at a time (cycling), so a reader meets every buffer boundary.
-public final class ChunkedSource: ByteSource {
+package final class ChunkedSource: ByteSource {
     let bytes: [UInt8]
     let chunks: [Int]
     var offset = 0
     var call = 0
 
     /// Bytes handed out `chunks` bytes at a time (cycling); all at once when `chunks` is empty.
-    public init(_ bytes: [UInt8], chunks: [Int] = []) {
+    package init(_ bytes: [UInt8], chunks: [Int] = []) {
         self.bytes = bytes
         self.chunks = chunks
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         let size = chunks.isEmpty ? buffer.count : chunks[call % chunks.count]
         call += 1
         let count = min(buffer.count, size, bytes.count - offset)

@@ -1,4 +1,4 @@
-import Crypto
+package import Crypto
 
 #if canImport(Glibc)
     import Glibc

@@ -1,9 +1,10 @@
-import Crypto
+// Checkpoint keys are swift-crypto types.
+package import Crypto
 
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    package import FoundationEssentials
 #else
-    import Foundation
+    package import Foundation
 #endif
 
 /// A statement about an audit file: its first `size` bytes end with record `seq`, whose line hashes to `head`;
@@ -18,7 +19,7 @@ package struct Checkpoint: Sendable, Hashable {
     package let head: String
     /// The Ed25519 signature (base64), when signed.
     package let signature: String?
-    /// The signer's package key (base64), when signed.
+    /// The signer's public key (base64), when signed.
     package let publicKey: String?
 
     /// The bytes the signature covers.
@@ -101,18 +102,18 @@ package struct CheckpointSigner: Sendable {
     /// The private key as base64, for a key file.
     package var privateKeyBase64: String { key.rawRepresentation.base64EncodedString() }
 
-    /// The package key as base64.
+    /// The public key as base64.
     package var publicKeyBase64: String { key.publicKey.rawRepresentation.base64EncodedString() }
 }
 
-/// A package key from text (base64 or hex of 32 bytes).
+/// A public key from text (base64 or hex of 32 bytes).
 package func checkpointPublicKey(text: String, source: String) throws(ReconciliationError)
     -> Curve25519.Signing.PublicKey
 {
     guard let bytes = decodeKeyText(text), bytes.count == 32,
         let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
     else {
-        throw ReconciliationError(.audit, "\(source) is not an Ed25519 package key (expected base64 or hex of 32 bytes)")
+        throw ReconciliationError(.audit, "\(source) is not an Ed25519 public key (expected base64 or hex of 32 bytes)")
     }
     return key
 }

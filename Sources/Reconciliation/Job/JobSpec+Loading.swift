@@ -1,10 +1,11 @@
 import Configuration
 import Yams
 
+// `load`'s default working directory comes from FileManager.
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// Settings given on the command line; they win over the environment, which wins over the job file.

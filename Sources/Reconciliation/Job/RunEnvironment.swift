@@ -3,10 +3,11 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// `Date` is part of the public API (the run's clock).
 #if canImport(FoundationEssentials)
-    import FoundationEssentials
+    public import FoundationEssentials
 #else
-    import Foundation
+    public import Foundation
 #endif
 
 /// What a run takes from the world outside the job: the clock, the run id, the environment variables and the working
