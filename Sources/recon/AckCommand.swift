@@ -84,6 +84,11 @@ struct AckAddCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let spec = detail.summary.asOf == located.asOf ? located : try target.job(asOf: detail.summary.asOf)
+        if let expires, isPlainDate(expires), expires < detail.summary.asOf {
+            throw AckTarget.usage(
+                "--expires \(expires) is before the run's business day \(detail.summary.asOf): the acknowledgement "
+                    + "would never explain this break")
+        }
         guard let line = detail.lines.first(where: { $0.key == parsedKey }) else {
             printError("error: run \(runID) has no line for \(TerminalText.escape(parsedKey.description))")
             throw ExitCode(ExitStatus.failed)
@@ -142,8 +147,8 @@ struct AckApproveCommand: ParsableCommand {
                 key: parsedKey, by: by, line: line, audit: AckTarget.audit(of: spec), time: AckTarget.now())
         }
         print(
-            "\(approved.location): \(TerminalText.escape(parsedKey.description)) difference \(approved.difference) "
-                + "by \(TerminalText.escape(approved.by)) approved by \(TerminalText.escape(by))")
+            "\(approved.location): approved by \(TerminalText.escape(by)): "
+                + TerminalText.escape(approved.summary))
     }
 }
 
@@ -222,4 +227,12 @@ struct AckTarget: ParsableArguments {
             throw ExitCode(ExitStatus.of(error))
         }
     }
+}
+
+/// `YYYY-MM-DD` with digits in place (the library checks the calendar).
+private func isPlainDate(_ text: String) -> Bool {
+    text.utf8.count == 10
+        && text.utf8.enumerated().allSatisfy { index, byte in
+            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (0x30...0x39).contains(byte)
+        }
 }

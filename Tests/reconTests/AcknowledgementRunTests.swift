@@ -108,4 +108,59 @@ import Testing
         #expect(replay.status == 0, "\(replay.stdout)\(replay.stderr)")
         #expect(replay.stdout.hasPrefix("identical: \(fridayRun) replays to sha256:"))
     }
+
+    @Test func aDayOnWhichAnInputFailedNeitherEndsNorRestartsAStreak() throws {
+        writeJob()
+        // The statement declares its venue and account, so a failure of it is attributed to its keys.
+        scratch.write(
+            scratch.read("job.yaml").replacingOccurrences(
+                of: "columns: {venue: venue, account: account, asset: asset, amount: balance}",
+                with: "venue: k, account: m, columns: {asset: asset, amount: balance}"), to: "job.yaml")
+        #expect(try run("2026-11-24").status == 1)
+        // Wednesday the statement is missing: SOL is unreconciled, the run partial.
+        try FileManager.default.moveItem(atPath: scratch.path + "/in/statement.csv", toPath: scratch.path + "/away.csv")
+        #expect(try run("2026-11-25").status == 2)
+        #expect(try line("SOL")["classification"] as? String == "unreconciled")
+        try FileManager.default.moveItem(atPath: scratch.path + "/away.csv", toPath: scratch.path + "/in/statement.csv")
+        // Friday: the break has been open since Tuesday — Wednesday and Friday, the Thursday holiday aside.
+        #expect(try run("2026-11-27").status == 1)
+        #expect(try line("SOL")["first_seen"] as? String == "2026-11-24")
+        #expect(try line("SOL")["age_days"] as? Int == 2)
+    }
+
+    @Test func anAcknowledgementThatWouldNeverApplyIsRefusedAndAnApprovalShowsTheWholeEntry() throws {
+        writeJob()
+        #expect(try run("2026-11-25").status == 1)
+        let runID = try #require(try scratch.json("out/report.json")["run_id"] as? String)
+        let early = try recon(
+            [
+                "ack", runID, "k/m/BTC", "--job", "job.yaml", "--reason", "r", "--by", "alice", "--expires",
+                "2026-11-24",
+            ],
+            in: scratch.path)
+        #expect(early.status == 64)
+        #expect(
+            early.stderr
+                == "error: --expires 2026-11-24 is before the run's business day 2026-11-25: the acknowledgement would "
+                + "never explain this break\n")
+        #expect(scratch.read("acks.yaml") == "# acknowledged breaks\n")
+        let added = try recon(
+            [
+                "ack", runID, "k/m/BTC", "--job", "job.yaml", "--reason", "in flight", "--by", "alice", "--within",
+                "0.01",
+            ],
+            in: scratch.path)
+        #expect(added.status == 0, "\(added.stderr)")
+        let again = try recon(
+            ["ack", runID, "k/m/BTC", "--job", "job.yaml", "--reason", "in flight", "--by", "alice"], in: scratch.path)
+        #expect(again.status == 2)
+        #expect(again.stderr.contains("is acknowledged by alice already, waiting for approval at line 3"))
+        let approved = try recon(["ack", "approve", "k/m/BTC", "--job", "job.yaml", "--by", "bob"], in: scratch.path)
+        #expect(
+            approved.stdout
+                == "acks.yaml:3:3: approved by bob: k/m/BTC difference -0.1 within 0.01 by alice: in flight\n")
+        let nothingWaits = try recon(
+            ["ack", "approve", "k/m/BTC", "--job", "job.yaml", "--by", "bob"], in: scratch.path)
+        #expect(nothingWaits.status == 2)
+    }
 }

@@ -281,7 +281,8 @@ package final class RunRepository: Sendable {
 
     /// For each key of `keys` (today's breaks and acknowledged breaks): since which as-of day it has been outstanding,
     /// and how many business days that is. Each earlier business day counts once — its latest committed run — so
-    /// re-running a day replaces that day's observation; a day without a run neither extends nor ends a streak.
+    /// re-running a day replaces that day's observation; a day without a run, or on which the key was unreconciled
+    /// (an input failed), neither extends nor ends a streak.
     package func ageing(
         job: String, asOf: String, keys: [BalanceKey], excluding runID: String,
         calendar: BusinessCalendar = .weekdays
@@ -306,19 +307,30 @@ package final class RunRepository: Sendable {
                     guard !active.isEmpty else { break }
                     let day: String = run["as_of"]
                     guard seenDays.insert(day).inserted else { continue }
-                    let outstanding = Set(
-                        try Row.fetchAll(
-                            db,
-                            sql: """
-                                SELECT venue, account, asset FROM lines
-                                WHERE run_id = ? AND (is_break = 1 OR classification = 'acknowledged')
-                                """,
-                            arguments: [run["run_id"] as String]
-                        ).map { BalanceKey(venue: $0["venue"], account: $0["account"], asset: $0["asset"]) })
+                    var outstanding: Set<BalanceKey> = []
+                    var unobserved: Set<BalanceKey> = []
+                    for row in try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT venue, account, asset, classification FROM lines
+                            WHERE run_id = ?
+                              AND (is_break = 1 OR classification IN ('acknowledged', 'unreconciled'))
+                            """,
+                        arguments: [run["run_id"] as String])
+                    {
+                        let key = BalanceKey(venue: row["venue"], account: row["account"], asset: row["asset"])
+                        if (row["classification"] as String) == "unreconciled" {
+                            unobserved.insert(key)
+                        } else {
+                            outstanding.insert(key)
+                        }
+                    }
                     for key in active {
                         if outstanding.contains(key) {
                             first[key] = day
-                        } else {
+                        } else if !unobserved.contains(key) {
+                            // Reconciled that day: the streak began after it. (Unreconciled that day — an input
+                            // failed — says nothing either way: the streak goes on past it.)
                             active.remove(key)
                         }
                     }

@@ -609,7 +609,7 @@ extension JobSpec {
         return rule
     }
 
-    private static func yamlProblem(_ error: YamlError) -> String {
+    static func yamlProblem(_ error: YamlError) -> String {
         switch error {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _):
             problem
@@ -619,7 +619,7 @@ extension JobSpec {
         }
     }
 
-    private static func yamlLocation(_ error: YamlError, file: String) -> SourceLocation {
+    static func yamlLocation(_ error: YamlError, file: String) -> SourceLocation {
         switch error {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             SourceLocation(file: file, line: mark.line, column: mark.column)

@@ -81,7 +81,8 @@ package actor ReconciliationActor: ReconciliationService {
     }
 
     /// Runs a job and waits for its outcome, ignoring events.
-    package func run(_ spec: JobSpec, options: RunOptions = RunOptions()) async throws(ReconciliationError) -> RunOutcome
+    package func run(_ spec: JobSpec, options: RunOptions = RunOptions()) async throws(ReconciliationError)
+        -> RunOutcome
     {
         try await start(spec, options: options).outcome()
     }

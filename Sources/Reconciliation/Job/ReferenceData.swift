@@ -29,14 +29,15 @@ struct ReferenceData {
                 let input = try InputBytes(
                     path: path, displayPath: file.displayPath, limits: spec.limits.inflate,
                     maxBytes: spec.limits.maxInputBytes)
-                let bytes = try ReplayByteSource.readPrefix(input.bytes, count: maxBytes + 1)
+                let limit = kind == .acknowledgements ? Acknowledgements.maxFileBytes : maxBytes
+                let bytes = try ReplayByteSource.readPrefix(input.bytes, count: limit + 1)
                 facts = FileFacts(
                     displayPath: file.displayPath, size: input.file.size, sha256: try input.finishDigest(),
                     compressed: input.isCompressed, format: kind.rawValue)
                 data.opened.append((path, facts.sha256, file.displayPath))
-                guard bytes.count <= maxBytes else {
+                guard bytes.count <= limit else {
                     throw ReconciliationError(
-                        .ingest, "larger than \(maxBytes >> 20) MiB; a \(kind.rawValue) file is a short list",
+                        .ingest, "larger than \(limit >> 20) MiB; a \(kind.rawValue) file is a short list",
                         at: SourceLocation(file: file.displayPath))
                 }
                 switch kind {

@@ -21,7 +21,8 @@ extension Amount {
     ///
     /// Written by hand because no available library parses exact decimals from bytes: Foundation's `Decimal(string:)`
     /// accepts prefixes (`"12abc"` → 12), cuts past 38 digits silently and costs about 1 µs a value.
-    package static func parse(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax = .standard) throws(AmountParseError)
+    package static func parse(_ bytes: UnsafeRawBufferPointer, syntax: AmountSyntax = .standard)
+        throws(AmountParseError)
         -> Amount
     {
         if syntax.decimalSeparator == UInt8(ascii: "."), let amount = parseCommon(bytes) { return amount }

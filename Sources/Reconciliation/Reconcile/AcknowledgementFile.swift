@@ -28,22 +28,40 @@ package struct AcknowledgementFile: Sendable {
         key: BalanceKey, difference: Amount, within: Amount? = nil, reason: String, by: String, expires: String? = nil,
         runID: String? = nil, audit: AuditLog? = nil, time: String
     ) throws(ReconciliationError) -> Acknowledgement {
-        let reason = reason.trimmingSpaces
+        let reason = reason.trimmingWhitespace
         let by = by.trimmingSpaces
         guard !reason.isEmpty else { throw usage("--reason must say why the difference is expected") }
         guard !by.isEmpty else { throw usage("--by must name who acknowledges it") }
+        if let problem = Acknowledgements.nameProblem(by) { throw usage("--by: \(problem)") }
         if let expires, !isCalendarDate(expires) {
             throw usage("--expires: expected a date YYYY-MM-DD, got '\(expires)'")
         }
         return try edit(audit: audit) { text, before throws(ReconciliationError) in
-            var entry = text.isEmpty || text.hasSuffix("\n") || text.hasSuffix("\r\n") ? "" : "\n"
+            if let waiting = before.first(where: {
+                $0.key == key && $0.difference == difference && $0.approvedBy == nil
+                    && Acknowledgement.samePerson($0.by, by)
+            }) {
+                throw problem(
+                    "\(key) difference \(difference) is acknowledged by \(waiting.by) already, waiting for approval at "
+                        + "line \(waiting.location.line); nothing was changed")
+            }
+            // The natural empty list `[]` gives way to the first entry.
+            var text = text
+            if before.isEmpty {
+                text = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                    .filter { String($0).trimmingSpaces != "[]" }.joined(
+                        separator: text.contains("\r\n") ? "\r\n" : "\n")
+            }
+            // Entries are indented like the file's first one (a list may be indented as a whole).
+            let indent = String(repeating: " ", count: max(0, (before.first?.location.column ?? 3) - 3))
+            var entry = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
             if !text.isEmpty { entry += "\n" }
-            entry += "- key: {venue: \(Self.quoted(key.venue)), account: \(Self.quoted(key.account)), "
+            entry += indent + "- key: {venue: \(Self.quoted(key.venue)), account: \(Self.quoted(key.account)), "
             entry += "asset: \(Self.quoted(key.asset))}\n"
-            entry += "  difference: \(Self.quoted(difference.description))\n"
-            if let within { entry += "  within: \(Self.quoted(within.description))\n" }
-            entry += "  reason: \(Self.quoted(reason))\n  by: \(Self.quoted(by))\n"
-            if let expires { entry += "  expires: \(expires)\n" }
+            entry += indent + "  difference: \(Self.quoted(difference.description))\n"
+            if let within { entry += indent + "  within: \(Self.quoted(within.description))\n" }
+            entry += indent + "  reason: \(Self.quoted(reason))\n" + indent + "  by: \(Self.quoted(by))\n"
+            if let expires { entry += indent + "  expires: \(expires)\n" }
             // A file written with CRLF line ends keeps them.
             let updated = text + (text.contains("\r\n") ? entry.replacingAll("\n", with: "\r\n") : entry)
             let after = try parse(updated, while: "appending")
@@ -72,6 +90,7 @@ package struct AcknowledgementFile: Sendable {
     ) throws(ReconciliationError) -> Acknowledgement {
         let approver = approver.trimmingSpaces
         guard !approver.isEmpty else { throw usage("--by must name who approves") }
+        if let problem = Acknowledgements.nameProblem(approver) { throw usage("--by: \(problem)") }
         return try edit(audit: audit) { text, before throws(ReconciliationError) in
             let waiting = before.enumerated().filter {
                 $1.key == key && $1.approvedBy == nil && (line == nil || $1.location.line == line)
@@ -91,7 +110,8 @@ package struct AcknowledgementFile: Sendable {
                     "\(approver) wrote this acknowledgement; four eyes means someone else approves it")
             }
             let updated = try Self.insertApproval(
-                approver, into: text, entryLine: target.location.line, file: displayPath)
+                approver, into: text, entryLine: target.location.line, keyColumn: target.location.column,
+                file: displayPath)
             let after = try parse(updated, while: "approving")
             guard after.count == before.count,
                 zip(before, after).enumerated().allSatisfy({ $0 == index || Self.sameEntry($1.0, $1.1) }),
@@ -99,10 +119,12 @@ package struct AcknowledgementFile: Sendable {
             else {
                 throw problem("adding `approved_by` would change other entries; add it by hand")
             }
+            // The whole entry as approved, so the audit file says exactly what the approver agreed to.
             let record: [String: JSONValue] = [
                 "type": .string("acknowledgement"), "action": .string("approved"), "key": .string(key.description),
-                "difference": .amount(target.difference), "by": .string(target.by), "approved_by": .string(approver),
-                "time": .string(time),
+                "difference": .amount(target.difference), "within": .amount(target.within),
+                "reason": .string(target.reason), "by": .string(target.by), "expires": .string(target.expires),
+                "approved_by": .string(approver), "time": .string(time),
             ]
             return (updated, after[index], record)
         }
@@ -116,6 +138,12 @@ package struct AcknowledgementFile: Sendable {
             String, Acknowledgement, [String: JSONValue]
         )
     ) throws(ReconciliationError) -> Acknowledgement {
+        // A symbolic link is followed: the file it names is the one edited (and locked, and replaced).
+        var path = self.path
+        if let resolved = realpath(path, nil) {
+            path = String(cString: resolved)
+            free(resolved)
+        }
         let directory = PathResolver(currentDirectory: "/").directory(of: path)
         let lock = open(directory, O_RDONLY | O_CLOEXEC)
         guard lock >= 0 else { throw problem("cannot open its directory: \(systemErrorMessage(errno))") }
@@ -124,7 +152,13 @@ package struct AcknowledgementFile: Sendable {
             guard errno == EINTR else { throw problem("cannot lock its directory: \(systemErrorMessage(errno))") }
         }
         var text = ""
-        if access(path, F_OK) == 0 {
+        var mode: mode_t = 0o644
+        var info = stat()
+        if stat(path, &info) == 0 {
+            guard (info.st_mode & S_IFMT) == S_IFREG else { throw problem("not a regular file; nothing was changed") }
+            // Read-only means read-only, even to a user the system would let write it.
+            guard info.st_mode & 0o222 != 0 else { throw problem("the file is read-only; nothing was changed") }
+            mode = info.st_mode & 0o7777
             let source = try FileByteSource(path: path, displayPath: displayPath)
             let bytes = try ReplayByteSource.readPrefix(source, count: Acknowledgements.maxFileBytes + 1)
             guard bytes.count <= Acknowledgements.maxFileBytes, let decoded = String(validating: bytes, as: UTF8.self)
@@ -135,8 +169,12 @@ package struct AcknowledgementFile: Sendable {
         let (updated, result, changeRecord) = try change(text, before)
         var record = changeRecord
         let staged = path + ".recon-\(getpid())"
-        let digest = try FileOutput.writeAtomically(Array(updated.utf8), to: staged, room: .job)
+        let digest = try FileOutput.writeAtomically(Array(updated.utf8), to: staged, room: .ingest)
         defer { unlink(staged) }
+        // The edited file keeps the original's permissions (a private file stays private).
+        guard chmod(staged, mode) == 0 else {
+            throw problem("cannot keep the file's permissions: \(systemErrorMessage(errno)); nothing was changed")
+        }
         record["file"] = .string(displayPath)
         record["sha256"] = .string(digest)
         _ = try audit?.append([record])
@@ -152,12 +190,13 @@ package struct AcknowledgementFile: Sendable {
             return try Acknowledgements.parse(text, file: displayPath)
         } catch {
             throw ReconciliationError(
-                .job, "\(doing) the acknowledgements: \(error.message); nothing was changed", at: error.location)
+                .ingest, "\(doing) the acknowledgements: \(error.message); nothing was changed", at: error.location)
         }
     }
 
+    /// A problem with the file or its state (exit 2); usage errors are ``usage(_:)``'s (exit 64).
     private func problem(_ message: String) -> ReconciliationError {
-        ReconciliationError(.job, message, at: SourceLocation(file: displayPath))
+        ReconciliationError(.ingest, message, at: SourceLocation(file: displayPath))
     }
 
     private func usage(_ message: String) -> ReconciliationError {
@@ -175,10 +214,11 @@ package struct AcknowledgementFile: Sendable {
             && (ignoringApproval || lhs.approvedBy == rhs.approvedBy)
     }
 
-    /// The text with `approved_by: "NAME"` added to the entry starting at `entryLine`: on a line of its own after
-    /// the entry's `by:` line, at the same indentation (or replacing an empty `approved_by:` line). An entry written
-    /// in flow style (`{key: …, by: …}`) is refused: it cannot take a line without being rewritten.
-    static func insertApproval(_ approver: String, into text: String, entryLine: Int, file: String)
+    /// The text with `approved_by: "NAME"` added to the entry whose first key is at `entryLine`, `keyColumn`: on a
+    /// line of its own after the entry's `by:` line, at the same indentation (or replacing an empty `approved_by:`
+    /// line). An entry written in flow style (`{key: …, by: …}`) is refused: it cannot take a line without being
+    /// rewritten.
+    static func insertApproval(_ approver: String, into text: String, entryLine: Int, keyColumn: Int, file: String)
         throws(ReconciliationError) -> String
     {
         // "\r\n" is one Character: split on both line ends, and join with the file's own.
@@ -187,41 +227,41 @@ package struct AcknowledgementFile: Sendable {
             .map(String.init)
         let start = entryLine - 1
         guard start >= 0, start < lines.count else {
-            throw ReconciliationError(.job, "entry not found", at: SourceLocation(file: file, line: entryLine))
+            throw ReconciliationError(.ingest, "entry not found", at: SourceLocation(file: file, line: entryLine))
         }
-        // The entry's lines: from its `- ` to the next line indented no deeper than the dash (or the end).
-        let dashIndent = lines[start].prefix { $0 == " " }.count
+        // The entry's keys sit at `keyColumn`; its lines run until a line indented less (blank lines and comments
+        // belong to it).
+        let keyIndent = keyColumn - 1
+        func indentation(_ line: String) -> Int { line.prefix { $0 == " " }.count }
         var end = start + 1
         while end < lines.count {
-            let line = lines[end]
-            let trimmed = line.trimmingSpaces
-            if !trimmed.isEmpty && !trimmed.hasPrefix("#") && line.prefix(while: { $0 == " " }).count <= dashIndent {
-                break
-            }
+            let trimmed = lines[end].trimmingSpaces
+            if !trimmed.isEmpty && !trimmed.hasPrefix("#") && indentation(lines[end]) < keyIndent { break }
             end += 1
         }
+        /// The line whose key, at the entry's key column, is `name` (`name:` or `name :`).
         func keyLine(_ name: String) -> Int? {
             (start..<end).first { index in
-                var body = Substring(lines[index]).drop { $0 == " " }
-                if index == start { body = body.hasPrefix("- ") ? body.dropFirst(2).drop { $0 == " " } : body }
-                return body.hasPrefix(name + ":")
+                let line = lines[index]
+                guard line.count > keyIndent, index == start || indentation(line) == keyIndent else { return false }
+                let body = line.dropFirst(keyIndent)
+                guard body.hasPrefix(name) else { return false }
+                return body.dropFirst(name.count).drop { $0 == " " }.hasPrefix(":")
             }
         }
         guard let byLine = keyLine("by") else {
             throw ReconciliationError(
-                .job, "this entry is written in flow style (`{…}`); add `approved_by:` by hand",
+                .ingest, "this entry is written in flow style (`{…}`); add `approved_by:` by hand",
                 at: SourceLocation(file: file, line: entryLine))
         }
-        let byText = lines[byLine]
-        var indent = byText.prefix { $0 == " " }.count
-        if byLine == start { indent += 2 }
-        let approval = String(repeating: " ", count: indent) + "approved_by: " + quoted(approver)
+        let approval = String(repeating: " ", count: keyIndent) + "approved_by: " + quoted(approver)
         if let existing = keyLine("approved_by") {
-            let value = lines[existing].split(separator: ":", maxSplits: 1).last.map { String($0).trimmingSpaces }
-            guard let value, ["", "~", "null", "\"\"", "''"].contains(value) else {
+            var value = lines[existing].split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
+            if let comment = value.firstIndex(of: "#") { value = String(value[..<comment]) }
+            guard ["", "~", "null", "\"\"", "''"].contains(value.trimmingSpaces) else {
                 throw ReconciliationError(
-                    .job, "this entry has an `approved_by:` already", at: SourceLocation(file: file, line: existing + 1)
-                )
+                    .ingest, "this entry has an `approved_by:` already",
+                    at: SourceLocation(file: file, line: existing + 1))
             }
             lines[existing] = approval
         } else {

@@ -1,4 +1,9 @@
+import Foundation
 import Yams
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
 
 /// A known, explained break: this key's difference (statement − ledger) is expected, for this reason, as said by one
 /// person and approved by another, until a day. Read from the job's `acknowledgements:` file.
@@ -51,9 +56,23 @@ public struct Acknowledgement: Sendable, Hashable {
         return gap.magnitude <= (within ?? .zero)
     }
 
-    /// Names compared without case and surrounding spaces: `Alice` cannot approve `alice`.
+    /// Names compared as people read them: without case, and after Unicode compatibility normalization (NFKC), so
+    /// `Alice` cannot approve `alice`, nor `ａｌｉｃｅ` (fullwidth) approve `alice`. Invisible and control characters
+    /// never get this far: ``Acknowledgements/nameProblem(_:)`` refuses them in a name.
     static func samePerson(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.trimmingSpaces.lowercased() == rhs.trimmingSpaces.lowercased()
+        func folded(_ name: String) -> String {
+            name.precomposedStringWithCompatibilityMapping.lowercased().split(separator: " ").joined(separator: " ")
+        }
+        return folded(lhs) == folded(rhs)
+    }
+
+    /// What the entry says, as one line (for `recon ack approve` to show what is approved).
+    public var summary: String {
+        var text = "\(key) difference \(difference)"
+        if let within { text += " within \(within)" }
+        text += " by \(by): \(reason)"
+        if let expires { text += " (expires \(expires))" }
+        return text
     }
 
     /// The acknowledgement as report JSON.
@@ -70,14 +89,39 @@ public enum Acknowledgements {
     /// The largest acknowledgements file read (a hand-kept YAML list; this is thousands of entries).
     static let maxFileBytes = 16 << 20
 
-    /// Parses an acknowledgements file: a YAML list (an empty file is an empty list). A malformed entry is an error
-    /// naming its line and key path: half a file of acknowledgements is not applied.
+    /// Why `name` cannot name a person who acknowledges or approves, or `nil`: control characters, line breaks,
+    /// invisible format characters (zero-width space, soft hyphen, bidi marks) and spaces other than U+0020 would let
+    /// `alice` and `alice\u{200B}` pass for two people.
+    static func nameProblem(_ name: String) -> String? {
+        for scalar in name.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
+                return "a name may hold no control, invisible or line-break characters (found \(hex(scalar)))"
+            case .spaceSeparator where scalar != " ":
+                return "a name may hold no spaces other than U+0020 (found \(hex(scalar)))"
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    private static func hex(_ scalar: Unicode.Scalar) -> String {
+        let digits = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Parses an acknowledgements file: a YAML list (an empty file is an empty list; a leading byte-order mark is
+    /// skipped). A malformed entry is an error naming its line and key path: half a file of acknowledgements is not
+    /// applied.
     public static func parse(_ text: String, file: String) throws(ReconciliationError) -> [Acknowledgement] {
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ReconciliationError(.ingest, "not valid YAML: \(error)", at: SourceLocation(file: file))
+            throw ReconciliationError(
+                .ingest, "not valid YAML: \(JobSpec.yamlProblem(error))", at: JobSpec.yamlLocation(error, file: file))
         } catch {
             throw ReconciliationError(.ingest, "not valid YAML: \(error)", at: SourceLocation(file: file))
         }
@@ -98,6 +142,12 @@ public enum Acknowledgements {
             let text = try node.string().trimmingSpaces
             return text.isEmpty || text == "~" || text == "null" ? nil : text
         }
+        func person(_ name: String) throws(ReconciliationError) -> String? {
+            guard let text = name == "by" ? try required("by").nonEmptyString().trimmingSpaces : try optionalText(name)
+            else { return nil }
+            if let problem = nameProblem(text) { throw (fields[name] ?? item).error(problem) }
+            return text
+        }
         let keyNode = try required("key")
         let parts = try keyNode.mapping(known: ["venue", "account", "asset"])
         func part(_ name: String) throws(ReconciliationError) -> String {
@@ -114,8 +164,8 @@ public enum Acknowledgements {
         return Acknowledgement(
             key: key, difference: try required("difference").amount(),
             within: try fields["within"].map { node throws(ReconciliationError) in try node.nonNegativeAmount() },
-            reason: try required("reason").nonEmptyString().trimmingSpaces,
-            by: try required("by").nonEmptyString().trimmingSpaces, approvedBy: try optionalText("approved_by"),
+            reason: try required("reason").nonEmptyString().trimmingWhitespace, by: try person("by") ?? "",
+            approvedBy: try person("approved_by"),
             expires: expires, location: SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0))
     }
 

@@ -59,13 +59,16 @@ package struct Reconciler: Sendable {
         var line = line
         line.valued = true
         guard let difference = line.difference else { return line }
-        guard let (value, exact) = valuation.value(of: difference, asset: line.key.asset) else {
+        switch valuation.value(of: difference, asset: line.key.asset) {
+        case .noPrice:
             let note = "no price for \(line.key.asset)"
             if !difference.isZero && !line.notes.contains(where: { $0.hasSuffix(note) }) { line.notes.append(note) }
-            return line
+        case .outOfRange:
+            line.notes.append("the difference's value in \(valuation.currency) has more than 38 digits: not valued")
+        case .value(let value, let exact):
+            line.differenceValue = value
+            if !exact { line.notes.append("difference value cut toward zero at the 38th digit") }
         }
-        line.differenceValue = value
-        if !exact { line.notes.append("difference value cut toward zero at 38 digits") }
         return line
     }
 

@@ -20,12 +20,25 @@ public struct Valuation: Sendable, Hashable {
         asset.uppercased() == currency ? Amount(1) : prices[asset.uppercased()]
     }
 
-    /// `amount × price(asset)`: exact whenever the product fits 38 digits (it nearly always does); otherwise cut
-    /// toward zero at the 38th digit, which `exact` says. `nil` without a value.
-    public func value(of amount: Amount, asset: String) -> (value: Amount, exact: Bool)? {
-        guard let price = price(of: asset) else { return nil }
-        if let exact = try? amount.multiplied(by: price) { return (exact, true) }
-        return (amount.multipliedTowardZero(by: price), false)
+    /// What a difference is worth.
+    public enum Worth: Sendable, Hashable {
+        /// `amount × price`: exact, or — when the exact product has more than 38 digits, all of them decimals past
+        /// the 38th — cut toward zero there (`exact` false).
+        case value(Amount, exact: Bool)
+        /// The asset has no price.
+        case noPrice
+        /// The value's whole part needs more than 38 digits: no figure is given rather than a wrong one.
+        case outOfRange
+    }
+
+    /// `amount × price(asset)`.
+    public func value(of amount: Amount, asset: String) -> Worth {
+        guard let price = price(of: asset) else { return .noPrice }
+        if let exact = try? amount.multiplied(by: price) { return .value(exact, exact: true) }
+        let cut = amount.multipliedTowardZero(by: price)
+        // multipliedTowardZero saturates when even the whole part does not fit.
+        if cut.scale == 0 && cut.magnitude.significand == Amount.maxSignificand { return .outOfRange }
+        return .value(cut, exact: false)
     }
 
     /// A value as shown: rounded half away from zero to the currency's minor unit, with the currency

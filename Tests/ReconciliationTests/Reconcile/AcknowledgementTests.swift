@@ -265,8 +265,8 @@ import Testing
         let error = caught { try file.add(key: usdc, difference: amount("1"), reason: "r", by: "a", time: "t") }
         #expect((error as? ReconciliationError)?.message.hasPrefix("reading the acknowledgements: ") == true)
         #expect(String(decoding: directory.read("acks.yaml"), as: UTF8.self) == broken)
-        // A flow list cannot take an appended entry: refused, unchanged.
-        let flow = "[]\n"
+        // A flow list with entries cannot take an appended one: refused, unchanged.
+        let flow = "[{key: {venue: k, account: m, asset: X}, difference: \"1\", reason: r, by: a}]\n"
         let flowPath = directory.write(flow, to: "flow.yaml")
         let flowFile = AcknowledgementFile(path: flowPath, displayPath: "flow.yaml")
         #expect(caught { try flowFile.add(key: usdc, difference: amount("1"), reason: "r", by: "a", time: "t") } != nil)
@@ -290,5 +290,128 @@ import Testing
         #expect(text.contains("  by: a\r\n  approved_by: \"b\"\r\n"))
         #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         #expect(try Acknowledgements.parse(text, file: "acks.yaml").map(\.approvedBy) == ["b", nil])
+    }
+}
+
+/// What an adversarial review found, each pinned.
+@Suite struct AcknowledgementHardeningTests {
+    let directory = TemporaryDirectory()
+    let key = BalanceKey(venue: "k", account: "m", asset: "X")
+
+    func entryText(by: String = "alice", extra: String = "") -> String {
+        "- key: {venue: k, account: m, asset: X}\n  difference: \"1\"\n  reason: r\n  by: \(by)\n\(extra)"
+    }
+
+    @Test func fourEyesCannotBeBypassedWithInvisibleOrLookalikeCharacters() throws {
+        for sneaky in ["alice\u{200B}", "alice\u{00AD}", "ali\u{00A0}ce", "alice\u{2028}", "\u{202E}alice"] {
+            let yaml = entryText(extra: "  approved_by: \(AcknowledgementFile.quoted(sneaky))\n")
+            let error = caught { try Acknowledgements.parse(yaml, file: "a.yaml") } as? ReconciliationError
+            #expect(error?.message.contains("a name may hold no") == true, "\(sneaky.unicodeScalars.map(\.value))")
+        }
+        // Compatibility forms and case are the same person.
+        #expect(Acknowledgement.samePerson("ａｌｉｃｅ", "alice"))
+        #expect(Acknowledgement.samePerson("Alice  Smith", "alice smith"))
+        #expect(!Acknowledgement.samePerson("alice", "alicia"))
+        let path = directory.write(entryText(), to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let invisible = caught { try file.approve(key: key, by: "bob\u{200B}", time: "t") } as? ReconciliationError
+        #expect(invisible?.room == .usage)
+        let fullwidth = caught { try file.approve(key: key, by: "ａｌｉｃｅ", time: "t") } as? ReconciliationError
+        #expect(fullwidth?.message.contains("four eyes") == true)
+    }
+
+    @Test func anApprovalRecordsTheWholeEntryItApproved() throws {
+        let path = directory.write(
+            entryText(extra: "  within: \"1000000\"\n  expires: 2026-12-31\n"), to: "acks.yaml")
+        let audit = AuditLog(path: directory.path + "/audit.jsonl")
+        let approved = try AcknowledgementFile(path: path, displayPath: "acks.yaml").approve(
+            key: key, by: "bob", audit: audit, time: "t")
+        #expect(approved.summary == "k/m/X difference 1 within 1000000 by alice: r (expires 2026-12-31)")
+        let record = String(decoding: directory.read("audit.jsonl"), as: UTF8.self)
+        #expect(record.contains("\"within\":\"1000000\""))
+        #expect(record.contains("\"reason\":\"r\""))
+        #expect(record.contains("\"expires\":\"2026-12-31\""))
+    }
+
+    @Test func aSymlinkIsFollowedAndTheFilesPermissionsKept() throws {
+        let target = directory.write(entryText(), to: "shared/acks.yaml")
+        chmod(target, 0o600)
+        try FileManager.default.createDirectory(
+            atPath: directory.path + "/job", withIntermediateDirectories: true)
+        symlink(target, directory.path + "/job/acks.yaml")
+        let file = AcknowledgementFile(path: directory.path + "/job/acks.yaml", displayPath: "job/acks.yaml")
+        try file.approve(key: key, by: "bob", time: "t")
+        var info = stat()
+        lstat(directory.path + "/job/acks.yaml", &info)
+        #expect((info.st_mode & S_IFMT) == S_IFLNK)
+        stat(target, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(String(decoding: directory.read("shared/acks.yaml"), as: UTF8.self).contains("approved_by: \"bob\""))
+        // A read-only file is refused, unchanged.
+        chmod(target, 0o444)
+        let refused =
+            caught {
+                try file.add(key: key, difference: amount("2"), reason: "r", by: "carol", time: "t")
+            } as? ReconciliationError
+        #expect(refused?.message == "the file is read-only; nothing was changed")
+        #expect(refused?.room == .ingest)
+    }
+
+    @Test func aByteOrderMarkIsSkippedInAcknowledgementsAndCalendars() throws {
+        #expect(try Acknowledgements.parse("\u{FEFF}" + entryText(), file: "a.yaml").count == 1)
+        let calendar = try BusinessCalendar.parse(Array("\u{FEFF}# holidays\n2026-11-26\n".utf8), file: "c.txt")
+        #expect(calendar.holidays == ["2026-11-26"])
+    }
+
+    @Test func theFileShapesPeopleWriteAreEditedNotRefused() throws {
+        let file = { (name: String, text: String) in
+            AcknowledgementFile(path: self.directory.write(text, to: name), displayPath: name)
+        }
+        // An empty flow list gives way to the first entry.
+        let empty = file("empty.yaml", "# none yet\n[]\n")
+        try empty.add(key: key, difference: amount("1"), reason: "r", by: "alice", time: "t")
+        #expect(
+            try Acknowledgements.parse(String(decoding: directory.read("empty.yaml"), as: UTF8.self), file: "e")
+                .count == 1)
+        // An indented list stays indented.
+        let indented = file("indented.yaml", "  " + entryText().replacingOccurrences(of: "\n  ", with: "\n    "))
+        try indented.add(key: key, difference: amount("2"), reason: "r", by: "alice", time: "t")
+        let indentedText = String(decoding: directory.read("indented.yaml"), as: UTF8.self)
+        #expect(indentedText.contains("\n  - key: {venue: \"k\""))
+        #expect(try Acknowledgements.parse(indentedText, file: "i").count == 2)
+        // A block scalar at the end of the file keeps its text.
+        let block = file(
+            "block.yaml",
+            "- key: {venue: k, account: m, asset: X}\n  difference: \"1\"\n  by: a\n  reason: |\n    in transit")
+        try block.add(key: key, difference: amount("2"), reason: "r", by: "alice", time: "t")
+        // `-` alone on its line, `by :` with a space, and a commented empty approval are approvable.
+        let odd = file(
+            "odd.yaml",
+            "-\n  key: {venue: k, account: m, asset: X}\n  difference: \"1\"\n  reason: r\n  by : alice\n  approved_by: null  # pending\n"
+        )
+        try odd.approve(key: key, by: "bob", time: "t")
+        #expect(
+            try Acknowledgements.parse(String(decoding: directory.read("odd.yaml"), as: UTF8.self), file: "o")
+                .first?.approvedBy == "bob")
+    }
+
+    @Test func theSameAcknowledgementIsNotWaitingTwice() throws {
+        let path = directory.write(entryText(), to: "acks.yaml")
+        let file = AcknowledgementFile(path: path, displayPath: "acks.yaml")
+        let twice = caught { try file.add(key: key, difference: amount("1.0"), reason: "r2", by: "Alice", time: "t") }
+        #expect(
+            (twice as? ReconciliationError)?.message
+                == "k/m/X difference 1.0 is acknowledged by alice already, waiting for approval at line 1; nothing was changed"
+        )
+    }
+
+    @Test func aValueOutOfRangeIsNotClampedToAWrongFigure() throws {
+        let valuation = Valuation(currency: "USD", decimals: 2, prices: ["ETH": amount("3000")])
+        let result = Reconciler(valuation: valuation).reconcile(
+            ledger: book([balance("k", "m", "ETH", "1")]),
+            statement: book([balance("k", "m", "ETH", "99999999999999999999999999999999999998")]))
+        let line = try #require(result.line("k", "m", "ETH"))
+        #expect(line.differenceValue == nil)
+        #expect(line.notes == ["the difference's value in USD has more than 38 digits: not valued"])
     }
 }
