@@ -47,10 +47,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        // The deterministic workload (and the gzip writer it uses): for `recon generate`, tests and benchmarks, not
+        // for reconciling.
+        .target(name: "ReconWorkload", dependencies: ["Reconciliation", "CZlib"]),
         .executableTarget(
             name: "recon",
             dependencies: [
                 "Reconciliation",
+                "ReconWorkload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,6 +66,7 @@ let package = Package(
             name: "ReconciliationTests",
             dependencies: [
                 "Reconciliation",
+                "ReconWorkload",
                 "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -89,7 +94,9 @@ if ProcessInfo.processInfo.environment["RECON_BENCHMARKS"] != nil {
     package.targets += [
         .executableTarget(
             name: "ReconBenchmarks",
-            dependencies: ["Reconciliation", .product(name: "Benchmark", package: "package-benchmark")],
+            dependencies: [
+                "Reconciliation", "ReconWorkload", .product(name: "Benchmark", package: "package-benchmark"),
+            ],
             path: "Benchmarks/ReconBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),

@@ -1,5 +1,6 @@
 import Benchmark
 import Foundation
+import ReconWorkload
 import Reconciliation
 
 /// Micro benchmarks of the ingest hot path. Run with `RECON_BENCHMARKS=1 swift package benchmark`.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ReconWorkload
 import Reconciliation
 
 /// `recon generate DIR`: a deterministic workload for benchmarks and tests.

@@ -29,7 +29,7 @@ public struct Amount: Sendable {
 
     /// Creates an amount without checking the invariants; callers guarantee `|significand| ≤ maxSignificand` and
     /// `0 ≤ scale ≤ maxScale`.
-    init(uncheckedSignificand significand: Int128, scale: Int) {
+    package init(uncheckedSignificand significand: Int128, scale: Int) {
         self.significand = significand
         self.scale = scale
     }
@@ -139,7 +139,7 @@ public struct Amount: Sendable {
     }
 
     /// Ten to the power of the index, `10^0 ... 10^38`.
-    static let powerOfTen: [Int128] = {
+    package static let powerOfTen: [Int128] = {
         var table: [Int128] = [1]
         for _ in 1...38 { table.append(table[table.count - 1] * 10) }
         return table

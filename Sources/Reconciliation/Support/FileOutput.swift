@@ -6,9 +6,9 @@
 
 /// Durable file writes: a temporary file beside the target, written, flushed to disk, then renamed over the target,
 /// so readers see the old file or the new one, never half of one.
-enum FileOutput {
+package enum FileOutput {
     /// Creates `path` and its parents (like `mkdir -p`).
-    static func makeDirectory(_ path: String) throws(ReconciliationError) {
+    package static func makeDirectory(_ path: String) throws(ReconciliationError) {
         var current = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/") {
             current += "/" + part
@@ -22,7 +22,7 @@ enum FileOutput {
     /// Writes `bytes` to `path` atomically and durably; returns the SHA-256 of what was written. `faults` may fail
     /// the write at `writeStep` or the fsync at `syncStep` (tests).
     @discardableResult
-    static func writeAtomically(
+    package static func writeAtomically(
         _ bytes: [UInt8], to path: String, room: ReconciliationError.Room = .report,
         faults: FaultInjection = .none, writeStep: FaultInjection.Step = .reportWrite,
         syncStep: FaultInjection.Step = .reportSync
@@ -89,7 +89,7 @@ enum FileOutput {
 
     /// Writes text atomically and durably.
     @discardableResult
-    static func writeAtomically(_ text: String, to path: String, room: ReconciliationError.Room = .report)
+    package static func writeAtomically(_ text: String, to path: String, room: ReconciliationError.Room = .report)
         throws(ReconciliationError) -> String
     {
         try writeAtomically(Array(text.utf8), to: path, room: room)

@@ -1,3 +1,4 @@
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation

@@ -1,4 +1,5 @@
 import Foundation
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation

@@ -1,4 +1,5 @@
 import Foundation
+import ReconWorkload
 
 @testable import Reconciliation
 

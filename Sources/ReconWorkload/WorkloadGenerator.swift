@@ -1,3 +1,5 @@
+package import Reconciliation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,5 @@
 import CZlib
+package import Reconciliation
 
 #if canImport(Glibc)
     import Glibc

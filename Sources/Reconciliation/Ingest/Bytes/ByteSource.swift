@@ -163,7 +163,7 @@ package final class ByteCounter: Sendable {
 }
 
 /// The text of a C `errno`.
-func systemErrorMessage(_ code: Int32) -> String {
+package func systemErrorMessage(_ code: Int32) -> String {
     guard let text = strerror(code) else { return "error \(code)" }
     return String(cString: text)
 }
