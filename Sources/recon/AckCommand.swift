@@ -72,12 +72,9 @@ struct AckAddCommand: ParsableCommand {
         guard let repositoryPath = located.repositoryPath else {
             throw AckTarget.usage("the job has no `repository:`; the break's difference is read from a recorded run")
         }
-        let detail: RunRepository.RunDetail?
-        do {
-            detail = try RunRepository(path: repositoryPath).run(runID)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.failed)
+        let runID = self.runID
+        let detail = try exitOnError(status: ExitStatus.failed) { () throws(ReconciliationError) in
+            try RunRepository(path: repositoryPath).run(runID)
         }
         guard let detail, detail.summary.job == located.name else {
             printError("error: no run \(runID) of job \(located.name) in the repository (`recon history` lists them)")
@@ -102,7 +99,7 @@ struct AckAddCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let file = try AckTarget.file(of: spec)
-        let added = try AckTarget.perform {
+        let added = try exitOnError {
             () throws(ReconciliationError) -> Acknowledgement in
             try file.add(
                 key: parsedKey, difference: difference, within: within, reason: reason, by: by, expires: expires,
@@ -141,7 +138,7 @@ struct AckApproveCommand: ParsableCommand {
         let parsedKey = try AckTarget.parseKey(key)
         let spec = try target.job(asOf: target.asOf)
         let file = try AckTarget.file(of: spec)
-        let approved = try AckTarget.perform {
+        let approved = try exitOnError {
             () throws(ReconciliationError) -> Acknowledgement in
             try file.approve(
                 key: parsedKey, by: by, line: line, audit: AckTarget.audit(of: spec), time: AckTarget.now())
@@ -164,22 +161,7 @@ struct AckTarget: ParsableArguments {
 
     /// The job, for `asOf` (else the file's, `RECON_AS_OF`, or — for a dated job — today, to find its repository).
     func job(asOf day: String?) throws -> JobSpec {
-        let environment = RunEnvironment.live()
-        func load(_ day: String?) throws(ReconciliationError) -> JobSpec {
-            try JobSpec.load(
-                path: job, environment: environment.variables, overrides: JobOverrides(asOf: day ?? asOf),
-                currentDirectory: environment.currentDirectory)
-        }
-        do {
-            return try load(day)
-        } catch  where error.message.contains("missing required key `as_of`") {
-            return try AckTarget.perform { () throws(ReconciliationError) -> JobSpec in
-                try load(String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
-            }
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
+        try loadJobForHistory(job, asOf: day ?? asOf)
     }
 
     static func file(of spec: JobSpec) throws -> AcknowledgementFile {
@@ -213,20 +195,7 @@ struct AckTarget: ParsableArguments {
             asset: parts[parts.count - 1].uppercased())
     }
 
-    static func usage(_ message: String) -> any Error {
-        printError("error: " + message)
-        return ExitCode(ExitStatus.usage)
-    }
-
-    /// Runs `body`, printing its error and exiting with its status.
-    static func perform<T>(_ body: () throws(ReconciliationError) -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
-    }
+    static func usage(_ message: String) -> any Error { usageError(message) }
 }
 
 /// `YYYY-MM-DD` with digits in place (the library checks the calendar).

@@ -40,15 +40,11 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let generator = WorkloadGenerator(entries: entries, seed: seed, gzip: !plain, compressionLevel: level)
-        do {
-            let summary = try generator.write(to: directory)
-            print("ledger:    \(summary.ledgerPath) (\(entries) entries, \(summary.ledgerBytes) bytes of CSV)")
-            print("statement: \(summary.statementPath) (\(summary.expected.count) keys expected)")
-            print("expected:  \(summary.expectedPath)")
-            print("job:       \(summary.jobPath)")
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
+        let directory = self.directory
+        let summary = try exitOnError { () throws(ReconciliationError) in try generator.write(to: directory) }
+        print("ledger:    \(summary.ledgerPath) (\(entries) entries, \(summary.ledgerBytes) bytes of CSV)")
+        print("statement: \(summary.statementPath) (\(summary.expected.count) keys expected)")
+        print("expected:  \(summary.expectedPath)")
+        print("job:       \(summary.jobPath)")
     }
 }

@@ -29,26 +29,7 @@ struct RepositoryOption: ParsableArguments {
 
     private func jobFile() throws -> JobSpec? {
         guard let job, FileManager.default.fileExists(atPath: job) else { return nil }
-        let environment = RunEnvironment.live()
-        func load(asOf: String?) throws(ReconciliationError) -> JobSpec {
-            try JobSpec.load(
-                path: job, environment: environment.variables, overrides: JobOverrides(asOf: asOf),
-                currentDirectory: environment.currentDirectory)
-        }
-        do {
-            return try load(asOf: asOf)
-        } catch  where error.message.contains("missing required key `as_of`") {
-            // A dated job names no day; any day finds its repository (unless the repository's path names the day).
-            do {
-                return try load(asOf: String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
-            } catch {
-                printError(error.description)
-                throw ExitCode(ExitStatus.of(error))
-            }
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
+        return try loadJobForHistory(job, asOf: asOf)
     }
 
     func open() throws -> RunRepository {
@@ -66,11 +47,8 @@ struct RepositoryOption: ParsableArguments {
             printError("\(path): error: no such run repository")
             throw ExitCode(ExitStatus.failed)
         }
-        do {
-            return try RunRepository(path: path)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.failed)
+        return try exitOnError(status: ExitStatus.failed) { () throws(ReconciliationError) in
+            try RunRepository(path: path)
         }
     }
 }
@@ -202,12 +180,9 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let repository = try location.open()
-        let detail: RunRepository.RunDetail?
-        do {
-            detail = try repository.run(runID)
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.failed)
+        let runID = self.runID
+        let detail = try exitOnError(status: ExitStatus.failed) { () throws(ReconciliationError) in
+            try repository.run(runID)
         }
         guard let detail else {
             printError("error: no run \(runID) in the repository (`recon history` lists the runs)")

@@ -122,10 +122,7 @@ struct InspectCommand: ParsableCommand {
         if outcome.failed { throw ExitCode(ExitStatus.failed) }
     }
 
-    private func usage(_ message: String) -> ExitCode {
-        printError("error: " + message)
-        return ExitCode(ExitStatus.usage)
-    }
+    private func usage(_ message: String) -> ExitCode { usageError(message) }
 
     /// The input `--input` names in the job, with everything the job gives it.
     private func inputOfJob(_ job: String) throws -> InputSpec {

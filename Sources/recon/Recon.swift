@@ -104,14 +104,48 @@ extension Recon {
 /// Loads a job file for a command, printing the error and exiting 64 (or 2) when it cannot be loaded.
 func loadJob(_ path: String, overrides: JobOverrides = JobOverrides()) throws -> JobSpec {
     let environment = RunEnvironment.live()
-    do {
-        return try JobSpec.load(
+    return try exitOnError {
+        () throws(ReconciliationError) -> JobSpec in
+        try JobSpec.load(
             path: path, environment: environment.variables, overrides: overrides,
             currentDirectory: environment.currentDirectory)
+    }
+}
+
+/// A job file for a command that reads its history rather than runs it: a dated job that names no day is loaded for
+/// today, since any day finds its repository (unless the repository's path names the day).
+func loadJobForHistory(_ path: String, asOf: String?) throws -> JobSpec {
+    let environment = RunEnvironment.live()
+    func load(_ day: String?) throws(ReconciliationError) -> JobSpec {
+        try JobSpec.load(
+            path: path, environment: environment.variables, overrides: JobOverrides(asOf: day),
+            currentDirectory: environment.currentDirectory)
+    }
+    return try exitOnError {
+        () throws(ReconciliationError) -> JobSpec in
+        do throws(ReconciliationError) {
+            return try load(asOf)
+        } catch  where error.message.contains("missing required key `as_of`") {
+            return try load(String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
+        }
+    }
+}
+
+/// Runs `body`; a `ReconciliationError` it throws is printed on stderr and ends the command with its exit status (or
+/// `status`, when the command knows better). The one way a command turns a library error into an exit.
+func exitOnError<T>(status: Int32? = nil, _ body: () throws(ReconciliationError) -> T) throws -> T {
+    do {
+        return try body()
     } catch {
         printError(error.description)
-        throw ExitCode(ExitStatus.of(error))
+        throw ExitCode(status ?? ExitStatus.of(error))
     }
+}
+
+/// A usage error: printed on stderr; exit 64.
+func usageError(_ message: String) -> ExitCode {
+    printError("error: " + message)
+    return ExitCode(ExitStatus.usage)
 }
 
 /// Exit statuses shared by every command.

@@ -50,12 +50,7 @@ struct ReplayCommand: ParsableCommand {
             repositoryPath: repository ?? ProcessInfo.processInfo.environment["RECON_REPOSITORY"],
             currentDirectory: FileManager.default.currentDirectoryPath)
         let outcome: Replayer.Outcome
-        do {
-            outcome = try replayer.replay()
-        } catch {
-            printError(error.description)
-            throw ExitCode(ExitStatus.of(error))
-        }
+        outcome = try exitOnError { () throws(ReconciliationError) in try replayer.replay() }
         for problem in outcome.inputProblems { print(TerminalText.escape(problem)) }
         if outcome.identical {
             print("identical: \(runID) replays to \(outcome.replayedDigest)")

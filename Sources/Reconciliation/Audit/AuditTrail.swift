@@ -90,21 +90,12 @@ struct AuditTrail: Sendable {
         ["run_id": .string(runID), "time": .string(time)]
     }
 
+    /// The `input` record: the input as report.json writes it (one encoder for both), with the run and position.
     static func inputRecord(runID: String, position: Int, _ input: InputSummary) -> [String: JSONValue] {
-        [
-            "type": .string("input"), "run_id": .string(runID), "position": .integer(position),
-            "side": .string(input.side.rawValue), "name": .string(input.name), "kind": .string(input.kind.rawValue),
-            "files": .array(
-                input.files.map {
-                    .object([
-                        "path": .string($0.displayPath), "size": .integer($0.size), "sha256": .string($0.sha256),
-                        "compressed": .bool($0.compressed), "format": .string($0.format),
-                    ])
-                }),
-            "records": .integer(input.recordCount), "balances": .integer(input.balanceCount),
-            "status": .string(input.failed ? "failed" : "ok"), "error": .string(input.error),
-            "diagnostic_count": .integer(input.diagnostics.count),
-            "diagnostics": .array(input.diagnostics.prefix(maxDiagnostics).map(\.jsonValue)),
-        ]
+        var record = input.jsonMembers(maxDiagnostics: maxDiagnostics)
+        record["type"] = .string("input")
+        record["run_id"] = .string(runID)
+        record["position"] = .integer(position)
+        return record
     }
 }

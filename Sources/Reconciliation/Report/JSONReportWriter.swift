@@ -65,8 +65,12 @@ extension ReconciliationReport {
 
 extension InputSummary {
     /// The input as report JSON.
-    package var jsonValue: JSONValue {
-        .object([
+    package var jsonValue: JSONValue { .object(jsonMembers()) }
+
+    /// The input's fields, written the same way by report.json and by the audit file's `input` record; with
+    /// `maxDiagnostics` (the audit record's) the list is capped and `diagnostic_count` says how many there were.
+    package func jsonMembers(maxDiagnostics: Int? = nil) -> [String: JSONValue] {
+        var members: [String: JSONValue] = [
             "side": .string(side.rawValue),
             "name": .string(name),
             "kind": .string(kind.rawValue),
@@ -81,7 +85,9 @@ extension InputSummary {
             "balances": .integer(balanceCount),
             "status": .string(failed ? "failed" : skipped ? "skipped" : "ok"),
             "error": .string(error),
-            "diagnostics": .array(diagnostics.map(\.jsonValue)),
-        ])
+            "diagnostics": .array(diagnostics.prefix(maxDiagnostics ?? diagnostics.count).map(\.jsonValue)),
+        ]
+        if maxDiagnostics != nil { members["diagnostic_count"] = .integer(diagnostics.count) }
+        return members
     }
 }
