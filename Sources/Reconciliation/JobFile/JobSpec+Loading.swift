@@ -267,65 +267,51 @@ extension JobSpec {
             try top["log_level"].map { node throws(ReconciliationError) in try node.choice(logLevels) }
             ?? "warning"
 
-        // Environment overrides, read through swift-configuration (`recon.report.dir` ⇄ `RECON_REPORT_DIR`).
-        let config = ConfigReader(
-            provider: EnvironmentVariablesProvider(
-                environmentVariables: environment, secretsSpecifier: .specific(["RECON_AUDIT_SIGNING_KEY"])))
-        func environmentError(_ variable: String, _ message: String) -> ReconciliationError {
-            ReconciliationError(.job, "environment variable \(variable): \(message)")
+        // Every layered setting, in one place: flag > environment variable > job file > default.
+        let layers = SettingLayers(
+            environment: ConfigReader(
+                provider: EnvironmentVariablesProvider(
+                    environmentVariables: environment, secretsSpecifier: .specific(["RECON_AUDIT_SIGNING_KEY"]))))
+        let path = { (text: String, source: String) throws(ReconciliationError) -> String in
+            try override(text, named: source)
         }
-        if let value = config.string(forKey: "recon.report.dir"), !value.isEmpty {
-            reportDirectory = try override(value, named: "environment variable RECON_REPORT_DIR")
-        }
-        if let value = config.string(forKey: "recon.report.formats"), !value.isEmpty {
-            formats = try value.split(separator: ",").map { part throws(ReconciliationError) in
+        reportDirectory = try layers.resolve(
+            reportDirectory, variable: "RECON_REPORT_DIR", flag: overrides.reportDirectory, named: "--out", parse: path)
+        formats = try layers.resolve(formats, variable: "RECON_REPORT_FORMATS") { text, source throws(ReconciliationError) in
+            try text.split(separator: ",").map { part throws(ReconciliationError) in
                 let trimmed = String(part).trimmingSpaces
                 guard let format = ReportFormat(rawValue: trimmed) else {
-                    throw environmentError("RECON_REPORT_FORMATS", "unknown report format '\(trimmed)'")
+                    throw SettingLayers.invalid(source, "unknown report format '\(trimmed)'")
                 }
                 return format
             }
         }
-        if let value = config.string(forKey: "recon.log.level"), !value.isEmpty {
-            guard logLevels.contains(value.lowercased()) else {
-                throw environmentError(
-                    "RECON_LOG_LEVEL", "expected one of \(logLevels.joined(separator: ", ")), got '\(value)'")
+        logLevel = try layers.resolve(
+            logLevel, variable: "RECON_LOG_LEVEL", flag: overrides.logLevel, named: "--log-level"
+        ) { text, source throws(ReconciliationError) in
+            guard logLevels.contains(text.lowercased()) else {
+                throw SettingLayers.invalid(
+                    source, "expected one of \(logLevels.joined(separator: ", ")), got '\(text)'")
             }
-            logLevel = value.lowercased()
+            return text.lowercased()
         }
-        if let value = config.string(forKey: "recon.max.breaks"), !value.isEmpty {
-            guard let number = Int(value), number >= 0 else {
-                throw environmentError("RECON_MAX_BREAKS", "expected a whole number, got '\(value)'")
+        maxBreaks = try layers.resolve(
+            maxBreaks, variable: "RECON_MAX_BREAKS", flag: overrides.maxBreaks.map(String.init), named: "--max-breaks"
+        ) { text, source throws(ReconciliationError) in
+            guard let number = Int(text), number >= 0 else {
+                throw SettingLayers.invalid(source, "expected a whole number, got '\(text)'")
             }
-            maxBreaks = number
+            return number
         }
-        if let value = config.string(forKey: "recon.audit.file"), !value.isEmpty {
-            audit = AuditSettings(
-                path: try override(value, named: "environment variable RECON_AUDIT_FILE"),
-                signingKeyPath: audit?.signingKeyPath)
-        }
-        if let value = config.string(forKey: "recon.repository"), !value.isEmpty {
-            repositoryPath = try override(value, named: "environment variable RECON_REPOSITORY")
-        }
-        if let value = config.string(forKey: "recon.archive.dir"), !value.isEmpty {
-            archiveDirectory = try override(value, named: "environment variable RECON_ARCHIVE_DIR")
-        }
-
-        // Command line.
-        if let value = overrides.reportDirectory { reportDirectory = try override(value, named: "--out") }
-        if let value = overrides.logLevel {
-            guard logLevels.contains(value) else {
-                throw ReconciliationError(
-                    .usage, "--log-level: expected one of \(logLevels.joined(separator: ", ")), got '\(value)'")
-            }
-            logLevel = value
-        }
-        if let value = overrides.archiveDirectory { archiveDirectory = try override(value, named: "--archive") }
-        if let value = overrides.auditPath {
-            audit = AuditSettings(path: try override(value, named: "--audit"), signingKeyPath: audit?.signingKeyPath)
-        }
-        if let value = overrides.repositoryPath { repositoryPath = try override(value, named: "--repository") }
-        if let value = overrides.maxBreaks { maxBreaks = value }
+        let auditPath = try layers.resolve(
+            audit?.path, variable: "RECON_AUDIT_FILE", flag: overrides.auditPath, named: "--audit", parse: path)
+        audit = auditPath.map { AuditSettings(path: $0, signingKeyPath: audit?.signingKeyPath) }
+        repositoryPath = try layers.resolve(
+            repositoryPath, variable: "RECON_REPOSITORY", flag: overrides.repositoryPath, named: "--repository",
+            parse: path)
+        archiveDirectory = try layers.resolve(
+            archiveDirectory, variable: "RECON_ARCHIVE_DIR", flag: overrides.archiveDirectory, named: "--archive",
+            parse: path)
 
         return JobSpec(
             name: name, asOf: asOf, ledger: ledger, statements: statements, tolerance: tolerance, maxBreaks: maxBreaks,
@@ -638,4 +624,32 @@ func isCalendarDate(_ text: String) -> Bool {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     return day <= days[month - 1]
+}
+
+/// How a setting is chosen when it can come from several places: the command-line flag, else the `RECON_*`
+/// environment variable (read through swift-configuration: `RECON_REPORT_DIR` is the key `recon.report.dir`), else
+/// the job file, else the default. Written once, here, for every such setting.
+struct SettingLayers {
+    let environment: ConfigReader
+
+    /// `current` (the job file's value or the default), replaced by the environment variable when it is set and not
+    /// empty, then by the flag when given — each parsed by `parse(text, source)`, `source` naming where the text came
+    /// from (`environment variable RECON_MAX_BREAKS`, `--max-breaks`) for its errors.
+    func resolve<Value>(
+        _ current: Value, variable: String, flag: String? = nil, named flagName: String = "",
+        parse: (String, String) throws(ReconciliationError) -> Value
+    ) throws(ReconciliationError) -> Value {
+        var value = current
+        let key = variable.lowercased().replacingAll("_", with: ".")
+        if let text = environment.string(forKey: ConfigKey(key)), !text.isEmpty {
+            value = try parse(text, "environment variable \(variable)")
+        }
+        if let flag { value = try parse(flag, flagName) }
+        return value
+    }
+
+    /// A value that cannot be used, named by where it came from: a flag's is a usage error, a variable's a job error.
+    static func invalid(_ source: String, _ message: String) -> ReconciliationError {
+        ReconciliationError(source.hasPrefix("--") ? .usage : .job, "\(source): \(message)")
+    }
 }
