@@ -172,7 +172,12 @@ struct AckTarget: ParsableArguments {
     }
 
     static func audit(of spec: JobSpec) -> AuditLog? {
-        spec.audit.map { audit in
+        if spec.audit == nil {
+            printError(
+                "warning: the job has no `audit:` file: this change is recorded nowhere but in the acknowledgements file"
+            )
+        }
+        return spec.audit.map { audit in
             let directory = RunEnvironment.live().currentDirectory + "/"
             let display = audit.path.hasPrefix(directory) ? String(audit.path.dropFirst(directory.count)) : audit.path
             return AuditLog(path: audit.path, displayPath: display)

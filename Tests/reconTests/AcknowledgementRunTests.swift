@@ -121,6 +121,12 @@ import Testing
         try FileManager.default.moveItem(atPath: scratch.path + "/in/statement.csv", toPath: scratch.path + "/away.csv")
         #expect(try run("2026-11-25").status == 2)
         #expect(try line("SOL")["classification"] as? String == "unreconciled")
+        // A run for Thursday with no input at all: failed, no lines — no observation either.
+        try FileManager.default.moveItem(atPath: scratch.path + "/in/ledger.csv", toPath: scratch.path + "/away-l.csv")
+        #expect(try run("2026-11-26").status == 2)
+        // Every input of the books failed: the run failed (its reference files read fine).
+        #expect(try scratch.json("out/report.json")["status"] as? String == "failed")
+        try FileManager.default.moveItem(atPath: scratch.path + "/away-l.csv", toPath: scratch.path + "/in/ledger.csv")
         try FileManager.default.moveItem(atPath: scratch.path + "/away.csv", toPath: scratch.path + "/in/statement.csv")
         // Friday: the break has been open since Tuesday — Wednesday and Friday, the Thursday holiday aside.
         #expect(try run("2026-11-27").status == 1)

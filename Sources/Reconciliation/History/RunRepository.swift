@@ -299,6 +299,7 @@ package final class RunRepository: Sendable {
                     sql: """
                         SELECT run_id, as_of FROM runs
                         WHERE job = ? AND run_id != ? AND as_of < ? AND audit_state = 'committed'
+                          AND status != 'failed'
                         ORDER BY as_of DESC, started_at DESC, rowid DESC
                         """,
                     arguments: [job, runID, asOf])

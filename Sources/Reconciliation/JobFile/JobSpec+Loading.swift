@@ -277,7 +277,8 @@ extension JobSpec {
         }
         reportDirectory = try layers.resolve(
             reportDirectory, variable: "RECON_REPORT_DIR", flag: overrides.reportDirectory, named: "--out", parse: path)
-        formats = try layers.resolve(formats, variable: "RECON_REPORT_FORMATS") { text, source throws(ReconciliationError) in
+        formats = try layers.resolve(formats, variable: "RECON_REPORT_FORMATS") {
+            text, source throws(ReconciliationError) in
             try text.split(separator: ",").map { part throws(ReconciliationError) in
                 let trimmed = String(part).trimmingSpaces
                 guard let format = ReportFormat(rawValue: trimmed) else {

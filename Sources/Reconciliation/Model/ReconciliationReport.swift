@@ -66,11 +66,13 @@ public struct ReconciliationReport: Sendable {
             capacity: 1024 + lines.count * 512)
     }
 
-    /// The run status: `failed` when every input failed, `partial` when some did, else from the lines.
+    /// The run status: `failed` when every ledger and statement input failed, `partial` when an input (or a reference
+    /// file) did, else from the lines.
     public static func status(of result: ReconciliationResult, inputs: [InputSummary]) -> ReconciliationStatus {
-        let failedInputs = inputs.filter(\.failed).count
-        if !inputs.isEmpty && failedInputs == inputs.count { return .failed }
-        if failedInputs > 0 { return .partial }
+        // `failed` when every input of the books failed (reference files read or not: nothing was reconciled).
+        let books = inputs.filter { $0.side != .reference }
+        if !books.isEmpty && books.allSatisfy(\.failed) { return .failed }
+        if inputs.contains(where: \.failed) { return .partial }
         let counts = result.counts
         if Classification.allCases.contains(where: { $0.isBreak && counts[$0, default: 0] > 0 }) { return .breaks }
         if counts[.acknowledged, default: 0] > 0 { return .reconciledWithAcknowledged }

@@ -39,7 +39,6 @@ package struct AcknowledgementFile: Sendable {
         return try edit(audit: audit) { text, before throws(ReconciliationError) in
             if let waiting = before.first(where: {
                 $0.key == key && $0.difference == difference && $0.approvedBy == nil
-                    && Acknowledgement.samePerson($0.by, by)
             }) {
                 throw problem(
                     "\(key) difference \(difference) is acknowledged by \(waiting.by) already, waiting for approval at "
@@ -54,7 +53,8 @@ package struct AcknowledgementFile: Sendable {
             }
             // Entries are indented like the file's first one (a list may be indented as a whole).
             let indent = String(repeating: " ", count: max(0, (before.first?.location.column ?? 3) - 3))
-            var entry = text.isEmpty || text.hasSuffix("\n") ? "" : "\n"
+            // ("\r\n" is one Character: a CRLF file ends with it, not with "\n".)
+            var entry = text.isEmpty || text.hasSuffix("\n") || text.hasSuffix("\r\n") ? "" : "\n"
             if !text.isEmpty { entry += "\n" }
             entry += indent + "- key: {venue: \(Self.quoted(key.venue)), account: \(Self.quoted(key.account)), "
             entry += "asset: \(Self.quoted(key.asset))}\n"

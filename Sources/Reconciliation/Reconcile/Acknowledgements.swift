@@ -232,8 +232,11 @@ public enum Acknowledgements {
                 if let problem = entry.problem(on: asOf) {
                     finding(entry, .warning, "\(problem); it explains nothing (\(who(entry)))")
                     if explaining == nil { updated.notes.append("\(who(entry)) is not in force: \(problem)") }
-                } else if explaining != nil {
-                    finding(entry, .note, "\(who(entry)), now \(now): superseded by the entry that explains it")
+                } else if let explaining {
+                    finding(
+                        entry, .note,
+                        "\(who(entry)) is superseded: the entry at line \(entries[explaining].location.line) explains "
+                            + "the difference \(now)")
                 } else {
                     finding(entry, .warning, "\(who(entry)), now \(now): the difference changed, so it stays a break")
                     updated.notes.append("\(who(entry)), now \(now)")
