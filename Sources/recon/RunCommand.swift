@@ -125,6 +125,9 @@ struct RunCommand: AsyncParsableCommand {
                 printError(
                     StandardErrorLogHandler.line(
                         TerminalText.escape(failure.description), level: .error, format: format))
+            } else if input.side == .reference, input.failed, let error = input.error {
+                // A reference file (acknowledgements, prices, calendar) has no input outcome; its error is its own.
+                printError(StandardErrorLogHandler.line(TerminalText.escape(error), level: .error, format: format))
             }
         }
         for warning in outcome.warnings {

@@ -169,4 +169,16 @@ import Testing
             ["ack", "approve", "k/m/BTC", "--job", "job.yaml", "--by", "bob"], in: scratch.path)
         #expect(nothingWaits.status == 2)
     }
+
+    @Test func aPricesFileThatCannotBeUsedFailsLikeAnInputAndSaysWhereOnStandardError() throws {
+        writeJob()
+        scratch.write("asset,price\nBTC,96250.00\nBTC,96300\n", to: "prices.csv")
+        let result = try run("2026-11-25")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("prices.csv:3: error: BTC is priced twice: 96250.00 on line 2, 96300 here"))
+        #expect(try scratch.json("out/report.json")["status"] as? String == "partial")
+        // Nothing was valued: no figure rests on a file that could not be read.
+        #expect(try line("BTC")["difference_value"] == nil)
+        #expect(try line("BTC")["notes"] as? [String] == ["default value 1000.00 not applied: no prices were read"])
+    }
 }

@@ -80,7 +80,7 @@ package struct TolerancePolicy: Sendable, Hashable {
     package func unappliedValueNote(for key: BalanceKey, valuation: Valuation?) -> String? {
         let (rule, scope) = rule(for: key)
         guard let value = rule.value else { return nil }
-        guard let valuation else { return "\(scope) value \(value) not applied: the job has no valuation" }
+        guard let valuation else { return "\(scope) value \(value) not applied: no prices were read" }
         guard valuation.price(of: key.asset) == nil else { return nil }
         return "\(scope) value \(value) \(valuation.currency) not applied: no price for \(key.asset)"
     }
