@@ -25,14 +25,14 @@ public struct ReconciliationReport: Sendable {
     /// The inputs read.
     public let inputs: [InputSummary]
     /// For breaks seen in earlier runs of the job: since when and for how many consecutive runs.
-    public var ageing: [BalanceKey: BreakAge]
+    public let ageing: [BalanceKey: BreakAge]
     /// For statement balances that do not continue the previous business day's closing (from the run repository):
     /// the finding. Like ageing it comes from history, so it is shown but not part of the result digest.
-    public var continuity: [BalanceKey: String] = [:]
+    public let continuity: [BalanceKey: String]
     /// Where the run sits in its audit file (the `run_started` record), when the job keeps one.
-    public var audit: AuditReference?
+    public let audit: AuditReference?
     /// The prices differences were valued with, when the job values them.
-    public var valuation: Valuation?
+    public let valuation: Valuation?
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
     /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
@@ -42,6 +42,7 @@ public struct ReconciliationReport: Sendable {
     public init(
         runID: String, job: String, asOf: String, startedAt: String, toolVersion: String, maxBreaks: Int,
         result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:],
+        continuity: [BalanceKey: String] = [:], valuation: Valuation? = nil, audit: AuditReference? = nil,
         cutoff: Cutoff? = nil, notices: [String] = []
     ) {
         self.runID = runID
@@ -56,6 +57,9 @@ public struct ReconciliationReport: Sendable {
         self.result = result
         self.inputs = inputs
         self.ageing = ageing
+        self.continuity = continuity
+        self.valuation = valuation
+        self.audit = audit
         let status = Self.status(of: result, inputs: inputs)
         self.status = status
         let lines = result.lines.map { $0.jsonValue(age: nil) }

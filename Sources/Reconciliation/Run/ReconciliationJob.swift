@@ -164,48 +164,36 @@ public struct ReconciliationJob: Sendable {
             runStarted: runStarted, paths: PathResolver(currentDirectory: environment.currentDirectory))
     }
 
-    /// Ingest → reconcile → stage the reports → append the completion batch. Nothing is published yet; what this
-    /// throws leaves the world as if the run had not completed (``abandon(_:error:summaries:events:)`` says so).
+    /// What ingest read: every input's outcome, the reference files, and the continuity findings against the
+    /// previous business day.
+    struct Ingested {
+        let outcomes: [InputOutcome]
+        let references: ReferenceData
+        let continuity: [BalanceKey: String]
+    }
+
+    /// What the run concluded about the lines, before history: the result (acknowledgements applied), the run-level
+    /// notices, and the inputs as reports list them (the acknowledgements' findings included).
+    struct Judged {
+        let ingested: Ingested
+        let result: ReconciliationResult
+        let notices: [String]
+        let summaries: [InputSummary]
+    }
+
+    /// Ingest → judge → report (with history) → stage the reports → append the completion batch. Nothing is published
+    /// yet; what this throws leaves the world as if the run had not completed
+    /// (``abandon(_:error:summaries:events:)`` says so).
     func commit(_ opened: OpenedRun, summaries: inout [InputSummary], events: @Sendable (RunEvent) -> Void)
         throws(ReconciliationError) -> CommittedRun
     {
-        // History: the previous business day's closings, which today's openings must continue.
-        let previous = try opened.repository?.previousDay(job: spec.name, before: spec.asOf)
-        let special = copySpecialFiles(runID: opened.runID)
-        defer { special.directory.map(FileOutput.removeDirectory) }
-        var outcomes = loadInputs(
-            previousCutoff: previous?.cutoff.flatMap(Timestamp.init), inputs: special.inputs, copies: special.copies,
-            events: events)
-        let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
-        var references = ReferenceData.load(spec, open: openPath)
-        for summary in references.summaries { events(.inputLoaded(summary, seconds: 0)) }
-        events(.stageFinished("ingest", seconds: Self.seconds(since: opened.clock)))
-        summaries = outcomes.map(Self.summary) + references.summaries
-        try archive(outcomes, copies: special.copies, references: references.opened)
-        environment.faults.boundary(.afterIngest)
-
-        let (reconciled, notices) = reconcile(outcomes, valuation: references.valuation)
-        let (result, findings) = Acknowledgements.apply(references.acknowledgements, to: reconciled, asOf: spec.asOf)
-        references.attach(findings)
-        summaries = outcomes.map(Self.summary) + references.summaries
+        let ingested = try ingest(opened, summaries: &summaries, events: events)
+        let judged = judge(ingested)
+        summaries = judged.summaries
         events(.stageFinished("reconcile", seconds: Self.seconds(since: opened.clock)))
-        events(.linesClassified(result.lines))
-        let outstanding = result.lines.filter { $0.classification.isBreak || $0.classification == .acknowledged }
-        var report = ReconciliationReport(
-            runID: opened.runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(opened.startedAt),
-            toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: result, inputs: summaries,
-            ageing: try opened.repository?.ageing(
-                job: spec.name, asOf: spec.asOf, keys: outstanding.map(\.key), excluding: opened.runID,
-                calendar: references.calendar) ?? [:],
-            cutoff: spec.cutoff, notices: notices)
-        report.valuation = references.valuation
-        report.continuity = continuity
-        if let trail = opened.trail, let started = opened.runStarted {
-            report.audit = AuditReference(
-                file: trail.log.displayPath,
-                runStarted: AuditAnchor(runID: opened.runID, seq: started.seq, hash: started.hash, end: started.end))
-        }
-
+        events(.linesClassified(judged.result.lines))
+        let report = try makeReport(judged, opened)
+        let outcomes = ingested.outcomes
         var stagingNotices: [String] = []
         var staged = try stage(
             report, runID: opened.runID, repository: opened.repository, audit: opened.trail?.log,
@@ -245,6 +233,65 @@ public struct ReconciliationJob: Sendable {
         }
         return CommittedRun(
             report: report, outcomes: outcomes, staged: staged, auditRecords: appended.records, anchor: anchor)
+    }
+
+    /// Reads every input (with the previous business day's closings, which today's openings must continue) and the
+    /// reference files, and archives them.
+    func ingest(_ opened: OpenedRun, summaries: inout [InputSummary], events: @Sendable (RunEvent) -> Void)
+        throws(ReconciliationError) -> Ingested
+    {
+        let previous = try opened.repository?.previousDay(job: spec.name, before: spec.asOf)
+        let special = copySpecialFiles(runID: opened.runID)
+        defer { special.directory.map(FileOutput.removeDirectory) }
+        var outcomes = loadInputs(
+            previousCutoff: previous?.cutoff.flatMap(Timestamp.init), inputs: special.inputs, copies: special.copies,
+            events: events)
+        let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
+        let references = ReferenceData.load(spec, open: openPath)
+        for summary in references.summaries { events(.inputLoaded(summary, seconds: 0)) }
+        events(.stageFinished("ingest", seconds: Self.seconds(since: opened.clock)))
+        summaries = outcomes.map(Self.summary) + references.summaries
+        try archive(outcomes, copies: special.copies, references: references.opened)
+        environment.faults.boundary(.afterIngest)
+        return Ingested(outcomes: outcomes, references: references, continuity: continuity)
+    }
+
+    /// Reconciles the books (valued when the job values differences) and applies the acknowledgements.
+    func judge(_ ingested: Ingested) -> Judged {
+        var references = ingested.references
+        let (reconciled, notices) = reconcile(ingested.outcomes, valuation: references.valuation)
+        let (result, findings) = Acknowledgements.apply(references.acknowledgements, to: reconciled, asOf: spec.asOf)
+        references.attach(findings)
+        return Judged(
+            ingested: ingested, result: result, notices: notices,
+            summaries: ingested.outcomes.map(Self.summary) + references.summaries)
+    }
+
+    /// The report: the judged lines with what history says (ageing in business days) and where the run sits in its
+    /// audit file — every part an input here, nothing set afterwards.
+    func makeReport(_ judged: Judged, _ opened: OpenedRun) throws(ReconciliationError) -> ReconciliationReport {
+        let references = judged.ingested.references
+        let outstanding = judged.result.lines.filter {
+            $0.classification.isBreak || $0.classification == .acknowledged
+        }
+        let ageing =
+            try opened.repository?.ageing(
+                job: spec.name, asOf: spec.asOf, keys: outstanding.map(\.key), excluding: opened.runID,
+                calendar: references.calendar) ?? [:]
+        let audit = opened.trail.flatMap { trail in
+            opened.runStarted.map { started in
+                AuditReference(
+                    file: trail.log.displayPath,
+                    runStarted: AuditAnchor(
+                        runID: opened.runID, seq: started.seq, hash: started.hash, end: started.end))
+            }
+        }
+        let report = ReconciliationReport(
+            runID: opened.runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(opened.startedAt),
+            toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: judged.result,
+            inputs: judged.summaries, ageing: ageing, continuity: judged.ingested.continuity,
+            valuation: references.valuation, audit: audit, cutoff: spec.cutoff, notices: judged.notices)
+        return report
     }
 
     /// After the commit: the repository records the run (a failure is a warning — the next run adds the run from the

@@ -104,8 +104,9 @@ import Testing
         #expect(report.rankedBreaks.map(\.key.asset) == ["SOL", "BTC", "ADA", "XTZ", "DOT", "ETH"])
         let totals = report.valueTotals
         #expect(totals == nil)  // the report carries no valuation
-        var valued = report
-        valued.valuation = valuation
+        let valued = ReconciliationReport(
+            runID: "r", job: "j", asOf: "2026-11-24", startedAt: "t", toolVersion: "v", maxBreaks: 0,
+            result: result, inputs: [], valuation: valuation)
         #expect(valued.valueTotals?.breakValue == amount("2480.25000"))
         #expect(valued.valueTotals?.unvaluedBreaks == 4)
     }
