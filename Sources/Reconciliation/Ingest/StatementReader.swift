@@ -90,6 +90,14 @@ extension StatementReader {
     ) throws(ReconciliationError) -> Bool { false }
 }
 
+/// What a format of mapped records (JSON, XML) needs of every input: the path of one record, the fields in it, and
+/// where its venue and account come from.
+func mappedRecordsProblem(_ format: String, _ options: InputOptions) -> String? {
+    if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
+    if options.fields.isEmpty { return "format \(format) needs `fields`" }
+    return mappedFormatProblem(options)
+}
+
 /// What a mapped format (CSV, JSON, XML: any venue through a mapping) needs of every input: where its venue and
 /// account come from.
 func mappedFormatProblem(_ options: InputOptions) -> String? {

@@ -8,11 +8,7 @@ package struct JSONStatementReader: StatementReader {
     package let format = "json"
 
     /// An input names the path of one record and the fields in it, and where its venue and account come from.
-    package func validate(_ options: inout InputOptions) -> String? {
-        if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
-        if options.fields.isEmpty { return "format \(format) needs `fields`" }
-        return mappedFormatProblem(options)
-    }
+    package func validate(_ options: inout InputOptions) -> String? { mappedRecordsProblem(format, options) }
     package let summary = "any JSON mapped with `records:` and `fields:`"
 
     /// Creates the reader.

@@ -7,11 +7,7 @@ package struct XMLStatementReader: StatementReader {
     package let format = "xml"
 
     /// An input names the path of one record and the fields in it, and where its venue and account come from.
-    package func validate(_ options: inout InputOptions) -> String? {
-        if options.records == nil { return "format \(format) needs `records` (the path of one record)" }
-        if options.fields.isEmpty { return "format \(format) needs `fields`" }
-        return mappedFormatProblem(options)
-    }
+    package func validate(_ options: inout InputOptions) -> String? { mappedRecordsProblem(format, options) }
     package let summary = "any XML mapped with `records:` and `fields:`"
 
     /// Creates the reader.
