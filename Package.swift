@@ -45,7 +45,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // The HTML report's style and script, compiled in (no resource bundle to ship beside the binary).
+            resources: [.embedInCode("Report/Resources/report.css"), .embedInCode("Report/Resources/report.js")]
         ),
         // The deterministic workload (and the gzip writer it uses): for `recon generate`, tests and benchmarks, not
         // for reconciling.

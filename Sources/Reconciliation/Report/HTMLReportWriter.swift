@@ -467,76 +467,14 @@ package struct HTMLReportWriter: ReportWriter {
         return result
     }
 
-    static let style = """
-        :root{--ink:#1d2330;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;font-family:-apple-system,"Segoe UI",\
-        Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif;color:var(--ink);background:var(--bg)}
-        body{margin:0}main{max-width:1500px;margin:0 auto;padding:16px 24px 40px}
-        .banner{padding:20px 32px;color:#fff}.banner .job{font-size:15px;opacity:.9}.banner .job span{opacity:.8;margin-left:8px}
-        .banner .verdict{font-size:28px;font-weight:700;margin:4px 0}.banner .status{font-size:13px;opacity:.9}
-        .banner code{background:rgba(255,255,255,.18);padding:1px 6px;border-radius:4px}
-        .banner .gap{font-size:14px;margin:2px 0 6px;font-weight:600}
-        .status-reconciled{background:#2e7d32}.status-reconciled_within_tolerance{background:#00897b}
-        .status-reconciled_with_acknowledged{background:#3949ab}
-        .status-breaks{background:#b45309}.status-partial,.status-failed{background:#b71c1c}
-        .cards{display:grid;grid-template-columns:repeat(7,1fr);gap:12px;margin:16px 0}
-        .card{background:var(--card);border-radius:10px;padding:14px 16px;border-top:4px solid var(--accent);\
-        box-shadow:0 1px 2px rgba(0,0,0,.06)}.card .count{font-size:30px;font-weight:700}
-        .card .label{color:var(--muted);font-size:13px}.card.alert .count{color:var(--accent)}
-        .grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-        .panel{background:var(--card);border-radius:10px;padding:14px 18px;margin-bottom:16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
-        .panel h2{font-size:15px;margin:0 0 10px;color:#374151}.wide{grid-column:1/-1}
-        table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;border-bottom:1px solid var(--line);\
-        text-align:left;vertical-align:top}th{background:#f9fafb;font-weight:600;position:sticky;top:0;cursor:pointer;\
-        white-space:nowrap}th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
-        .num{text-align:right;font-variant-numeric:tabular-nums;font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;\
-        white-space:nowrap}td.hot{color:#c62828;font-weight:700}.neg{color:#c62828}.pos{color:#1565c0}
-        .muted{color:var(--muted)}.source,.sources{color:var(--muted);font-size:11px}.since{white-space:nowrap}
-        table.lines td:nth-child(2){max-width:170px;overflow-wrap:anywhere}table.lines th{white-space:normal}
-        table.lines td,table.lines th{padding:6px 5px}table.lines td.num,table.lines .tolerance .num{white-space:normal;\
-        overflow-wrap:anywhere;min-width:7ch}table.lines .tolerance{white-space:normal}
-        .tolerance{white-space:nowrap}.tolerance .source{white-space:normal;max-width:150px}.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;color:#fff;\
-        background:var(--accent);white-space:nowrap}.notes{color:#4b5563;min-width:160px;overflow-wrap:anywhere}
-        tr.matched td,tr.within_tolerance td{color:#4b5563}
-        .scroll{max-height:70vh;overflow:auto}.toolbar{display:flex;gap:10px;align-items:center;margin-bottom:10px}
-        .toolbar input{flex:1;max-width:420px;padding:7px 10px;border:1px solid #d1d5db;border-radius:6px}
-        .toolbar select{padding:6px;border:1px solid #d1d5db;border-radius:6px}
-        .chart{width:100%;height:auto}.chart .axis{font-size:13px;fill:#4b5563}.chart .value{font-size:13px;fill:#111;\
-        font-weight:600}.baseline{stroke:#9ca3af}.legend{font-size:12px;color:#4b5563;margin-top:6px}
-        .legend span{margin-right:12px}.legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-        .empty{color:var(--muted)}code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
-        .hash{display:inline-block;max-width:220px;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom}
-        .diagnostics{margin:0;padding-left:18px;font-size:13px}.diagnostics .error b{color:#c62828}
-        .diagnostics .warning b{color:#b45309}.diagnostics .note b{color:#6b7280}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;font-size:13px;margin:0}dt{color:var(--muted)}
-        @media (max-width:1000px){.cards{grid-template-columns:repeat(3,1fr)}.grid{grid-template-columns:1fr}}
-        """
+    /// The page's style and script live in `Resources/report.css` and `report.js`, compiled into the library
+    /// (`embedInCode`): no resource bundle to lose when the binary is copied elsewhere.
+    static func resource(_ bytes: [UInt8]) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
 
-    static let script = """
-        (function(){
-        var table=document.getElementById('lines');var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
-        var filter=document.getElementById('filter');var kind=document.getElementById('classification');
-        var shown=document.getElementById('shown');
-        function apply(){var text=filter.value.toLowerCase();var wanted=kind.value;var count=0;
-        for(var i=0;i<rows.length;i++){var r=rows[i];var ok=(wanted===''||(wanted==='breaks'?r.dataset.break==='true':\
-        r.className===wanted))&&(text===''||r.textContent.toLowerCase().indexOf(text)>=0);r.style.display=ok?'':'none';
-        if(ok)count++;}shown.textContent=count+' of '+rows.length+' lines';}
-        function decimal(a,b){if(a===b)return 0;if(a==='')return 1;if(b==='')return -1;var na=a[0]==='-',nb=b[0]==='-';
-        if(na!==nb)return na?-1:1;var x=(na?a.slice(1):a).split('.'),y=(nb?b.slice(1):b).split('.');
-        var c=x[0].length-y[0].length;if(c===0){c=x[0]<y[0]?-1:(x[0]>y[0]?1:0);}
-        if(c===0){var fx=x[1]||'',fy=y[1]||'';var n=Math.max(fx.length,fy.length);fx=fx+Array(n-fx.length+1).join('0');
-        fy=fy+Array(n-fy.length+1).join('0');c=fx<fy?-1:(fx>fy?1:0);}return na?-c:c;}
-        var headers=table.tHead.rows[0].cells;
-        for(var h=0;h<headers.length;h++){(function(index){headers[index].addEventListener('click',function(){
-        var th=headers[index];var ascending=th.getAttribute('aria-sort')!=='ascending';
-        for(var k=0;k<headers.length;k++)headers[k].removeAttribute('aria-sort');
-        th.setAttribute('aria-sort',ascending?'ascending':'descending');var numeric=th.dataset.type==='number';
-        rows.sort(function(p,q){var a=p.cells[index],b=q.cells[index];var c=numeric?decimal(a.dataset.value,b.dataset.value):\
-        a.textContent.localeCompare(b.textContent);return ascending?c:-c;});
-        for(var i=0;i<rows.length;i++)body.appendChild(rows[i]);});})(h);}
-        filter.addEventListener('input',apply);kind.addEventListener('change',apply);
-        if(!rows.some(function(r){return r.dataset.break==='true';}))kind.value='';
-        apply();var box=table.parentNode;
-        document.body.dataset.linesOverflow=String(box.scrollWidth>box.clientWidth+1);document.body.dataset.ready='true';
-        })();
-        """
+    static let style = HTMLReportWriter.resource(PackageResources.report_css)
+
+    static let script = HTMLReportWriter.resource(PackageResources.report_js)
 }
