@@ -16,6 +16,11 @@ package struct InputOutcome: Sendable {
     package var diagnostics: [Diagnostic] = []
     /// The error that stopped the input, if one did.
     package var failure: ReconciliationError?
+    /// The files (by position) whose archived copy was taken while they were read.
+    package var archivedFiles: Set<Int> = []
+    /// Why an archived copy could not be taken (a full disk): not the input's failure, the run's — the archive stage
+    /// throws it before the commit.
+    package var archiveFailure: ReconciliationError?
     /// Whether its rows were summed (entries) or kept one per key (balances): the job's choice, or the format's.
     package var kind: InputKind = .balances
     /// The venue/account pairs the input did name before it failed (its lines may be incomplete).
@@ -62,6 +67,8 @@ package struct InputLoader: Sendable {
     package var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
     /// Whether outcomes list the raw asset codes read (for `recon check`; a run does not need them).
     package var collectsRawCodes = false
+    /// Where each file read is archived, on this first read (none for `recon check`, which writes nothing).
+    package var archive: InputArchive?
 
     /// Creates a loader.
     package init(
@@ -104,13 +111,15 @@ package struct InputLoader: Sendable {
         let counter = progress(spec)
         var collector: RecordCollector?
         var firstReader: (any StatementReader)?
-        for file in spec.files {
+        for (position, file) in spec.files.enumerated() {
             // After a failure the remaining files are still hashed (the audit trail lists every file of a batch).
             let parse = outcome.failure == nil && !(collector?.shouldStop ?? false)
+            var copy = archive?.beginCopy(displayPath: file.displayPath)
             do throws(ReconciliationError) {
                 let input = try InputBytes(
                     path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
-                    prefetch: prefetch && parse, progress: counter, maxBytes: spec.options.limits.maxInputBytes)
+                    prefetch: prefetch && parse, progress: counter, maxBytes: spec.options.limits.maxInputBytes,
+                    archiveCopy: copy)
                 var format = spec.format ?? "?"
                 var rangeDigest: String?
                 if parse {
@@ -140,7 +149,10 @@ package struct InputLoader: Sendable {
                             ProcessInfo.processInfo.activeProcessorCount > 1
                         {
                             // A large plain ledger: summed in ranges on every core while a thread hashes the file.
-                            let digester = DigestThread(path: open(file), displayPath: file.displayPath)
+                            // The digest thread reads the whole file in order: it takes the archived copy.
+                            copy = archive?.beginCopy(displayPath: file.displayPath)
+                            let digester = DigestThread(
+                                path: open(file), displayPath: file.displayPath, archiveCopy: copy)
                             let ranges = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
                             if try reader.sumEntriesInRanges(
                                 path: open(file), displayPath: file.displayPath, size: input.file.size,
@@ -161,6 +173,14 @@ package struct InputLoader: Sendable {
                     }
                 }
                 let digest = rangeDigest ?? (try? input.finishDigest()) ?? ""
+                if let copy, !digest.isEmpty {
+                    do throws(ReconciliationError) {
+                        try copy.finish(sha256: digest)
+                        outcome.archivedFiles.insert(position)
+                    } catch {
+                        if outcome.archiveFailure == nil { outcome.archiveFailure = error }
+                    }
+                }
                 outcome.files.append(
                     FileFacts(
                         displayPath: file.displayPath, size: input.file.size, sha256: digest,

@@ -245,7 +245,7 @@ public struct ReconciliationJob: Sendable {
         defer { special.directory.map(FileOutput.removeDirectory) }
         var outcomes = loadInputs(
             previousCutoff: previous?.cutoff.flatMap(Timestamp.init), inputs: special.inputs, copies: special.copies,
-            events: events)
+            archives: true, events: events)
         let continuity = previous.map { Self.checkContinuity(&outcomes, against: $0) } ?? [:]
         let references = ReferenceData.load(spec, open: openPath)
         for summary in references.summaries { events(.inputLoaded(summary, seconds: 0)) }
@@ -353,8 +353,9 @@ public struct ReconciliationJob: Sendable {
             runID: opened.runID, error: error, inputs: summaries, time: iso8601(environment.now()))
     }
 
-    /// Stores every input read into the archive, when the job keeps one (a special file's private copy in its
-    /// place).
+    /// Completes the archive, when the job keeps one: the inputs' copies were taken while they were first read (a
+    /// failure to take one stops the run here, before its commit); what was not copied that way — a file the loader
+    /// could not finish copying, and the reference files — is stored now.
     func archive(
         _ outcomes: [InputOutcome], copies: [String: String] = [:],
         references: [(path: String, sha256: String, displayPath: String)] = []
@@ -362,7 +363,9 @@ public struct ReconciliationJob: Sendable {
         guard let archive = spec.archiveDirectory.map({ InputArchive(directory: $0, faults: environment.faults) })
         else { return }
         for outcome in outcomes {
-            for (file, facts) in zip(outcome.spec.files, outcome.files) where !facts.sha256.isEmpty {
+            if let failure = outcome.archiveFailure { throw failure }
+            for (position, (file, facts)) in zip(outcome.spec.files, outcome.files).enumerated()
+            where !facts.sha256.isEmpty && !outcome.archivedFiles.contains(position) {
                 try archive.store(
                     copies[file.path] ?? openPath(file), sha256: facts.sha256, displayPath: facts.displayPath)
             }
@@ -551,7 +554,7 @@ public struct ReconciliationJob: Sendable {
     /// where running balances take their opening.
     func loadInputs(
         previousCutoff: Timestamp? = nil, collectsRawCodes: Bool = false, inputs given: [InputSpec]? = nil,
-        copies: [String: String] = [:], events: @Sendable (RunEvent) -> Void
+        copies: [String: String] = [:], archives: Bool = false, events: @Sendable (RunEvent) -> Void
     ) -> [InputOutcome] {
         let inputs = (given ?? spec.inputs).map { input in
             var input = input
@@ -560,6 +563,9 @@ public struct ReconciliationJob: Sendable {
         }
         var configured = InputLoader(jobAliases: spec.aliases, prefetch: true, progress: progress)
         configured.collectsRawCodes = collectsRawCodes
+        if archives {
+            configured.archive = spec.archiveDirectory.map { InputArchive(directory: $0, faults: environment.faults) }
+        }
         let loader = configured
         let results = Mutex<[InputOutcome?]>(Array(repeating: nil, count: inputs.count))
         let ledgerCount = spec.ledger.count

@@ -27,6 +27,8 @@ package final class FileByteSource: ByteSource {
     private var offset: Int64 = 0
     private var finished = false
     private let maxBytes: Int64
+    /// Where the bytes this source hashes are also written: the input's archived copy, taken on this first read.
+    var archiveCopy: ArchiveCopy?
 
     /// Opens `path` for reading from `startOffset`; `displayPath` is what messages show. With `hashing: false` the
     /// caller computes the digest some other way (``finishDigest()`` is then unavailable).
@@ -101,6 +103,7 @@ package final class FileByteSource: ByteSource {
                 throw Self.tooLarge(size: offset + Int64(count), limit: maxBytes, file: displayPath)
             }
             hasher?.update(UnsafeRawBufferPointer(start: base, count: count))
+            archiveCopy?.write(UnsafeRawBufferPointer(start: base, count: count))
             offset += Int64(count)
             progress.add(count)
             return count
@@ -132,9 +135,12 @@ package final class FileByteSource: ByteSource {
         return hasher.finalizeHex()
     }
 
-    /// The SHA-256 of a whole file, read on its own.
-    static func digest(path: String, displayPath: String) throws(ReconciliationError) -> String {
+    /// The SHA-256 of a whole file, read on its own (and copied into `archiveCopy` on the way, when given).
+    static func digest(path: String, displayPath: String, archiveCopy: ArchiveCopy? = nil) throws(ReconciliationError)
+        -> String
+    {
         let source = try FileByteSource(path: path, displayPath: displayPath)
+        source.archiveCopy = archiveCopy
         return try source.finishDigest()
     }
 

@@ -16,7 +16,7 @@ package final class InputBytes {
     /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
     package init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
-        progress: ByteCounter = ByteCounter(), maxBytes: Int64 = .max
+        progress: ByteCounter = ByteCounter(), maxBytes: Int64 = .max, archiveCopy: ArchiveCopy? = nil
     ) throws(ReconciliationError) {
         let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false, maxBytes: maxBytes)
         isCompressed = probe.peek(2) == [0x1F, 0x8B]
@@ -25,9 +25,12 @@ package final class InputBytes {
         let file = try FileByteSource(
             path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest, maxBytes: maxBytes)
         self.file = file
+        // The archived copy is taken by whichever reader hashes the file: it sees every byte, in order.
+        if !separateDigest { file.archiveCopy = archiveCopy }
         // Beside an inflater the digest must only fill the parser's idle time.
         digestThread =
-            separateDigest ? DigestThread(path: path, displayPath: displayPath, yieldingTo: true) : nil
+            separateDigest
+            ? DigestThread(path: path, displayPath: displayPath, yieldingTo: true, archiveCopy: archiveCopy) : nil
         let decoded: any ByteSource =
             isCompressed ? try GzipByteSource(upstream: file, displayPath: displayPath, limits: limits) : file
         if prefetch {
@@ -54,12 +57,13 @@ final class DigestThread: @unchecked Sendable {
     private var outcome: Result<String, ReconciliationError>?
 
     /// Starts hashing; with `yieldingTo`, at a lower priority than the threads that do the run's real work.
-    init(path: String, displayPath: String, yieldingTo lowerPriority: Bool = false) {
+    init(path: String, displayPath: String, yieldingTo lowerPriority: Bool = false, archiveCopy: ArchiveCopy? = nil) {
         let thread = Thread { [self] in
             if lowerPriority { _ = recon_lower_thread_priority(10) }
             let computed: Result<String, ReconciliationError>
             do throws(ReconciliationError) {
-                computed = .success(try FileByteSource.digest(path: path, displayPath: displayPath))
+                computed = .success(
+                    try FileByteSource.digest(path: path, displayPath: displayPath, archiveCopy: archiveCopy))
             } catch {
                 computed = .failure(error)
             }
