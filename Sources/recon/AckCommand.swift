@@ -81,7 +81,10 @@ struct AckAddCommand: ParsableCommand {
             throw ExitCode(ExitStatus.failed)
         }
         let spec = detail.summary.asOf == located.asOf ? located : try target.job(asOf: detail.summary.asOf)
-        if let expires, isPlainDate(expires), expires < detail.summary.asOf {
+        if let expires, !isCalendarDate(expires) {
+            throw AckTarget.usage("--expires: expected a date YYYY-MM-DD, got '\(expires)'")
+        }
+        if let expires, expires < detail.summary.asOf {
             throw AckTarget.usage(
                 "--expires \(expires) is before the run's business day \(detail.summary.asOf): the acknowledgement "
                     + "would never explain this break")
@@ -201,12 +204,4 @@ struct AckTarget: ParsableArguments {
     }
 
     static func usage(_ message: String) -> any Error { usageError(message) }
-}
-
-/// `YYYY-MM-DD` with digits in place (the library checks the calendar).
-private func isPlainDate(_ text: String) -> Bool {
-    text.utf8.count == 10
-        && text.utf8.enumerated().allSatisfy { index, byte in
-            index == 4 || index == 7 ? byte == UInt8(ascii: "-") : (0x30...0x39).contains(byte)
-        }
 }

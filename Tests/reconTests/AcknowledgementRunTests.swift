@@ -181,4 +181,40 @@ import Testing
         #expect(try line("BTC")["difference_value"] == nil)
         #expect(try line("BTC")["notes"] as? [String] == ["default value 1000.00 not applied: no prices were read"])
     }
+
+    @Test func aKeyWithNoLineInAPartialRunKeepsItsAgeAndThatRunReplays() throws {
+        writeJob()
+        scratch.write(
+            scratch.read("job.yaml").replacingOccurrences(
+                of: "columns: {venue: venue, account: account, asset: asset, amount: balance}",
+                with: "venue: k, account: m, columns: {asset: asset, amount: balance}"), to: "job.yaml")
+        // DOGE is in the statement only: missing in the ledger, a break.
+        scratch.write(
+            "venue,account,asset,balance\nk,m,BTC,1.4\nk,m,ETH,2.1\nk,m,SOL,10.2\nk,m,DOGE,5\n", to: "in/statement.csv")
+        #expect(try run("2026-11-24").status == 1)
+        // Wednesday the statement is missing: DOGE has no line at all, the run is partial.
+        try FileManager.default.moveItem(atPath: scratch.path + "/in/statement.csv", toPath: scratch.path + "/away.csv")
+        #expect(try run("2026-11-25").status == 2)
+        let partialRun = try #require(try scratch.json("out/report.json")["run_id"] as? String)
+        try FileManager.default.moveItem(atPath: scratch.path + "/away.csv", toPath: scratch.path + "/in/statement.csv")
+        #expect(try run("2026-11-27").status == 1)
+        #expect(try line("DOGE")["first_seen"] as? String == "2026-11-24")
+        #expect(try line("DOGE")["age_days"] as? Int == 2)
+        // The partial run replays from the archive: the file it could not open is not looked for there.
+        let replay = try recon(
+            ["replay", partialRun, "--audit", "audit.jsonl", "--archive", "archive"], in: scratch.path)
+        #expect(
+            replay.stdout.hasPrefix("identical: \(partialRun) replays to sha256:"), "\(replay.stdout)\(replay.stderr)")
+    }
+
+    @Test func anExpiryThatIsNoDateIsSaidToBeNoDate() throws {
+        writeJob()
+        #expect(try run("2026-11-25").status == 1)
+        let runID = try #require(try scratch.json("out/report.json")["run_id"] as? String)
+        let result = try recon(
+            ["ack", runID, "k/m/BTC", "--job", "job.yaml", "--reason", "r", "--by", "a", "--expires", "2026-02-30"],
+            in: scratch.path)
+        #expect(result.status == 64)
+        #expect(result.stderr == "error: --expires: expected a date YYYY-MM-DD, got '2026-02-30'\n")
+    }
 }

@@ -297,7 +297,7 @@ package final class RunRepository: Sendable {
                 let previous = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT run_id, as_of FROM runs
+                        SELECT run_id, as_of, status FROM runs
                         WHERE job = ? AND run_id != ? AND as_of < ? AND audit_state = 'committed'
                           AND status != 'failed'
                         ORDER BY as_of DESC, started_at DESC, rowid DESC
@@ -308,30 +308,38 @@ package final class RunRepository: Sendable {
                     guard !active.isEmpty else { break }
                     let day: String = run["as_of"]
                     guard seenDays.insert(day).inserted else { continue }
+                    // In a partial run a key may have no line at all (the side that reported it failed): only a
+                    // line that reconciled ends a streak there.
+                    let partial = (run["status"] as String) == "partial"
                     var outstanding: Set<BalanceKey> = []
                     var unobserved: Set<BalanceKey> = []
+                    var resolved: Set<BalanceKey> = []
                     for row in try Row.fetchAll(
                         db,
                         sql: """
                             SELECT venue, account, asset, classification FROM lines
                             WHERE run_id = ?
-                              AND (is_break = 1 OR classification IN ('acknowledged', 'unreconciled'))
+                              AND (is_break = 1 OR classification IN ('acknowledged', 'unreconciled')
+                                   OR (? AND classification IN ('matched', 'within_tolerance')))
                             """,
-                        arguments: [run["run_id"] as String])
+                        arguments: [run["run_id"] as String, partial])
                     {
                         let key = BalanceKey(venue: row["venue"], account: row["account"], asset: row["asset"])
-                        if (row["classification"] as String) == "unreconciled" {
-                            unobserved.insert(key)
-                        } else {
-                            outstanding.insert(key)
+                        switch row["classification"] as String {
+                        case "unreconciled": unobserved.insert(key)
+                        case "matched", "within_tolerance": resolved.insert(key)
+                        default: outstanding.insert(key)
                         }
                     }
                     for key in active {
                         if outstanding.contains(key) {
                             first[key] = day
-                        } else if !unobserved.contains(key) {
-                            // Reconciled that day: the streak began after it. (Unreconciled that day — an input
-                            // failed — says nothing either way: the streak goes on past it.)
+                        } else if unobserved.contains(key) || (partial && !resolved.contains(key)) {
+                            // Unreconciled that day (an input failed), or absent from a partial run: no observation
+                            // either way, the streak goes on past it.
+                            continue
+                        } else {
+                            // Reconciled that day: the streak began after it.
                             active.remove(key)
                         }
                     }

@@ -616,7 +616,7 @@ extension JobSpec {
 }
 
 /// Whether `text` is a real calendar date `YYYY-MM-DD`.
-func isCalendarDate(_ text: String) -> Bool {
+package func isCalendarDate(_ text: String) -> Bool {
     let parts = text.split(separator: "-", omittingEmptySubsequences: false)
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
         let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),

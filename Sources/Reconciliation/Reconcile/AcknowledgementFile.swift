@@ -52,7 +52,8 @@ package struct AcknowledgementFile: Sendable {
                         separator: text.contains("\r\n") ? "\r\n" : "\n")
             }
             // Entries are indented like the file's first one (a list may be indented as a whole).
-            let indent = String(repeating: " ", count: max(0, (before.first?.location.column ?? 3) - 3))
+            let indent = String(
+                repeating: " ", count: before.first.map { Self.dashIndent(text, entryLine: $0.location.line) } ?? 0)
             // ("\r\n" is one Character: a CRLF file ends with it, not with "\n".)
             var entry = text.isEmpty || text.hasSuffix("\n") || text.hasSuffix("\r\n") ? "" : "\n"
             if !text.isEmpty { entry += "\n" }
@@ -143,6 +144,15 @@ package struct AcknowledgementFile: Sendable {
         if let resolved = realpath(path, nil) {
             path = String(cString: resolved)
             free(resolved)
+        } else {
+            // A link to a file not there yet: the edit creates the file it names, and keeps the link.
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(path, &target, Int(PATH_MAX))
+            if count > 0 {
+                let named = String(decoding: target[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                path =
+                    named.hasPrefix("/") ? named : PathResolver(currentDirectory: "/").directory(of: path) + "/" + named
+            }
         }
         let directory = PathResolver(currentDirectory: "/").directory(of: path)
         let lock = open(directory, O_RDONLY | O_CLOEXEC)
@@ -258,7 +268,8 @@ package struct AcknowledgementFile: Sendable {
         if let existing = keyLine("approved_by") {
             var value = lines[existing].split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
             if let comment = value.firstIndex(of: "#") { value = String(value[..<comment]) }
-            guard ["", "~", "null", "\"\"", "''"].contains(value.trimmingSpaces) else {
+            let empty = ["", "~", "null", "\"\"", "''", "\"null\"", "'null'", "\"~\"", "'~'"]
+            guard empty.contains(value.trimmingSpaces) else {
                 throw ReconciliationError(
                     .ingest, "this entry has an `approved_by:` already",
                     at: SourceLocation(file: file, line: existing + 1))
@@ -268,6 +279,20 @@ package struct AcknowledgementFile: Sendable {
             lines.insert(approval, at: byLine + 1)
         }
         return lines.joined(separator: newline)
+    }
+
+    /// The column of the `-` that starts the entry whose first key is on `entryLine` (on that line, or alone on a line
+    /// above it), as a count of spaces.
+    static func dashIndent(_ text: String, entryLine: Int) -> Int {
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        var index = min(entryLine - 1, lines.count - 1)
+        while index >= 0 {
+            let line = lines[index]
+            let indent = line.prefix { $0 == " " }.count
+            if line.dropFirst(indent).hasPrefix("-") { return indent }
+            index -= 1
+        }
+        return 0
     }
 
     /// A YAML double-quoted scalar: backslash, quote and control characters escaped, so any name or reason reads back

@@ -60,11 +60,27 @@ public struct Acknowledgement: Sendable, Hashable {
     /// `Alice` cannot approve `alice`, nor `ａｌｉｃｅ` (fullwidth) approve `alice`. Invisible and control characters
     /// never get this far: ``Acknowledgements/nameProblem(_:)`` refuses them in a name.
     static func samePerson(_ lhs: String, _ rhs: String) -> Bool {
-        func folded(_ name: String) -> String {
-            name.precomposedStringWithCompatibilityMapping.lowercased().split(separator: " ").joined(separator: " ")
-        }
-        return folded(lhs) == folded(rhs)
+        skeleton(lhs) == skeleton(rhs)
     }
+
+    /// A name as compared: compatibility-normalized (NFKC: fullwidth and other presentation forms become plain),
+    /// case-folded (`ß` is `ss`, `ς` is `σ`), the Cyrillic and Greek letters that look like Latin ones mapped to them
+    /// (`а` is `a`), runs of spaces made one.
+    static func skeleton(_ name: String) -> String {
+        let folded = name.precomposedStringWithCompatibilityMapping.folding(options: [.caseInsensitive], locale: nil)
+        var result = ""
+        for scalar in folded.unicodeScalars {
+            result.unicodeScalars.append(lookalikes[scalar] ?? scalar)
+        }
+        return result.split(separator: " ").joined(separator: " ")
+    }
+
+    /// Lowercase Cyrillic and Greek letters drawn like Latin ones (after case folding).
+    static let lookalikes: [Unicode.Scalar: Unicode.Scalar] = [
+        "а": "a", "е": "e", "ё": "e", "і": "i", "ї": "i", "ј": "j", "ӏ": "l", "о": "o", "р": "p", "с": "c", "ѕ": "s",
+        "у": "y", "х": "x", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "к": "k", "α": "a", "ο": "o", "ρ": "p", "ν": "v",
+        "ι": "i", "κ": "k", "τ": "t", "υ": "u", "χ": "x", "ε": "e", "γ": "y",
+    ]
 
     /// What the entry says, as one line (for `recon ack approve` to show what is approved).
     public var summary: String {
@@ -93,6 +109,7 @@ public enum Acknowledgements {
     /// invisible format characters (zero-width space, soft hyphen, bidi marks) and spaces other than U+0020 would let
     /// `alice` and `alice\u{200B}` pass for two people.
     static func nameProblem(_ name: String) -> String? {
+        var scripts: Set<String> = []
         for scalar in name.unicodeScalars {
             switch scalar.properties.generalCategory {
             case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned:
@@ -100,10 +117,29 @@ public enum Acknowledgements {
             case .spaceSeparator where scalar != " ":
                 return "a name may hold no spaces other than U+0020 (found \(hex(scalar)))"
             default:
-                continue
+                // Variation selectors, fillers, combining grapheme joiners: drawn as nothing.
+                if scalar.properties.isDefaultIgnorableCodePoint || scalar.value == 0x2800 {
+                    return "a name may hold no control, invisible or line-break characters (found \(hex(scalar)))"
+                }
+                if let script = script(of: scalar) { scripts.insert(script) }
             }
         }
+        if scripts.count > 1 {
+            return "a name may not mix the \(scripts.sorted().joined(separator: " and ")) alphabets (a letter of one "
+                + "can pass for a letter of another)"
+        }
         return nil
+    }
+
+    /// The alphabet of a letter among those whose letters look alike (Latin, Greek, Cyrillic), or `nil`.
+    private static func script(of scalar: Unicode.Scalar) -> String? {
+        guard scalar.properties.isAlphabetic else { return nil }
+        switch scalar.value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return "Latin"
+        case 0x370...0x3FF, 0x1F00...0x1FFF: return "Greek"
+        case 0x400...0x52F: return "Cyrillic"
+        default: return nil
+        }
     }
 
     private static func hex(_ scalar: Unicode.Scalar) -> String {
@@ -163,7 +199,12 @@ public enum Acknowledgements {
         let mark = item.node.mark
         return Acknowledgement(
             key: key, difference: try required("difference").amount(),
-            within: try fields["within"].map { node throws(ReconciliationError) in try node.nonNegativeAmount() },
+            within: try optionalText("within").map { text throws(ReconciliationError) in
+                guard let value = Amount(text), !value.isNegative else {
+                    throw (fields["within"] ?? item).error("expected a non-negative decimal, got '\(text)'")
+                }
+                return value
+            },
             reason: try required("reason").nonEmptyString().trimmingWhitespace, by: try person("by") ?? "",
             approvedBy: try person("approved_by"),
             expires: expires, location: SourceLocation(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0))

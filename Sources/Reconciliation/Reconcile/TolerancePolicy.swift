@@ -67,10 +67,11 @@ package struct TolerancePolicy: Sendable, Hashable {
                     inferred.multiplier.multipliedTowardZero(by: unit), "inferred from \(statementPrecision) decimals")
             }
         }
-        if let value = rule.value, let valuation, let price = valuation.price(of: key.asset),
-            let units = value.dividedTowardZero(
-                by: price, scale: min(Amount.maxScale, max(ledger.scale, statement.scale, 2)))
-        {
+        if let value = rule.value, let valuation, let price = valuation.price(of: key.asset) {
+            // An amount of the asset too large for 38 digits exceeds any difference: the largest amount stands in.
+            let units =
+                value.dividedTowardZero(by: price, scale: min(Amount.maxScale, max(ledger.scale, statement.scale, 2)))
+                ?? Amount(uncheckedSignificand: Amount.maxSignificand, scale: 0)
             consider(units, "value \(value) \(valuation.currency)")
         }
         return best ?? AppliedTolerance(value: .zero, source: "\(scope) exact")

@@ -73,7 +73,9 @@ package struct TerminalSummary: Sendable {
                 let statement = line.statement?.description ?? "—"
                 var difference = line.difference.map { " diff \($0)" } ?? ""
                 if let valuation = report.valuation, line.difference != nil {
-                    difference += line.differenceValue.map { " (\(valuation.display($0)))" } ?? " (no price)"
+                    difference +=
+                        line.differenceValue.map { " (\(valuation.display($0)))" }
+                        ?? (valuation.price(of: line.key.asset) == nil ? " (no price)" : " (not valued)")
                 }
                 // A conflict says why (the key twice in one input, and where).
                 let reason = line.classification == .conflict ? line.notes.first.map { "  (\($0))" } ?? "" : ""

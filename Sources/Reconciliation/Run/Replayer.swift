@@ -91,6 +91,12 @@ package struct Replayer: Sendable {
         for input in recorded.inputs {
             for file in input["files"]?.elements ?? [] {
                 guard let display = file["path"]?.text, let sha256 = file["sha256"]?.text else { continue }
+                // A file the run could not open has no digest and no archived copy: the replay meets the same absence
+                // (whatever is at that path today is not what the run read).
+                if sha256.isEmpty {
+                    located[display] = "/nonexistent/recon-replay/absent/" + display
+                    continue
+                }
                 let candidate: String
                 if let archiveDirectory {
                     candidate = InputArchive(directory: paths.absolute(archiveDirectory)).path(for: sha256)

@@ -419,3 +419,71 @@ import Testing
         #expect(line.notes == ["the difference's value in USD has more than 38 digits: not valued"])
     }
 }
+
+/// What a second adversarial review found, each pinned.
+@Suite struct AcknowledgementSecondReviewTests {
+    let directory = TemporaryDirectory()
+    let key = BalanceKey(venue: "k", account: "m", asset: "X")
+
+    @Test func namesDrawnAsAnotherNameAreRefusedOrTheSamePerson() {
+        for invisible in [
+            "\u{034F}", "\u{FE0F}", "\u{E0100}", "\u{3164}", "\u{115F}", "\u{180B}", "\u{17B4}", "\u{2800}",
+        ] {
+            #expect(
+                Acknowledgements.nameProblem("alice" + invisible) != nil, "\(invisible.unicodeScalars.first!.value)")
+        }
+        // One Cyrillic letter among Latin ones.
+        #expect(Acknowledgements.nameProblem("\u{0430}lice")?.contains("Cyrillic and Latin") == true)
+        // Case folding, not lowercasing; and letters of another alphabet drawn like Latin ones.
+        #expect(Acknowledgement.samePerson("Straße", "STRASSE"))
+        #expect(Acknowledgement.samePerson("ALEXIΣ", "alexiς"))
+        #expect(Acknowledgement.samePerson("\u{0430}\u{04CF}\u{0456}\u{0441}\u{0435}", "alice"))
+        #expect(Acknowledgements.nameProblem("Zoë Müller") == nil)
+        #expect(!Acknowledgement.samePerson("alice", "alicia"))
+    }
+
+    @Test func aValueToleranceTooLargeForTheAssetsDigitsStillApplies() throws {
+        let valuation = Valuation(
+            currency: "USD", decimals: 2, prices: ["DOT": amount("0.000000000000000000000000000000000001")])
+        let policy = TolerancePolicy(defaultRule: ToleranceRule(absolute: .zero, value: amount("5.00")))
+        let result = Reconciler(tolerance: policy, valuation: valuation).reconcile(
+            ledger: book([balance("k", "m", "DOT", "1")]), statement: book([balance("k", "m", "DOT", "1.5")]))
+        let line = try #require(result.line("k", "m", "DOT"))
+        #expect(line.classification == .withinTolerance)
+        #expect(line.tolerance?.source == "default value 5.00 USD")
+    }
+
+    @Test func theFileShapesOfTheSecondReviewAreEdited() throws {
+        // Several spaces after the dash: the appended entry lines up with the list, not with the key.
+        let wide = directory.write(
+            "-   key: {venue: k, account: m, asset: X}\n    difference: \"1\"\n    reason: r\n    by: a\n",
+            to: "wide.yaml")
+        try AcknowledgementFile(path: wide, displayPath: "wide.yaml").add(
+            key: key, difference: amount("2"), reason: "r", by: "b", time: "t")
+        let wideText = String(decoding: directory.read("wide.yaml"), as: UTF8.self)
+        #expect(try Acknowledgements.parse(wideText, file: "w").count == 2)
+        // A quoted "null" approval is waiting, and can be approved.
+        let quoted = directory.write(
+            "- key: {venue: k, account: m, asset: X}\n  difference: \"1\"\n  reason: r\n  by: a\n  approved_by: \"null\"\n",
+            to: "quoted.yaml")
+        try AcknowledgementFile(path: quoted, displayPath: "quoted.yaml").approve(key: key, by: "b", time: "t")
+        #expect(
+            try Acknowledgements.parse(String(decoding: directory.read("quoted.yaml"), as: UTF8.self), file: "q")
+                .first?.approvedBy == "b")
+        // An empty `within:` is no `within`, like an empty `expires:`.
+        #expect(
+            try Acknowledgements.parse(
+                "- key: {venue: k, account: m, asset: X}\n  difference: \"1\"\n  within:\n  reason: r\n  by: a\n",
+                file: "e"
+            ).first?.within == nil)
+        // A link to a file not there yet: the file is created where the link points, and the link stays.
+        try FileManager.default.createDirectory(atPath: directory.path + "/shared", withIntermediateDirectories: true)
+        symlink("shared/new.yaml", directory.path + "/link.yaml")
+        try AcknowledgementFile(path: directory.path + "/link.yaml", displayPath: "link.yaml").add(
+            key: key, difference: amount("1"), reason: "r", by: "a", time: "t")
+        var info = stat()
+        lstat(directory.path + "/link.yaml", &info)
+        #expect((info.st_mode & S_IFMT) == S_IFLNK)
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/shared/new.yaml"))
+    }
+}
