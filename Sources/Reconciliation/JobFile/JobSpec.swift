@@ -178,13 +178,7 @@ package struct ReportSettings: Sendable, Hashable {
     /// The directory reports are written to (created when missing).
     package var directory: String
     /// The formats written.
-    package var formats: [ReportFormat]
-
-    /// Creates settings.
-    package init(directory: String, formats: [ReportFormat] = [.json, .markdown]) {
-        self.directory = directory
-        self.formats = formats
-    }
+    package var formats: [ReportFormat] = [.json, .markdown]
 }
 
 /// The report formats.

@@ -149,12 +149,6 @@ public struct BreakAge: Sendable, Hashable {
     /// Business days from ``firstSeen`` to this run's as-of day (0: new today; a break first seen on Friday is 1 on
     /// Monday). Re-running a day does not age anything.
     public let ageDays: Int
-
-    /// Creates an age.
-    public init(firstSeen: String, ageDays: Int) {
-        self.firstSeen = firstSeen
-        self.ageDays = ageDays
-    }
 }
 
 /// One input as a report shows it.
@@ -179,22 +173,6 @@ public struct InputSummary: Sendable, Hashable {
     public let failed: Bool
     /// Whether it was skipped (optional, and no file matched).
     public var skipped = false
-
-    /// Creates a summary.
-    public init(
-        side: Side, name: String, kind: InputKind, files: [FileFacts], recordCount: Int, balanceCount: Int,
-        diagnostics: [Diagnostic], error: String?, failed: Bool
-    ) {
-        self.side = side
-        self.name = name
-        self.kind = kind
-        self.files = files
-        self.recordCount = recordCount
-        self.balanceCount = balanceCount
-        self.diagnostics = diagnostics
-        self.error = error
-        self.failed = failed
-    }
 }
 
 extension ReconciliationLine {

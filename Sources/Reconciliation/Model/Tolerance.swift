@@ -6,12 +6,6 @@ public struct AppliedTolerance: Sendable, Hashable {
     /// `venue kraken relative 5 bps`.
     public let source: String
 
-    /// Creates an applied tolerance.
-    public init(value: Amount, source: String) {
-        self.value = value
-        self.source = source
-    }
-
     /// No tolerance at all.
     public static let exact = AppliedTolerance(value: .zero, source: "default absolute")
 }

@@ -36,12 +36,6 @@ package struct BalanceBook: Sendable {
         package let venue: String
         /// The account.
         package let account: String
-
-        /// Creates a pair.
-        package init(venue: String, account: String) {
-            self.venue = venue
-            self.account = account
-        }
     }
 
     /// Creates an empty book.
