@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -45,9 +46,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             // The HTML report's style and script, compiled in (no resource bundle to ship beside the binary).
-            resources: [.embedInCode("Report/Resources/report.css"), .embedInCode("Report/Resources/report.js")]
+            resources: [
+                .embedInCode("Report/Resources/report.css"), .embedInCode("Report/Resources/report.js"),
+                .embedInCode("Report/Resources/report.html.mustache"),
+            ]
         ),
         // The deterministic workload (and the gzip writer it uses): for `recon generate`, tests and benchmarks, not
         // for reconciling.

@@ -1,3 +1,5 @@
+import Mustache
+
 /// `report.html`: one self-contained page for people — no network, no external assets, readable without JavaScript.
 ///
 /// A status banner; counts per classification and per venue; two SVG charts (breaks by venue and asset, and the
@@ -28,52 +30,93 @@ package struct HTMLReportWriter: ReportWriter {
     ]
 
     package func render(_ report: ReconciliationReport) -> String {
-        var page = ""
-        page.reserveCapacity(4096 + report.result.lines.count * 900)
-        page += """
-            <!doctype html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <meta name="generator" content="recon \(escape(report.toolVersion))">
-            <title>\(escape(report.job)) — \(escape(report.asOf)) — \(report.status.rawValue)</title>
-            <style>\(Self.style)</style>
-            </head>
-            <body data-status="\(report.status.rawValue)" data-exit-status="\(report.exitStatus)">
+        Self.template.render(page(report))
+    }
 
-            """
-        page += banner(report)
-        page += "<main>\n"
-        page += countCards(report)
-        page += "<section class=\"grid\">\n" + venueTable(report) + breaksChart(report) + "</section>\n"
-        page += "<section class=\"grid\">\n" + differenceChart(report) + toleranceSummary(report) + "</section>\n"
-        page += acknowledgedTable(report)
-        page += linesTable(report)
-        page += inputsTable(report)
-        page += diagnosticsList(report)
-        page += metadata(report)
-        page += "</main>\n<script>\(Self.script)</script>\n</body>\n</html>\n"
+    /// The page's markup, `Resources/report.html.mustache`, compiled in and parsed once. Every `{{value}}` is escaped
+    /// by construction (``ScalarHTMLEscaping``); only the page's own style and script are inserted raw.
+    static let template: MustacheTemplate = {
+        MustacheContentTypes.register(ScalarHTMLEscaping(), named: "RECON_HTML")
+        do {
+            return try MustacheTemplate(string: resource(PackageResources.report_html_mustache))
+        } catch {
+            preconditionFailure("the report template does not parse: \(error)")
+        }
+    }()
+
+    // MARK: The page's values
+
+    /// Everything the template shows, as plain values (the template escapes them).
+    private func page(_ report: ReconciliationReport) -> [String: Any] {
+        var page: [String: Any] = [
+            "toolVersion": report.toolVersion, "job": report.job, "asOf": report.asOf,
+            "status": report.status.rawValue, "exitStatus": report.exitStatus, "cutoff": report.cutoff.description,
+            "verdict": verdict(report), "gaps": gaps(report), "lineCount": report.result.lines.count,
+            "runID": report.runID, "startedAt": report.startedAt, "resultDigest": report.resultDigest,
+            "maxBreaks": report.maxBreaks, "style": Self.style, "script": Self.script,
+            "currency": report.valuation?.currency ?? false,
+        ]
+        let counts = report.result.counts
+        page["cards"] = Classification.allCases.map { classification -> [String: Any] in
+            let count = counts[classification, default: 0]
+            return [
+                "alert": classification.isBreak && count > 0, "color": Self.colors[classification] ?? "#555",
+                "name": classification.rawValue, "count": count, "label": Self.labels[classification] ?? "",
+            ]
+        }
+        page["classes"] = Classification.allCases.map { classification -> [String: Any] in
+            [
+                "name": classification.rawValue, "label": Self.labels[classification] ?? "",
+                "short": short(classification),
+            ]
+        }
+        page["venues"] = report.countsByVenue.map { venue, venueCounts -> [String: Any] in
+            [
+                "venue": venue,
+                "cells": Classification.allCases.map { classification -> [String: Any] in
+                    let count = venueCounts[classification, default: 0]
+                    return ["hot": classification.isBreak && count > 0, "text": count == 0 ? "·" : String(count)]
+                },
+            ]
+        }
+        breaksChart(report, into: &page)
+        differenceChart(report, into: &page)
+        page["tolerances"] = toleranceSummary(report)
+        acknowledgedTable(report, into: &page)
+        linesTable(report, into: &page)
+        inputsTable(report, into: &page)
+        let diagnostics = report.allDiagnostics
+        page["hasDiagnostics"] = !diagnostics.isEmpty
+        page["diagnosticCount"] = diagnostics.count
+        page["diagnostics"] = diagnostics.prefix(500).map { diagnostic -> [String: Any] in
+            [
+                "severity": diagnostic.severity.rawValue, "location": diagnostic.location?.description ?? "",
+                "message": diagnostic.message,
+            ]
+        }
+        page["moreDiagnostics"] = diagnostics.count > 500 ? diagnostics.count - 500 : false
         return page
     }
 
-    // MARK: Sections
-
-    private func banner(_ report: ReconciliationReport) -> String {
+    private func verdict(_ report: ReconciliationReport) -> String {
         let breaks = report.breakCount
-        let verdict: String
         switch report.status {
-        case .reconciled: verdict = "Reconciled — every line matches"
-        case .reconciledWithinTolerance: verdict = "Reconciled within tolerance"
-        case .reconciledWithAcknowledged: verdict = "Reconciled — the only differences are acknowledged"
+        case .reconciled: return "Reconciled — every line matches"
+        case .reconciledWithinTolerance: return "Reconciled within tolerance"
+        case .reconciledWithAcknowledged: return "Reconciled — the only differences are acknowledged"
         case .breaks:
-            verdict =
-                report.exitStatus == 0
+            return report.exitStatus == 0
                 ? "\(breaks) break\(breaks == 1 ? "" : "s") — accepted (max_breaks \(report.maxBreaks))"
                 : "\(breaks) break\(breaks == 1 ? "" : "s") need\(breaks == 1 ? "s" : "") attention"
-        case .partial: verdict = "Partial — \(report.inputs.filter(\.failed).count) input(s) failed; \(breaks) break(s)"
-        case .failed: verdict = "Failed — no input could be read"
+        case .partial:
+            return "Partial — \(report.inputs.filter(\.failed).count) input(s) failed; \(breaks) break(s)"
+        case .failed: return "Failed — no input could be read"
         }
+    }
+
+    /// What the banner says besides the verdict: lines not reconciled and why, acknowledged breaks, the value of the
+    /// breaks, the run's notices.
+    private func gaps(_ report: ReconciliationReport) -> [String] {
         let unreconciled = report.result.counts[.unreconciled, default: 0]
         var gaps: [String] = []
         if unreconciled > 0 {
@@ -89,58 +132,13 @@ package struct HTMLReportWriter: ReportWriter {
                 "\(acknowledged) acknowledged break\(acknowledged == 1 ? "" : "s") (known and approved; not counted as "
                     + "breaks)")
         }
-        if let totals = report.valueTotals, !totals.overflowed, let valuation = report.valuation, breaks > 0 {
+        if let totals = report.valueTotals, !totals.overflowed, let valuation = report.valuation, report.breakCount > 0
+        {
             gaps.append(
                 "Breaks worth \(valuation.display(totals.breakValue))"
                     + (totals.unvaluedBreaks > 0 ? " (\(totals.unvaluedBreaks) without a value)" : ""))
         }
-        gaps += report.notices
-        let gapsHTML = gaps.map { "<div class=\"gap\">\(escape($0))</div>\n" }.joined()
-        return """
-            <header class="banner status-\(report.status.rawValue)">
-            <div class="job">\(escape(report.job)) <span>as of \(escape(report.asOf)) · cutoff \(escape(report.cutoff.description))</span></div>
-            <div class="verdict" id="verdict">\(escape(verdict))</div>
-            \(gapsHTML)
-            <div class="status">status <b id="status">\(report.status.rawValue)</b> · exit <b>\(report.exitStatus)</b> · \
-            \(report.result.lines.count) lines · run <code>\(escape(report.runID))</code></div>
-            </header>
-
-            """
-    }
-
-    private func countCards(_ report: ReconciliationReport) -> String {
-        let counts = report.result.counts
-        var html = "<section class=\"cards\" aria-label=\"Counts per classification\">\n"
-        for classification in Classification.allCases {
-            let count = counts[classification, default: 0]
-            let tone = classification.isBreak && count > 0 ? " alert" : ""
-            html += """
-                <div class="card\(tone)" style="--accent:\(Self.colors[classification] ?? "#555")">\
-                <div class="count" id="count-\(classification.rawValue)" data-count="\(count)">\(count)</div>\
-                <div class="label">\(Self.labels[classification] ?? classification.rawValue)</div></div>
-
-                """
-        }
-        return html + "</section>\n"
-    }
-
-    private func venueTable(_ report: ReconciliationReport) -> String {
-        var html =
-            "<div class=\"panel\"><h2>By venue</h2><table class=\"compact\" id=\"by-venue\"><thead><tr><th>Venue</th>"
-        for classification in Classification.allCases {
-            html += "<th class=\"num\" title=\"\(Self.labels[classification] ?? "")\">\(short(classification))</th>"
-        }
-        html += "</tr></thead><tbody>\n"
-        for (venue, counts) in report.countsByVenue {
-            html += "<tr><td>\(escape(venue))</td>"
-            for classification in Classification.allCases {
-                let count = counts[classification, default: 0]
-                let mark = classification.isBreak && count > 0 ? " class=\"num hot\"" : " class=\"num\""
-                html += "<td\(mark)>\(count == 0 ? "·" : String(count))</td>"
-            }
-            html += "</tr>\n"
-        }
-        return html + "</tbody></table></div>\n"
+        return gaps + report.notices
     }
 
     private func short(_ classification: Classification) -> String {
@@ -157,26 +155,23 @@ package struct HTMLReportWriter: ReportWriter {
     }
 
     /// How many compared lines each tolerance source decided, so nobody has to guess which rule applied.
-    private func toleranceSummary(_ report: ReconciliationReport) -> String {
+    private func toleranceSummary(_ report: ReconciliationReport) -> [[String: Any]] {
         var bySource: [String: (lines: Int, within: Int)] = [:]
         for line in report.result.lines {
             guard let source = line.tolerance?.source else { continue }
             bySource[source, default: (0, 0)].lines += 1
             if line.classification == .withinTolerance { bySource[source, default: (0, 0)].within += 1 }
         }
-        var html = "<div class=\"panel\"><h2>Tolerances applied</h2><table class=\"compact\" id=\"tolerances\">"
-        html += "<thead><tr><th>Source</th><th class=\"num\">Lines compared</th><th class=\"num\">Within tolerance</th>"
-        html += "</tr></thead><tbody>"
-        for source in bySource.keys.sorted() {
+        return bySource.keys.sorted().map { source in
             let counts = bySource[source] ?? (0, 0)
-            html += "<tr><td>\(escape(source))</td><td class=\"num\">\(counts.lines)</td>"
-            html += "<td class=\"num\">\(counts.within == 0 ? "·" : String(counts.within))</td></tr>"
+            return [
+                "source": source, "lines": counts.lines, "within": counts.within == 0 ? "·" : String(counts.within),
+            ]
         }
-        return html + "</tbody></table></div>\n"
     }
 
     /// Horizontal bars: breaks per venue/asset (the 15 with most breaks), coloured by classification.
-    private func breaksChart(_ report: ReconciliationReport) -> String {
+    private func breaksChart(_ report: ReconciliationReport, into page: inout [String: Any]) {
         var byKey: [String: [Classification: Int]] = [:]
         for line in report.result.breaks {
             byKey["\(line.key.venue) · \(line.key.asset)", default: [:]][line.classification, default: 0] += 1
@@ -187,36 +182,36 @@ package struct HTMLReportWriter: ReportWriter {
             return left != right ? left > right : lhs.key < rhs.key
         }
         let shown = rows.prefix(15)
-        var html = "<div class=\"panel\"><h2>Breaks by venue and asset</h2>"
-        guard !shown.isEmpty else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
         let largest = shown.map { $0.value.values.reduce(0, +) }.max() ?? 1
-        let height = shown.count * 26 + 10
-        html += "<svg class=\"chart\" id=\"chart-breaks\" viewBox=\"0 0 560 \(height)\" role=\"img\" "
-        html += "aria-label=\"Breaks by venue and asset\">"
-        for (index, row) in shown.enumerated() {
+        page["hasBreakRows"] = !shown.isEmpty
+        page["breakChartHeight"] = shown.count * 26 + 10
+        page["breakRows"] = shown.enumerated().map { index, row -> [String: Any] in
             let y = index * 26 + 5
-            html += "<text x=\"200\" y=\"\(y + 15)\" text-anchor=\"end\" class=\"axis\">\(escape(row.key))</text>"
             var x = 208.0
+            var bars: [[String: Any]] = []
             for classification in Classification.allCases where classification.isBreak {
                 let count = row.value[classification, default: 0]
                 guard count > 0 else { continue }
                 let width = max(2, 320.0 * Double(count) / Double(largest))
-                html += "<rect x=\"\(Int(x))\" y=\"\(y)\" width=\"\(Int(width))\" height=\"18\" rx=\"3\" "
-                html += "fill=\"\(Self.colors[classification] ?? "#999")\"><title>\(escape(row.key)): \(count) "
-                html += "\(Self.labels[classification] ?? "")</title></rect>"
+                bars.append([
+                    "x": Int(x), "y": y, "width": Int(width), "color": Self.colors[classification] ?? "#999",
+                    "title": "\(row.key): \(count) \(Self.labels[classification] ?? "")",
+                ])
                 x += width
             }
-            html += "<text x=\"\(Int(x) + 6)\" y=\"\(y + 15)\" class=\"value\">\(row.value.values.reduce(0, +))</text>"
+            return [
+                "label": row.key, "textY": y + 15, "bars": bars, "totalX": Int(x) + 6,
+                "total": row.value.values.reduce(0, +),
+            ]
         }
-        html += "</svg>" + legend(Classification.allCases.filter(\.isBreak))
-        if rows.count > shown.count {
-            html += "<p class=\"muted\">… and \(rows.count - shown.count) more venue and asset pairs with breaks.</p>"
+        page["breakLegend"] = Classification.allCases.filter(\.isBreak).map { classification -> [String: Any] in
+            ["color": Self.colors[classification] ?? "#999", "label": Self.labels[classification] ?? ""]
         }
-        return html + "</div>\n"
+        page["moreBreakRows"] = rows.count > shown.count ? rows.count - shown.count : false
     }
 
     /// Columns: breaks by the size of the difference relative to the larger side.
-    private func differenceChart(_ report: ReconciliationReport) -> String {
+    private func differenceChart(_ report: ReconciliationReport, into page: inout [String: Any]) {
         let buckets = ["< 1 bp", "1–10 bps", "10–100 bps", "0.1–1 %", "1–10 %", "≥ 10 %", "side absent"]
         var counts = Array(repeating: 0, count: buckets.count)
         let thresholds = ["1", "10", "100", "1000", "10000"].compactMap(Amount.init)
@@ -229,150 +224,122 @@ package struct HTMLReportWriter: ReportWriter {
             }
             counts[thresholds.firstIndex { basisPoints < $0 } ?? thresholds.count] += 1
         }
-        var html = "<div class=\"panel\"><h2>Size of the differences (breaks)</h2>"
-        guard counts.contains(where: { $0 > 0 }) else { return html + "<p class=\"empty\">No breaks.</p></div>\n" }
-        let largest = counts.max() ?? 1
-        html += "<svg class=\"chart\" id=\"chart-differences\" viewBox=\"0 0 560 210\" role=\"img\" "
-        html += "aria-label=\"Breaks by size of difference\">"
-        for (index, label) in buckets.enumerated() {
+        let largest = max(1, counts.max() ?? 1)
+        page["hasSizes"] = counts.contains { $0 > 0 }
+        page["sizes"] = buckets.enumerated().map { index, label -> [String: Any] in
             let x = 14 + index * 78
             let barHeight = counts[index] == 0 ? 0 : max(3, 140 * counts[index] / largest)
-            let color = index == buckets.count - 1 ? "#ef6c00" : "#c62828"
-            html +=
-                "<rect x=\"\(x)\" y=\"\(160 - barHeight)\" width=\"60\" height=\"\(barHeight)\" rx=\"3\" fill=\"\(color)\">"
-            html += "<title>\(escape(label)): \(counts[index])</title></rect>"
-            html +=
-                "<text x=\"\(x + 30)\" y=\"\(154 - barHeight)\" text-anchor=\"middle\" class=\"value\">\(counts[index])</text>"
-            html += "<text x=\"\(x + 30)\" y=\"180\" text-anchor=\"middle\" class=\"axis\">\(escape(label))</text>"
+            return [
+                "x": x, "y": 160 - barHeight, "height": barHeight, "middle": x + 30, "valueY": 154 - barHeight,
+                "color": index == buckets.count - 1 ? "#ef6c00" : "#c62828", "label": label, "count": counts[index],
+            ]
         }
-        html += "<line x1=\"8\" y1=\"160\" x2=\"552\" y2=\"160\" class=\"baseline\"/></svg>"
-        return html + "</div>\n"
     }
 
-    private func legend(_ classifications: [Classification]) -> String {
-        "<div class=\"legend\">"
-            + classifications.map {
-                "<span><i style=\"background:\(Self.colors[$0] ?? "#999")\"></i>\(Self.labels[$0] ?? $0.rawValue)</span>"
-            }.joined() + "</div>"
+    /// Known, explained breaks with who said so: reason, by, approved by, expires.
+    private func acknowledgedTable(_ report: ReconciliationReport, into page: inout [String: Any]) {
+        let lines = report.acknowledgedLines
+        page["hasAcknowledged"] = !lines.isEmpty
+        page["acknowledgedCount"] = lines.count
+        page["acknowledged"] = lines.prefix(maxTableLines).map { line -> [String: Any] in
+            let acknowledgement = line.acknowledgement
+            return [
+                "venue": line.key.venue, "account": line.key.account, "asset": line.key.asset,
+                "difference": amountCell(line.difference, signed: true),
+                "value": report.valuation == nil ? false : valueCell(line.differenceValue, report.valuation),
+                "reason": acknowledgement?.reason ?? "", "by": acknowledgement?.by ?? "",
+                "approvedBy": acknowledgement?.approvedBy ?? "", "expires": acknowledgement?.expires ?? "—",
+                "since": report.ageing[line.key].map { "\($0.firstSeen) · \(Self.days($0.ageDays))" } ?? "",
+            ]
+        }
     }
 
-    private func linesTable(_ report: ReconciliationReport) -> String {
-        var html = """
-            <section class="panel wide">
-            <h2>Lines</h2>
-            <div class="toolbar">
-            <input type="search" id="filter" placeholder="Filter: venue, account, asset, note…" aria-label="Filter lines">
-            <select id="classification" aria-label="Classification">
-            <option value="breaks">Breaks only</option><option value="">All lines</option>
-            """
-        for classification in Classification.allCases {
-            html += "<option value=\"\(classification.rawValue)\">\(Self.labels[classification] ?? "")</option>"
-        }
-        html += """
-            </select>
-            <span id="shown" class="muted"></span>
-            </div>
-            <div class="scroll"><table id="lines" class="lines">
-            <thead><tr>
-            <th data-type="text">Venue</th><th data-type="text">Account</th><th data-type="text">Asset</th>
-            <th data-type="text">Classification</th><th data-type="number" class="num">Ledger</th>
-            <th data-type="number" class="num">Statement</th><th data-type="number" class="num">Difference</th>
-            \(report.valuation.map { "<th data-type=\"number\" class=\"num\">Value (\(escape($0.currency)))</th>" } ?? "")
-            <th data-type="number" class="num">Rel. diff (bps)</th><th data-type="number">Tolerance</th>
-            <th data-type="text">Since</th><th data-type="text">Notes and sources</th>
-            </tr></thead>
-            <tbody>
-
-            """
-        // Breaks first (largest first), then acknowledged ones, then lines not reconciled, then the rest in key order
-        // — at most `maxTableLines`, so the page stays usable and bounded at any size; report.csv and report.json hold
-        // every line.
+    /// Breaks first (largest first), then acknowledged ones, then lines not reconciled, then the rest in key order —
+    /// at most `maxTableLines`, so the page stays usable and bounded at any size; report.csv and report.json hold
+    /// every line.
+    private func linesTable(_ report: ReconciliationReport, into page: inout [String: Any]) {
         let others: Set<Classification> = [.unreconciled, .acknowledged]
         let ordered =
             report.rankedBreaks + report.acknowledgedLines
             + report.result.lines.filter { $0.classification == .unreconciled }
             + report.result.lines.filter { !$0.classification.isBreak && !others.contains($0.classification) }
-        for line in ordered.prefix(maxTableLines) {
-            let age = report.ageing[line.key]
+        page["lines"] = ordered.prefix(maxTableLines).map { line -> [String: Any] in
             let sources =
                 line.classification == .conflict
-                ? ""
-                : (line.ledgerSources.map { "ledger \($0)" } + line.statementSources.map { "statement \($0)" })
-                    .joined(separator: "<br>")
-            let notes =
-                report.notes(of: line).map(escape).joined(separator: "<br>")
-                + (sources.isEmpty
-                    ? "" : "<div class=\"sources\">\(escape(sources).replacingAll("&lt;br&gt;", with: "<br>"))</div>")
-            html += "<tr class=\"\(line.classification.rawValue)\" data-break=\"\(line.classification.isBreak)\">"
-            html += "<td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td>"
-            html += "<td><b>\(escape(line.key.asset))</b></td>"
-            html += "<td><span class=\"tag\" style=\"--accent:\(Self.colors[line.classification] ?? "#555")\">"
-            html += "\(line.classification.rawValue)</span></td>"
-            html += amountCell(line.ledger) + amountCell(line.statement) + amountCell(line.difference, signed: true)
-            if report.valuation != nil {
-                html += line.difference == nil ? amountCell(nil) : valueCell(line.differenceValue, report.valuation)
-            }
-            html += amountCell(line.relativeDifferenceBasisPoints)
-            if let tolerance = line.tolerance {
-                html +=
-                    "<td class=\"tolerance\" data-value=\"\(tolerance.value)\"><span class=\"num\">\(grouped(tolerance.value))</span>"
-                html += "<div class=\"source\">\(escape(tolerance.source))</div></td>"
-            } else {
-                html += "<td class=\"muted\" data-value=\"\">—</td>"
-            }
-            html +=
-                "<td class=\"since\">\(age.map { "\(escape($0.firstSeen))<div class=\"muted\">\(Self.days($0.ageDays))</div>" } ?? "")</td>"
-            html += "<td class=\"notes\">\(notes)</td></tr>\n"
+                ? [] : line.ledgerSources.map { "ledger \($0)" } + line.statementSources.map { "statement \($0)" }
+            return [
+                "classification": line.classification.rawValue,
+                "isBreak": line.classification.isBreak ? "true" : "false",
+                "venue": line.key.venue, "account": line.key.account, "asset": line.key.asset,
+                "color": Self.colors[line.classification] ?? "#555",
+                "ledger": amountCell(line.ledger), "statement": amountCell(line.statement),
+                "difference": amountCell(line.difference, signed: true),
+                "value": report.valuation == nil
+                    ? false
+                    : (line.difference == nil ? amountCell(nil) : valueCell(line.differenceValue, report.valuation)),
+                "bps": amountCell(line.relativeDifferenceBasisPoints),
+                "tolerance": line.tolerance.map { tolerance -> [String: Any] in
+                    [
+                        "amount": tolerance.value.description, "text": grouped(tolerance.value),
+                        "source": tolerance.source,
+                    ]
+                } ?? false,
+                "age": report.ageing[line.key].map { age -> [String: Any] in
+                    ["firstSeen": age.firstSeen, "days": Self.days(age.ageDays)]
+                } ?? false,
+                "notes": Self.separated(report.notes(of: line)), "hasSources": !sources.isEmpty,
+                "sources": Self.separated(sources),
+            ]
         }
-        html += "</tbody></table></div>\n"
-        if ordered.count > maxTableLines {
-            html +=
-                "<p class=\"muted\" id=\"lines-capped\">Showing \(maxTableLines) of \(ordered.count) lines, the breaks "
-                + "first; every line is in report.csv and report.json.</p>\n"
+        page["capped"] = ordered.count > maxTableLines
+        page["shown"] = maxTableLines
+        page["total"] = ordered.count
+    }
+
+    /// Items with a flag on every one after the first, for `<br>` between them.
+    private static func separated(_ items: [String]) -> [[String: Any]] {
+        items.enumerated().map { index, text in ["text": text, "sep": index > 0] }
+    }
+
+    private func inputsTable(_ report: ReconciliationReport, into page: inout [String: Any]) {
+        var files: [[String: Any]] = []
+        for input in report.inputs where files.count < maxInputRows {
+            for (index, file) in input.files.enumerated() where files.count < maxInputRows {
+                files.append([
+                    "side": index == 0 ? input.side.rawValue : "", "name": index == 0 ? input.name : "",
+                    "path": file.displayPath, "compressed": file.compressed, "format": file.format, "size": file.size,
+                    "sha256": file.sha256, "records": index == 0 ? String(input.recordCount) : "",
+                    "failed": index == 0 && input.failed, "error": input.error ?? "", "ok": index == 0 && !input.failed,
+                ])
+            }
         }
-        return html + "</section>\n"
+        let total = report.inputs.reduce(0) { $0 + $1.files.count }
+        page["files"] = files
+        page["filesCapped"] = total > files.count
+        page["listed"] = files.count
+        page["fileTotal"] = total
     }
 
     /// `3 business days`.
     static func days(_ count: Int) -> String { "\(count) business day\(count == 1 ? "" : "s")" }
 
-    /// Known, explained breaks with who said so: reason, by, approved by, expires.
-    private func acknowledgedTable(_ report: ReconciliationReport) -> String {
-        let lines = report.acknowledgedLines
-        guard !lines.isEmpty else { return "" }
-        var html = "<section class=\"panel wide\"><h2>Acknowledged (\(lines.count))</h2>"
-        html +=
-            "<p class=\"muted\">Known breaks, approved by a second person: not counted as breaks while in force.</p>"
-        html += "<div class=\"scroll\"><table class=\"compact\" id=\"acknowledged\"><thead><tr><th>Venue</th>"
-        html += "<th>Account</th><th>Asset</th><th class=\"num\">Difference</th>"
-        if let valuation = report.valuation { html += "<th class=\"num\">Value (\(escape(valuation.currency)))</th>" }
-        html += "<th>Reason</th><th>By</th><th>Approved by</th><th>Expires</th><th>Since</th></tr></thead><tbody>\n"
-        for line in lines.prefix(maxTableLines) {
-            let acknowledgement = line.acknowledgement
-            html += "<tr><td>\(escape(line.key.venue))</td><td>\(escape(line.key.account))</td>"
-            html += "<td><b>\(escape(line.key.asset))</b></td>" + amountCell(line.difference, signed: true)
-            if report.valuation != nil { html += valueCell(line.differenceValue, report.valuation) }
-            html += "<td>\(escape(acknowledgement?.reason ?? ""))</td><td>\(escape(acknowledgement?.by ?? ""))</td>"
-            html += "<td>\(escape(acknowledgement?.approvedBy ?? ""))</td>"
-            html += "<td>\(escape(acknowledgement?.expires ?? "—"))</td>"
-            let age = report.ageing[line.key].map { "\(escape($0.firstSeen)) · \(Self.days($0.ageDays))" } ?? ""
-            html += "<td class=\"since\">\(age)</td></tr>\n"
-        }
-        return html + "</tbody></table></div></section>\n"
-    }
-
-    private func amountCell(_ amount: Amount?, signed: Bool = false) -> String {
-        guard let amount else { return "<td class=\"num muted\" data-value=\"\">—</td>" }
+    /// An amount's table cell: the exact figure in `data-value` (what the script sorts by), grouped for reading.
+    private func amountCell(_ amount: Amount?, signed: Bool = false) -> [String: Any] {
+        guard let amount else { return ["cls": "num muted", "dataValue": "", "title": false, "text": "—"] }
         let tone = signed && !amount.isZero ? (amount.isNegative ? " neg" : " pos") : ""
-        return "<td class=\"num\(tone)\" data-value=\"\(amount)\">\(grouped(amount))</td>"
+        return ["cls": "num" + tone, "dataValue": amount.description, "title": false, "text": grouped(amount)]
     }
 
     /// A value in the reporting currency: shown rounded to its minor unit, exact in `data-value` and the tooltip.
-    private func valueCell(_ value: Amount?, _ valuation: Valuation?) -> String {
-        guard let value, let valuation else { return "<td class=\"num muted\" data-value=\"\">no price</td>" }
+    private func valueCell(_ value: Amount?, _ valuation: Valuation?) -> [String: Any] {
+        guard let value, let valuation else {
+            return ["cls": "num muted", "dataValue": "", "title": false, "text": "no price"]
+        }
         let tone = value.isZero ? "" : (value.isNegative ? " neg" : " pos")
-        return "<td class=\"num\(tone)\" data-value=\"\(value)\" title=\"\(value) \(escape(valuation.currency))\">"
-            + "\(grouped(value.roundedHalfAwayFromZero(toScale: valuation.decimals)))</td>"
+        return [
+            "cls": "num" + tone, "dataValue": value.description, "title": "\(value) \(valuation.currency)",
+            "text": grouped(value.roundedHalfAwayFromZero(toScale: valuation.decimals)),
+        ]
     }
 
     /// `1234567.5` → `1 234 567.5` (thin spaces) for reading; the exact value stays in `data-value`.
@@ -392,66 +359,9 @@ package struct HTMLReportWriter: ReportWriter {
         return (negative ? "−" : "") + groups.joined(separator: "\u{2009}") + fraction
     }
 
-    private func inputsTable(_ report: ReconciliationReport) -> String {
-        var html = """
-            <section class="panel wide"><h2>Inputs</h2><div class="scroll"><table class="compact" id="inputs">
-            <thead><tr><th>Side</th><th>Input</th><th>File</th><th>Format</th><th class="num">Size</th>\
-            <th>SHA-256</th><th class="num">Records</th><th>Status</th></tr></thead><tbody>
-
-            """
-        var listed = 0
-        for input in report.inputs where listed < maxInputRows {
-            for (index, file) in input.files.enumerated() where listed < maxInputRows {
-                listed += 1
-                let status =
-                    input.failed
-                    ? "<span class=\"tag\" style=\"--accent:#c62828\">failed</span> \(escape(input.error ?? ""))" : "ok"
-                html +=
-                    "<tr><td>\(index == 0 ? input.side.rawValue : "")</td><td>\(index == 0 ? escape(input.name) : "")</td>"
-                html +=
-                    "<td><code>\(escape(file.displayPath))</code>\(file.compressed ? " <span class=\"muted\">gzip</span>" : "")</td>"
-                html += "<td>\(escape(file.format))</td><td class=\"num\">\(file.size)</td>"
-                html += "<td><code class=\"hash\" title=\"\(file.sha256)\">\(file.sha256)</code></td>"
-                html +=
-                    "<td class=\"num\">\(index == 0 ? String(input.recordCount) : "")</td><td>\(index == 0 ? status : "")</td></tr>\n"
-            }
-        }
-        html += "</tbody></table></div>"
-        let files = report.inputs.reduce(0) { $0 + $1.files.count }
-        if files > listed {
-            html += "<p class=\"muted\">Showing \(listed) of \(files) files; every file is in report.json.</p>"
-        }
-        return html + "</section>\n"
-    }
-
-    private func diagnosticsList(_ report: ReconciliationReport) -> String {
-        let diagnostics = report.allDiagnostics
-        guard !diagnostics.isEmpty else { return "" }
-        var html =
-            "<section class=\"panel wide\"><h2>Diagnostics (\(diagnostics.count))</h2><ul class=\"diagnostics\">\n"
-        for diagnostic in diagnostics.prefix(500) {
-            html += "<li class=\"\(diagnostic.severity.rawValue)\"><b>\(diagnostic.severity.rawValue)</b> "
-            html +=
-                "<code>\(escape(diagnostic.location?.description ?? ""))</code> \(escape(diagnostic.message))</li>\n"
-        }
-        if diagnostics.count > 500 { html += "<li>… and \(diagnostics.count - 500) more in report.json</li>\n" }
-        return html + "</ul></section>\n"
-    }
-
-    private func metadata(_ report: ReconciliationReport) -> String {
-        """
-        <footer class="panel wide"><h2>Run</h2><dl>
-        <dt>Job</dt><dd>\(escape(report.job))</dd><dt>As of</dt><dd>\(escape(report.asOf))</dd>
-        <dt>Run id</dt><dd><code>\(escape(report.runID))</code></dd><dt>Started</dt><dd>\(escape(report.startedAt))</dd>
-        <dt>Result digest</dt><dd><code id="digest">\(escape(report.resultDigest))</code></dd>
-        <dt>Max breaks</dt><dd>\(report.maxBreaks)</dd><dt>Tool</dt><dd>recon \(escape(report.toolVersion))</dd>
-        </dl></footer>
-
-        """
-    }
-
-    /// Text safe in HTML content and attribute values.
-    func escape(_ text: String) -> String {
+    /// Text safe in HTML content and attribute values: `&`, `<`, `>`, `"` and `'` as entities, scalar by scalar (a
+    /// `<` followed by a combining mark is still a `<`).
+    static func escape(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -477,4 +387,10 @@ package struct HTMLReportWriter: ReportWriter {
     static let style = HTMLReportWriter.resource(PackageResources.report_css)
 
     static let script = HTMLReportWriter.resource(PackageResources.report_js)
+}
+
+/// The template's escaping: ``HTMLReportWriter/escape(_:)`` for every `{{value}}`. (The template library's own HTML
+/// escaping maps Characters, so a `<` joined to a combining mark would pass it unescaped.)
+struct ScalarHTMLEscaping: MustacheContentType {
+    func escapeText(_ text: String) -> String { HTMLReportWriter.escape(text) }
 }

@@ -34,6 +34,14 @@ import Testing
         #expect(rows[1].hasSuffix(",\"'=HYPERLINK(\"\"http://evil\"\")\""))
     }
 
+    @Test func htmlEscapesALessThanSignJoinedToACombiningMark() {
+        // One Character to Swift, two scalars to a browser: the template library's own escaping would let it through.
+        let hostile = "<\u{301}img src=x onerror=alert(1)>\"'&"
+        let html = HTMLReportWriter().render(report(accounts: [hostile]))
+        #expect(!html.contains("<\u{301}img"))
+        #expect(html.contains("&lt;\u{301}img src=x onerror=alert(1)&gt;&quot;&#39;&amp;"))
+    }
+
     @Test func htmlEscapesEverythingFromTheData() {
         let html = HTMLReportWriter().render(report(accounts: ["<script>alert(1)</script>"]))
         #expect(!html.contains("<script>alert(1)</script>"))
