@@ -52,15 +52,11 @@ package struct BusinessCalendar: Sendable, Hashable {
     /// blank lines and lines starting with `#` are skipped. Anything else is an error naming the line (a holiday
     /// misread would age every break wrongly).
     static func parse(_ bytes: [UInt8], file: String) throws(ReconciliationError) -> BusinessCalendar {
-        guard let decoded = String(validating: bytes, as: UTF8.self) else {
-            throw ReconciliationError(.ingest, "the calendar file is not UTF-8", at: SourceLocation(file: file))
-        }
-        let text = decoded.hasPrefix("\u{FEFF}") ? String(decoded.dropFirst()) : decoded
         var holidays: Set<String> = []
         var number = 0
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for raw in try referenceLines(bytes, file: file, what: "calendar") {
             number += 1
-            let line = String(raw.hasSuffix("\r") ? raw.dropLast() : raw).trimmingSpaces
+            let line = String(raw).trimmingSpaces
             if line.isEmpty || line.hasPrefix("#") { continue }
             let day = String(line.prefix(10))
             let rest = line.dropFirst(10)

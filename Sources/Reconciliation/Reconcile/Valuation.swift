@@ -71,17 +71,11 @@ public struct Valuation: Sendable, Hashable {
     static func parsePrices(_ bytes: [UInt8], file: String, currency: String) throws(ReconciliationError) -> [String:
         Amount]
     {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ReconciliationError(.ingest, "the prices file is not UTF-8", at: SourceLocation(file: file))
-        }
         var prices: [String: (Amount, Int)] = [:]
         var sawHeader = false
         var number = 0
-        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for line in try referenceLines(bytes, file: file, what: "prices") {
             number += 1
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
             let location = SourceLocation(file: file, line: number)
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
