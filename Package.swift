@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -57,11 +59,24 @@ let package = Package(
         // The deterministic workload (and the gzip writer it uses): for `recon generate`, tests and benchmarks, not
         // for reconciling.
         .target(name: "ReconWorkload", dependencies: ["Reconciliation", "CZlib"]),
+        // Fetching statements from the venues' APIs: the network stack stays out of the library, so the readers,
+        // replay and the fuzz build never link it; what a fetch saves is read by the library like any file.
+        .target(
+            name: "ReconFetch",
+            dependencies: [
+                "Reconciliation",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "recon",
             dependencies: [
                 "Reconciliation",
                 "ReconWorkload",
+                "ReconFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -69,11 +84,25 @@ let package = Package(
         // What fuzzing feeds bytes to, with its invariants: used by scripts/fuzz and by the tests that replay crashers.
         .target(
             name: "FuzzTargets", dependencies: ["Reconciliation"], path: "Tests/FuzzTargets", exclude: ["seeds"]),
+        // A venue on 127.0.0.1 for tests: scripted responses, and every venue's signature checked for real.
+        .target(
+            name: "VenueMock",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/VenueMock"
+        ),
         .testTarget(
             name: "ReconciliationTests",
             dependencies: [
                 "Reconciliation",
                 "ReconWorkload",
+                "ReconFetch",
+                "VenueMock",
                 "FuzzTargets",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
@@ -87,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "reconTests",
-            dependencies: ["Reconciliation", "recon", "audit-stress"],
+            dependencies: ["Reconciliation", "recon", "audit-stress", "VenueMock"],
             exclude: ["Golden"]
         ),
     ]

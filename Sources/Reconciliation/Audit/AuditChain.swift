@@ -263,15 +263,15 @@ struct AuditChain {
 }
 
 /// Hands out bytes held in memory.
-final class BufferByteSource: ByteSource {
+package final class BufferByteSource: ByteSource {
     private let bytes: [UInt8]
     private var offset = 0
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         let count = min(buffer.count, bytes.count - offset)
         guard count > 0 else { return 0 }
         bytes.withUnsafeBytes { source in

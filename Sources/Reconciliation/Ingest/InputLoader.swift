@@ -102,8 +102,8 @@ package struct InputLoader: Sendable {
                 outcome.diagnostics = [Diagnostic(.note, "skipped: \(problem) (the input is optional)")]
                 outcome.skipped = true
             } else {
-                outcome.failure = ReconciliationError(
-                    .ingest, problem + " (set `optional: true` on the input if that can happen)")
+                let hint = spec.fetch == nil ? " (set `optional: true` on the input if that can happen)" : ""
+                outcome.failure = ReconciliationError(.ingest, problem + hint)
             }
             outcome.kind = spec.options.kind
             return outcome

@@ -3,7 +3,8 @@ package enum StatementFormats {
     /// The readers in the order detection tries them.
     package static let all: [any StatementReader] = [
         CoinbaseAdvancedAccountsReader(), CoinbaseExchangeAccountsReader(), CoinbaseExchangeStatementReader(),
-        CoinbaseTransactionsReader(), DYDXSubaccountReader(), KrakenLedgersReader(), BinanceAccountReader(),
+        CoinbaseTransactionsReader(), DYDXSubaccountReader(), KrakenLedgersReader(), KrakenBalanceReader(),
+        BinanceAccountReader(),
         CCXTBalanceReader(), CamtStatementReader(message: "053"), CamtStatementReader(message: "052"),
         CSVStatementReader(), JSONStatementReader(), XMLStatementReader(),
     ]

@@ -146,7 +146,16 @@ extension InputSpec {
     package var jsonValue: JSONValue {
         let syntax = options.amountSyntax
         let fields = options.fields
-        return .object([
+        var recorded = recordedMembers(syntax: syntax, fields: fields)
+        // Recorded only for fetched inputs, so the records of every other input (and their digests) stay as they were.
+        if let fetch {
+            recorded["fetch"] = .object(["api": .string(fetch.api.rawValue), "base_url": .string(fetch.baseURL)])
+        }
+        return .object(recorded)
+    }
+
+    private func recordedMembers(syntax: AmountSyntax, fields: FieldMapping) -> [String: JSONValue] {
+        [
             "side": .string(side.rawValue),
             "name": .string(name),
             "files": .array(
@@ -182,7 +191,7 @@ extension InputSpec {
             "accounts": JobSpec.stringMap(accounts),
             "missing_means_zero": .bool(missingMeansZero),
             "compare": .string(compare?.rawValue),
-        ])
+        ]
     }
 
     /// An input from its recorded configuration.

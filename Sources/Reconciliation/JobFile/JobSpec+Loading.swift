@@ -24,6 +24,8 @@ public struct JobOverrides: Sendable, Hashable {
     public var maxBreaks: Int?
     /// `--as-of` (a dated run; replays pin the recorded business day).
     public var asOf: String?
+    /// `--fetch-dir DIR` / `recon fetch --into DIR`: the batch folder of fetched inputs.
+    public var fetchDirectory: String?
 
     /// No overrides.
     public init(
@@ -52,6 +54,7 @@ extension JobSpec {
         ("RECON_REPOSITORY", "repository"),
         ("RECON_ARCHIVE_DIR", "archive"),
         ("RECON_AS_OF", "as_of"),
+        ("RECON_FETCH_DIR", "fetch.dir"),
         ("RECON_LOCK_DIR", "where job locks are kept (default: $TMPDIR/recon-locks)"),
     ]
 
@@ -108,7 +111,7 @@ extension JobSpec {
         let top = try document.mapping(known: [
             "job", "as_of", "ledger", "statements", "tolerance", "max_breaks", "aliases", "report", "audit",
             "repository", "archive", "log_level", "limits", "cutoff", "max_snapshot_skew", "allow_special_files",
-            "acknowledgements", "valuation", "calendar",
+            "acknowledgements", "valuation", "calendar", "fetch",
         ])
         func required(_ key: String) throws(ReconciliationError) -> JobFileNode {
             guard let node = top[key] else { throw document.error("missing required key `\(key)`") }
@@ -191,8 +194,14 @@ extension JobSpec {
         }
         guard !ledger.isEmpty else { throw ledgerNode.error("needs at least one input") }
         let statementsNode = try required("statements")
-        let statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
+        var statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
             try parseInput(node, side: .statement, context: context)
+        }
+        var fetchedNames = Set<String>()
+        for (input, node) in zip(statements, try statementsNode.sequence()) where input.fetch != nil {
+            guard fetchedNames.insert(input.name).inserted else {
+                throw node.error("two fetched inputs are named '\(input.name)'; each needs its own folder in the batch")
+            }
         }
         guard !statements.isEmpty else { throw statementsNode.error("needs at least one input") }
 
@@ -313,12 +322,26 @@ extension JobSpec {
         archiveDirectory = try layers.resolve(
             archiveDirectory, variable: "RECON_ARCHIVE_DIR", flag: overrides.archiveDirectory, named: "--archive",
             parse: path)
+        // Where `recon fetch` saves the venues' responses and a run reads them: `fetch.dir`, by default a folder per
+        // business day beside the job's folder.
+        var fetchDirectory = resolve(try templated("../batches/{as_of}", document))
+        if let fetchNode = top["fetch"] {
+            let settings = try fetchNode.mapping(known: ["dir"])
+            if let dir = settings["dir"] { fetchDirectory = try resolvePath(dir) }
+        }
+        fetchDirectory = try layers.resolve(
+            fetchDirectory, variable: "RECON_FETCH_DIR", flag: overrides.fetchDirectory, named: "--fetch-dir",
+            parse: path)
+        FetchBatch.resolve(
+            &statements, directory: fetchDirectory, job: name, asOf: asOf, paths: paths,
+            maxBytes: limits.maxInputBytes)
 
         return JobSpec(
             name: name, asOf: asOf, ledger: ledger, statements: statements, tolerance: tolerance, maxBreaks: maxBreaks,
             aliases: aliases, report: ReportSettings(directory: reportDirectory, formats: formats), audit: audit,
             repositoryPath: repositoryPath, archiveDirectory: archiveDirectory, logLevel: logLevel, limits: limits,
-            cutoff: cutoff, acknowledgements: acknowledgements, valuation: valuation, calendar: calendar)
+            cutoff: cutoff, acknowledgements: acknowledgements, valuation: valuation, calendar: calendar,
+            fetchDirectory: statements.contains { $0.fetch != nil } ? fetchDirectory : nil)
     }
 
     /// `cutoff: {time: "17:00", zone: "America/New_York"}` resolved on the as-of day.
@@ -376,7 +399,7 @@ extension JobSpec {
         "name", "path", "paths", "format", "kind", "venue", "account", "columns", "fields", "records", "header",
         "delimiter", "decimal_separator", "thousands_separator", "negative_parentheses", "currency_symbols",
         "empty_is_zero", "aliases", "accounts", "missing_means_zero", "compare", "balance_type", "optional", "cutoff",
-        "time_format", "time_zone", "taken_at", "max_snapshot_skew",
+        "time_format", "time_zone", "taken_at", "max_snapshot_skew", "fetch",
     ]
 
     private static func parseInput(
@@ -385,7 +408,18 @@ extension JobSpec {
         let map = try node.mapping(known: inputKeys)
         let paths = context.paths
         var patterns: [(String, JobFileNode)] = []
-        if let pathNode = map["path"] {
+        let fetchNode = map["fetch"]
+        if let fetchNode {
+            // A fetched input's files are the pages `recon fetch` saved in the batch, found when the job is loaded.
+            guard side == .statement else { throw fetchNode.error("only statements are fetched from venues") }
+            if let pathNode = map["path"] ?? map["paths"] {
+                throw pathNode.error("a fetched input reads the pages `recon fetch` saved: remove `path`/`paths`")
+            }
+            guard let nameNode = map["name"], isBatchName(try nameNode.nonEmptyString()) else {
+                throw (map["name"] ?? node).error(
+                    "a fetched input needs a `name` of letters, digits, '.', '_' and '-' (its folder in the batch)")
+            }
+        } else if let pathNode = map["path"] {
             guard map["paths"] == nil else { throw node.error("give either `path` or `paths`, not both") }
             patterns = [(try pathNode.nonEmptyString(), pathNode)]
         } else if let pathsNode = map["paths"] {
@@ -461,6 +495,11 @@ extension JobSpec {
             }
             return text
         }
+        let fetch = try fetchNode.map { node throws(ReconciliationError) in
+            try parseFetch(
+                node, format: format, formatNode: map["format"], baseDirectory: context.baseDirectory, paths: paths)
+        }
+        if let fetch, format == nil { format = fetch.api.formats[0] }
         let inherentKind = format.flatMap { StatementFormats.reader(named: $0)?.inherentKind }
         if let kindNode = map["kind"] {
             options.kind = InputKind(rawValue: try kindNode.choice(InputKind.bookKinds.map(\.rawValue))) ?? .balances
@@ -536,6 +575,7 @@ extension JobSpec {
             compare: compare)
         spec.optional = optional
         spec.problem = problem
+        spec.fetch = fetch
         return spec
     }
 

@@ -36,6 +36,8 @@ public struct JobSpec: Sendable, Hashable {
     package var valuation: ValuationSettings?
     /// Holidays for ageing in business days, if any (else Monday–Friday).
     package var calendar: InputFile?
+    /// Where fetched inputs' pages are saved and read (`fetch.dir`), when the job fetches any.
+    package var fetchDirectory: String?
 
     /// Creates a job.
     package init(
@@ -43,8 +45,9 @@ public struct JobSpec: Sendable, Hashable {
         maxBreaks: Int = 0, aliases: [String: String] = [:], report: ReportSettings, audit: AuditSettings? = nil,
         repositoryPath: String? = nil, archiveDirectory: String? = nil, logLevel: String = "warning",
         limits: IngestLimits = .standard, cutoff: Cutoff? = nil, acknowledgements: InputFile? = nil,
-        valuation: ValuationSettings? = nil, calendar: InputFile? = nil
+        valuation: ValuationSettings? = nil, calendar: InputFile? = nil, fetchDirectory: String? = nil
     ) {
+        self.fetchDirectory = fetchDirectory
         self.acknowledgements = acknowledgements
         self.valuation = valuation
         self.calendar = calendar
@@ -126,9 +129,11 @@ package struct InputSpec: Sendable, Hashable {
     package var compare: ComparedFigure?
     /// Whether a glob that matches no file skips the input (with a note) instead of failing it.
     package var optional: Bool = false
-    /// Why the input has no files to read (a glob that matched nothing); the input fails with it, or is skipped
-    /// when `optional`.
+    /// Why the input has no files to read (a glob that matched nothing, a batch not fetched); the input fails with it,
+    /// or is skipped when `optional`.
     package var problem: String?
+    /// How the input is fetched from its venue (`fetch:`), if it is; its files are then the batch's pages.
+    package var fetch: FetchSpec?
     /// Why the input cannot be read at all, and which file (a special file that could not be read into a private
     /// copy); the input fails with it.
     package var refusal: (file: String, message: String)? {

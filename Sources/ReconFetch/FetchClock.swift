@@ -1,0 +1,90 @@
+import Foundation
+package import Reconciliation
+
+/// Time for a fetch: a monotonic clock for deadlines and waits, the wall clock for signatures and records. Injected,
+/// so backoff and rate-limit tests take milliseconds and assert the exact schedule.
+package protocol FetchClock: Sendable {
+    /// Milliseconds on a monotonic clock.
+    func monotonicMilliseconds() -> Int64
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    func wallMilliseconds() -> Int64
+    /// Waits `milliseconds` (a task cancelled while waiting throws).
+    func sleep(milliseconds: Int64) async throws
+}
+
+/// The machine's clocks.
+package struct SystemFetchClock: FetchClock {
+    /// Creates the clock.
+    package init() {}
+
+    package func monotonicMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    package func wallMilliseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
+    package func sleep(milliseconds: Int64) async throws {
+        guard milliseconds > 0 else { return }
+        try await Task.sleep(for: .milliseconds(milliseconds))
+    }
+}
+
+/// A client-side token bucket: a request takes `cost` tokens, the bucket holds `burst` and refills `perSecond` a
+/// second. One bucket serves every input of the same API, base URL and credentials, so concurrent inputs share the
+/// venue's limit instead of each spending all of it.
+package actor TokenBucket {
+    private let limit: RateLimit
+    private let clock: any FetchClock
+    private var tokens: Double
+    private var updated: Int64
+    /// Total time requests waited here, in milliseconds.
+    package private(set) var waitedMilliseconds: Int64 = 0
+
+    /// Creates a full bucket.
+    package init(_ limit: RateLimit, clock: any FetchClock) {
+        self.limit = limit
+        self.clock = clock
+        tokens = limit.burst
+        updated = clock.monotonicMilliseconds()
+    }
+
+    /// Takes one request's tokens, waiting until there are enough; returns how long it waited (ms).
+    package func acquire() async throws -> Int64 {
+        var waited: Int64 = 0
+        while true {
+            let now = clock.monotonicMilliseconds()
+            tokens = min(limit.burst, tokens + Double(now - updated) * limit.perSecond / 1000)
+            updated = now
+            if tokens >= limit.cost {
+                tokens -= limit.cost
+                waitedMilliseconds += waited
+                return waited
+            }
+            let wait = Int64(((limit.cost - tokens) / limit.perSecond * 1000).rounded(.up))
+            // Reserve nothing while asleep: whoever wakes first and finds tokens takes them.
+            try await clock.sleep(milliseconds: max(1, wait))
+            waited += max(1, wait)
+        }
+    }
+}
+
+/// Kraken's nonces: strictly increasing per API key, across every input using it (milliseconds since 1970, or one
+/// more than the last when the clock has not moved).
+package actor NonceSource {
+    private var last: UInt64 = 0
+
+    /// Creates a source.
+    package init() {}
+
+    /// The next nonce.
+    package func next(wallMilliseconds: Int64) -> UInt64 {
+        last = max(last + 1, UInt64(max(0, wallMilliseconds)))
+        return last
+    }
+}
