@@ -344,7 +344,7 @@ package struct Fetcher: Sendable {
             guard document["accounts"] != nil else {
                 return .fail("HTTP \(response.status) but the body has no `accounts`\(venueMessage)")
             }
-            if document["has_next"]?.text == "true" {
+            if case .bool(true) = document["has_next"]?.kind {
                 guard let cursor = document["cursor"]?.text, !cursor.isEmpty else {
                     return .fail("the page says has_next but gives no cursor")
                 }

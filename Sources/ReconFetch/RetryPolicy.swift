@@ -1,5 +1,5 @@
 import Foundation
-import Reconciliation
+package import Reconciliation
 
 /// When to try a request again and how long to wait first.
 ///
@@ -7,19 +7,20 @@ import Reconciliation
 /// 502, 503, 504 (and Kraken's rate-limit and busy errors, which it sends with status 200). 400, 401, 403, 404, 418
 /// and everything else fail at once with the venue's message. The wait before retry `n` (1-based) is full jitter:
 /// a uniform draw from 0 to min(cap, base × 2^(n−1)); a longer `Retry-After` wins.
-struct RetryPolicy: Sendable {
-    var retries: Int
-    var baseMilliseconds: Int64
-    var capMilliseconds: Int64
+package struct RetryPolicy: Sendable {
+    package var retries: Int
+    package var baseMilliseconds: Int64
+    package var capMilliseconds: Int64
 
-    init(_ spec: FetchSpec) {
+    /// The policy of an input.
+    package init(_ spec: FetchSpec) {
         retries = spec.retries
         baseMilliseconds = spec.backoffBaseMilliseconds
         capMilliseconds = spec.backoffCapMilliseconds
     }
 
     /// The ceiling of the jittered wait before retry `retry` (1-based).
-    func ceiling(beforeRetry retry: Int) -> Int64 {
+    package func ceiling(beforeRetry retry: Int) -> Int64 {
         let shift = min(retry - 1, 40)
         let (scaled, overflow) = baseMilliseconds.multipliedReportingOverflow(by: Int64(1) << shift)
         return overflow ? capMilliseconds : min(capMilliseconds, scaled)
@@ -30,7 +31,8 @@ struct RetryPolicy: Sendable {
 
     /// `Retry-After` in milliseconds: whole seconds, or an HTTP date (IMF-fixdate) relative to `wallMilliseconds`.
     /// The dYdX indexer sends milliseconds rather than seconds (its own rate limiter), hence `unitMilliseconds`.
-    static func retryAfter(_ text: String?, wallMilliseconds: Int64, unitMilliseconds: Int64 = 1_000) -> Int64? {
+    package static func retryAfter(_ text: String?, wallMilliseconds: Int64, unitMilliseconds: Int64 = 1_000) -> Int64?
+    {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
             guard let value = Int64(text) else { return nil }

@@ -18,7 +18,8 @@ struct Recon: AsyncParsableCommand {
             """,
         version: ReconVersion.current,
         subcommands: [
-            RunCommand.self, CheckCommand.self, InspectCommand.self, FormatsCommand.self, AuditCommand.self,
+            RunCommand.self, FetchCommand.self, CheckCommand.self, InspectCommand.self, FormatsCommand.self,
+            AuditCommand.self,
             ReplayCommand.self, HistoryCommand.self,
             ShowCommand.self, AckCommand.self, GenerateCommand.self,
         ]

@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
               recon run jobs/eod-sample.yaml --dry-run
               RECON_REPORT_DIR=/tmp/eod recon run jobs/eod-sample.yaml --json
               recon run jobs/eod-sample.yaml --metrics-file /tmp/recon.prom
+              recon run jobs/eod-fetch.yaml --as-of 2026-11-24 --fetch
             """
     )
 
@@ -54,6 +55,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log format on stderr: text or json.", completion: .list(["text", "json"]))
     var logFormat: String = "text"
 
+    @Flag(name: .long, help: "Fetch the job's `fetch:` inputs from the venues first (like `recon fetch`), then run.")
+    var fetch = false
+
+    @Option(
+        name: .long,
+        help: "Read (and with --fetch, save) fetched inputs here (overrides fetch.dir and RECON_FETCH_DIR).",
+        completion: .directory)
+    var fetchDir: String?
+
     @Flag(name: .long, help: "Print nothing on stdout.")
     var quiet = false
 
@@ -75,16 +85,31 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: --log-format: expected text or json, got '\(logFormat)'")
             throw ExitCode(ExitStatus.usage)
         }
-        let spec: JobSpec
+        var overrides = JobOverrides(
+            reportDirectory: out, logLevel: logLevel, archiveDirectory: archive, auditPath: audit,
+            repositoryPath: repository, asOf: asOf)
+        overrides.fetchDirectory = fetchDir
+        var spec: JobSpec
         do {
             spec = try JobSpec.load(
-                path: job, environment: environment.variables,
-                overrides: JobOverrides(
-                    reportDirectory: out, logLevel: logLevel, archiveDirectory: archive, auditPath: audit,
-                    repositoryPath: repository, asOf: asOf),
+                path: job, environment: environment.variables, overrides: overrides,
                 currentDirectory: environment.currentDirectory)
         } catch {
             throw failure(error)
+        }
+        if fetch {
+            guard spec.statements.contains(where: { $0.fetch != nil }) else {
+                throw usageError("--fetch: no statement input of \(job) has a `fetch:` block")
+            }
+            // An input that could not be fetched fails in the run (partial); the others reconcile.
+            _ = await FetchCommand.fetch(spec, only: nil, environment: environment, quiet: quiet || json)
+            do {
+                spec = try JobSpec.load(
+                    path: job, environment: environment.variables, overrides: overrides,
+                    currentDirectory: environment.currentDirectory)
+            } catch {
+                throw failure(error)
+            }
         }
         var metricsPath: String?
         if let metricsFile {

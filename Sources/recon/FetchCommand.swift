@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import ReconFetch
+import Reconciliation
+
+/// `recon fetch JOB`: save what the venues' APIs say, for a run to read.
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Fetch the job's statements from the venues' APIs into its batch folder.",
+        discussion: """
+            Saves every response page of each input with a `fetch:` block, byte for byte, under the job's fetch.dir
+            (default ../batches/{as_of} beside the job's folder) as INPUT/page-0001.json ..., and fetch.json: every
+            request's URL (without secrets), status, rate-limit headers, attempts, durations, size and SHA-256.
+            `recon run` then reads them like files; `recon replay` never calls a venue.
+            Inputs are fetched concurrently; one failing fails that input only.
+            Exit 0 every input fetched, 2 some failed (the others are saved), 64 usage or job-file error.
+
+            Examples:
+              recon fetch jobs/eod-fetch.yaml --as-of 2026-11-24
+              recon fetch jobs/eod-fetch.yaml --input coinbase --input kraken
+              recon fetch jobs/eod-fetch.yaml --into /tmp/batch
+            """
+    )
+
+    @Argument(help: "The job file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+    var job: String
+
+    @Option(name: .long, help: "Fetch for this business day, YYYY-MM-DD (overrides as_of and RECON_AS_OF).")
+    var asOf: String?
+
+    @Option(
+        name: .long, help: "Save into this folder (overrides fetch.dir and RECON_FETCH_DIR; may use {as_of}).",
+        completion: .directory)
+    var into: String?
+
+    @Option(name: .long, help: "Fetch only this input (repeatable); the batch keeps the others' pages.")
+    var input: [String] = []
+
+    @Flag(name: .long, help: "Print nothing on stdout.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print what was fetched as JSON.")
+    var json = false
+
+    func run() async throws {
+        let environment = RunEnvironment.live()
+        var overrides = JobOverrides(asOf: asOf)
+        overrides.fetchDirectory = into
+        let spec = try exitOnError { () throws(ReconciliationError) in
+            try JobSpec.load(
+                path: job, environment: environment.variables, overrides: overrides,
+                currentDirectory: environment.currentDirectory)
+        }
+        let fetched = spec.statements.filter { $0.fetch != nil }.map { $0.name }
+        guard !fetched.isEmpty else {
+            throw usageError("\(job): no statement input has a `fetch:` block; there is nothing to fetch")
+        }
+        for name in input where !fetched.contains(name) {
+            let hint = Spelling.closest(to: name, among: fetched).map { "did you mean '\($0)'? " } ?? ""
+            throw usageError(
+                "--input \(name): no fetched input has that name; \(hint)fetched inputs: "
+                    + fetched.joined(separator: ", "))
+        }
+        let outcome = await Self.fetch(spec, only: input.isEmpty ? nil : input, environment: environment, quiet: quiet)
+        if json {
+            printJSON(Self.summary(outcome))
+        } else if !quiet {
+            print(Self.table(outcome), terminator: "")
+        }
+        throw ExitCode(outcome.succeeded ? ExitStatus.reconciled : ExitStatus.failed)
+    }
+
+    /// Fetches, printing retries as notes and failures as errors on stderr.
+    static func fetch(
+        _ spec: JobSpec, only: [String]?, environment: RunEnvironment, quiet: Bool
+    ) async -> FetchOutcome {
+        var fetcher = Fetcher(environment: environment.variables)
+        if !quiet { fetcher.log = { line in printError("note: " + TerminalText.escape(line)) } }
+        let outcome = await fetcher.fetch(spec, only: only)
+        for input in outcome.inputs {
+            if let failure = input.failure { printError("error: fetch failed: " + TerminalText.escape(failure)) }
+        }
+        if let failure = outcome.manifestFailure { printError("error: " + TerminalText.escape(failure)) }
+        return outcome
+    }
+
+    static func table(_ outcome: FetchOutcome) -> String {
+        var text = ""
+        let width = outcome.inputs.map(\.name.count).max() ?? 0
+        for input in outcome.inputs {
+            let name = TerminalText.escape(input.name).padding(toLength: width, withPad: " ", startingAt: 0)
+            if input.failure != nil {
+                text += "failed   \(name)  (see the error above; fetch.json records every attempt)\n"
+            } else {
+                let retries = input.retries == 0 ? "" : ", \(input.retries) retr\(input.retries == 1 ? "y" : "ies")"
+                text +=
+                    "fetched  \(name)  \(input.pages) page\(input.pages == 1 ? "" : "s"), \(input.bytes) bytes, "
+                    + "\(input.durationMilliseconds) ms\(retries)\n"
+            }
+        }
+        text += "batch    \(TerminalText.escape(outcome.directory))\n"
+        return text
+    }
+
+    static func summary(_ outcome: FetchOutcome) -> JSONValue {
+        .object([
+            "directory": .string(outcome.directory),
+            "succeeded": .bool(outcome.succeeded),
+            "manifest_error": .string(outcome.manifestFailure),
+            "inputs": .array(
+                outcome.inputs.map { input in
+                    .object([
+                        "name": .string(input.name), "api": .string(input.api.rawValue),
+                        "status": .string(input.failure == nil ? "fetched" : "failed"), "error": .string(input.failure),
+                        "pages": .integer(input.pages), "bytes": .integer(input.bytes),
+                        "retries": .integer(input.retries), "duration_ms": .integer(input.durationMilliseconds),
+                    ])
+                }),
+        ])
+    }
+}
