@@ -123,6 +123,7 @@ package struct Fetcher: Sendable {
         let partial = directory + "/.\(input.name).partial"
         let final = directory + "/" + input.name
         var credentials: Credentials?
+        let transport = transport(spec)
         do throws(FetchFailure) {
             if let source = spec.credentials {
                 credentials = try Credentials.load(source, api: spec.api, environment: environment)
@@ -131,8 +132,6 @@ package struct Fetcher: Sendable {
             guard mkdir(partial, 0o755) == 0 else {
                 throw FetchFailure("cannot create \(partial): \(String(cString: strerror(errno)))")
             }
-            let transport = transport(spec)
-            defer { Task { await transport.shutdown() } }
             let deadline = started + spec.deadlineMilliseconds
             var cursor: String?
             var seenCursors = Set<String>()
@@ -191,6 +190,7 @@ package struct Fetcher: Sendable {
             // A failed input leaves no pages behind: a run must not read an earlier fetch as today's.
             removeTree(final)
         }
+        await transport.shutdown()
         let finishedWall = clock.wallMilliseconds()
         result.durationMilliseconds = clock.monotonicMilliseconds() - started
         var record: [String: JSONValue] = [

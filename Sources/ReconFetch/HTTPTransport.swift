@@ -71,57 +71,75 @@ final class AsyncHTTPTransport: HTTPTransport {
     func send(
         _ request: VenueRequest, timeoutMilliseconds: Int64, maxBytes: Int64
     ) async throws(TransportProblem) -> VenueResponse {
+        // The client's own timeout covers the response's head and its read timeout each quiet spell; a body that
+        // trickles in must not outlast `timeout` either, so the whole exchange races a timer.
+        do {
+            return try await withThrowingTaskGroup(of: VenueResponse?.self) { group in
+                group.addTask {
+                    try await self.exchange(request, timeoutMilliseconds: timeoutMilliseconds, maxBytes: maxBytes)
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let response = first else { throw TransportProblem.timeout }
+                return response
+            }
+        } catch {
+            throw Self.problem(error)
+        }
+    }
+
+    private func exchange(_ request: VenueRequest, timeoutMilliseconds: Int64, maxBytes: Int64) async throws
+        -> VenueResponse
+    {
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
         if !request.body.isEmpty { outgoing.body = .bytes(ByteBuffer(bytes: request.body)) }
-        do {
-            let response = try await client.execute(outgoing, timeout: .milliseconds(timeoutMilliseconds))
-            var body: [UInt8] = []
-            if let declared = response.headers.first(name: "content-length").flatMap(Int64.init), declared > maxBytes {
-                throw TransportProblem.tooLarge(maxBytes)
-            }
-            for try await chunk in response.body {
-                guard Int64(body.count + chunk.readableBytes) <= maxBytes else {
-                    throw TransportProblem.tooLarge(maxBytes)
-                }
-                body += chunk.readableBytesView
-            }
-            // A body shorter than its Content-Length is a broken connection, whatever the client made of it.
-            if let declared = response.headers.first(name: "content-length").flatMap(Int.init), declared != body.count {
-                throw TransportProblem.connection(
-                    "the body ended after \(body.count) of \(declared) bytes (Content-Length)")
-            }
-            return VenueResponse(
-                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
-        } catch let problem as TransportProblem {
-            throw problem
-        } catch let error as HTTPClientError {
-            switch error {
-            case .connectTimeout: throw .connectTimeout
-            case .readTimeout, .deadlineExceeded: throw .timeout
-            case .remoteConnectionClosed, .bodyLengthMismatch:
-                throw .connection("the venue closed the connection before the response ended")
-            case .invalidURL, .emptyHost, .emptyScheme:
-                throw .refused("the client cannot use the URL: \(error)")
-            default: throw .connection(String(describing: error))
-            }
-        } catch {
-            let text = String(describing: error)
-            let type = String(describing: Swift.type(of: error))
-            if type.contains("NIOConnectionError") {
-                throw .connection("could not connect (refused or unreachable)")
-            }
-            if type.contains("HTTPParserError") {
-                throw .connection("the venue closed the connection before the response ended")
-            }
-            if text.contains("SSL") || text.contains("TLS") || text.contains("certificate") {
-                throw .refused("TLS failed: \(text)")
-            }
-            if text.lowercased().contains("refused") { throw .connection("connection refused") }
-            if text.lowercased().contains("reset") { throw .connection("connection reset by the venue") }
-            throw .connection(text)
+        let response = try await client.execute(outgoing, timeout: .milliseconds(timeoutMilliseconds))
+        var body: [UInt8] = []
+        let declared = response.headers.first(name: "content-length").flatMap(Int64.init)
+        if let declared, declared > maxBytes { throw TransportProblem.tooLarge(maxBytes) }
+        for try await chunk in response.body {
+            guard Int64(body.count + chunk.readableBytes) <= maxBytes else { throw TransportProblem.tooLarge(maxBytes) }
+            body += chunk.readableBytesView
         }
+        // A body shorter than its Content-Length is a broken connection, whatever the client made of it.
+        if let declared, declared != Int64(body.count) {
+            throw TransportProblem.connection(
+                "the body ended after \(body.count) of \(declared) bytes (Content-Length)")
+        }
+        return VenueResponse(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: body)
+    }
+
+    /// What an error of the client (or of the race) means for a retry.
+    static func problem(_ error: any Error) -> TransportProblem {
+        if let problem = error as? TransportProblem { return problem }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return .connectTimeout
+            case .readTimeout, .deadlineExceeded: return .timeout
+            case .remoteConnectionClosed, .bodyLengthMismatch:
+                return .connection("the venue closed the connection before the response ended")
+            case .invalidURL, .emptyHost, .emptyScheme: return .refused("the client cannot use the URL: \(error)")
+            default: return .connection(String(describing: error))
+            }
+        }
+        let text = String(describing: error)
+        let type = String(describing: Swift.type(of: error))
+        if type.contains("NIOConnectionError") { return .connection("could not connect (refused or unreachable)") }
+        if type.contains("HTTPParserError") {
+            return .connection("the venue closed the connection before the response ended")
+        }
+        if text.contains("SSL") || text.contains("TLS") || text.contains("certificate") {
+            return .refused("TLS failed: \(text)")
+        }
+        if text.lowercased().contains("refused") { return .connection("connection refused") }
+        if text.lowercased().contains("reset") { return .connection("connection reset by the venue") }
+        return .connection(text)
     }
 
     func shutdown() async {

@@ -36,6 +36,8 @@ public final class MockVenue: Sendable {
         case cutShort(status: Int, declaredLength: Int, body: [UInt8])
         /// The connection closes without a response.
         case close
+        /// The body in `chunks` pieces, one every `milliseconds` (a venue that trickles).
+        case trickle(status: Int, body: [UInt8], chunks: Int, milliseconds: Int64)
 
         /// A JSON body with status 200 (or another).
         public static func json(_ text: String, status: Int = 200, headers: [(String, String)] = []) -> Reply {
@@ -141,6 +143,27 @@ public final class MockVenue: Sendable {
                 closing.whenComplete { _ in bound.value.close(promise: nil) }
             case .close:
                 context.close(promise: nil)
+            case .trickle(let status, let bytes, let chunks, let milliseconds):
+                var fields = HTTPHeaders()
+                fields.add(name: "Content-Length", value: String(bytes.count))
+                let head = HTTPResponseHead(
+                    version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: fields)
+                context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+                let size = max(1, (bytes.count + chunks - 1) / max(chunks, 1))
+                let pieces = stride(from: 0, to: bytes.count, by: size).map {
+                    Array(bytes[$0..<min($0 + size, bytes.count)])
+                }
+                let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                for (index, piece) in pieces.enumerated() {
+                    context.eventLoop.scheduleTask(in: .milliseconds(milliseconds * Int64(index + 1))) {
+                        let context = bound.value
+                        context.writeAndFlush(
+                            self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: piece)))), promise: nil)
+                        if index == pieces.count - 1 {
+                            context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+                        }
+                    }
+                }
             }
         }
     }

@@ -86,6 +86,16 @@ import VenueMock
         #expect(!FileManager.default.fileExists(atPath: spec.fetchDirectory! + "/dydx-main"))
     }
 
+    @Test func aBodyTricklingInPastTheTimeoutIsATimeoutToo() async throws {
+        let body = Array(#"{"error":[],"result":{"XXBT":"0.5000000000","ZUSD":"200.0000"}}"#.utf8)
+        let (_, _, outcome) = try await fetch([.kraken], settings: [.kraken: "timeout: 400ms\nretries: 0"]) { venue in
+            // Every gap (100 ms) is shorter than the timeout; the whole body (about 1.2 s) is not.
+            venue.always(.kraken, .trickle(status: 200, body: body, chunks: 12, milliseconds: 100))
+        }
+        let failure = try #require(outcome.inputs[0].failure)
+        #expect(failure.hasSuffix("no complete response within timeout; gave up after 1 attempt (retries: 0)"))
+    }
+
     @Test func connectionRefusedIsRetriedThenFailsWithoutStoppingTheOthers() async throws {
         let harness = try await FetchHarness()
         let port = try await MockVenue.closedPort()
