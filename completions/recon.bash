@@ -173,22 +173,22 @@ _recon() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    run|check|inspect|formats|audit|replay|history|show|ack|generate|help)
+    run|fetch|check|inspect|formats|audit|replay|history|show|ack|generate|help)
         # Offer subcommand argument completions
         "_recon_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'run check inspect formats audit replay history show ack generate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'run fetch check inspect formats audit replay history show ack generate help' -- "${cur}"))
         ;;
     esac
 }
 
 _recon_run() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --dry-run --json --version -h --help)
+    non_repeating_flags=(--fetch --quiet --dry-run --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--as-of --out --archive --audit --repository --wait --log-level --log-format --metrics-file)
+    non_repeating_options=(--as-of --out --archive --audit --repository --wait --log-level --log-format --fetch-dir --metrics-file)
     __recon_offer_flags_options 1
 
     # Offer option value completions
@@ -220,7 +220,41 @@ _recon_run() {
         __recon_add_completions -W 'text'$'\n''json'
         return
         ;;
+    '--fetch-dir')
+        __recon_add_completions -d
+        return
+        ;;
     '--metrics-file')
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __recon_add_completions -o plusdirs -fX '!*.@(yaml|yml)'
+        return
+        ;;
+    esac
+}
+
+_recon_fetch() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet --json --version -h --help)
+    repeating_options=(--input)
+    non_repeating_options=(--as-of --into)
+    __recon_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--as-of')
+        return
+        ;;
+    '--into')
+        __recon_add_completions -d
+        return
+        ;;
+    '--input')
         return
         ;;
     esac
@@ -277,7 +311,7 @@ _recon_inspect() {
         return
         ;;
     '--format')
-        __recon_add_completions -W 'coinbase-advanced-accounts'$'\n''coinbase-exchange-accounts'$'\n''coinbase-exchange-statement'$'\n''coinbase-transactions'$'\n''dydx-subaccount'$'\n''kraken-ledgers'$'\n''binance-account'$'\n''ccxt-balance'$'\n''camt053'$'\n''camt052'$'\n''csv'$'\n''json'$'\n''xml'
+        __recon_add_completions -W 'coinbase-advanced-accounts'$'\n''coinbase-exchange-accounts'$'\n''coinbase-exchange-statement'$'\n''coinbase-transactions'$'\n''dydx-subaccount'$'\n''kraken-ledgers'$'\n''kraken-balance'$'\n''binance-account'$'\n''ccxt-balance'$'\n''camt053'$'\n''camt052'$'\n''csv'$'\n''json'$'\n''xml'
         return
         ;;
     '--venue')

@@ -334,8 +334,10 @@ package struct Fetcher: Sendable {
         }
         if spec.api == .kraken, case .array(let errors) = document["error"]?.kind, !errors.isEmpty {
             let text = errors.compactMap(\.text).joined(separator: "; ")
+            // Kraken's transient errors; `EGeneral:Temporary lockout` (about 15 minutes) and key or nonce errors are not.
             let transient = [
-                "EAPI:Rate limit exceeded", "EService:Unavailable", "EService:Busy", "EGeneral:Internal error",
+                "EAPI:Rate limit exceeded", "EService:Unavailable", "EService:Busy", "EService: Throttled",
+                "EGeneral:Internal error",
             ]
             if transient.contains(where: text.contains) { return .retry("Kraken: \(text)", after: nil) }
             return .fail("Kraken: \(Self.clipped(text))")

@@ -65,6 +65,9 @@ final class AsyncHTTPTransport: HTTPTransport {
             timeout: HTTPClient.Configuration.Timeout(
                 connect: .milliseconds(connectTimeoutMilliseconds), read: .milliseconds(readTimeoutMilliseconds)))
         configuration.decompression = .disabled
+        // A refused connection fails the attempt at once; the input's own retry policy (logged, recorded, bounded by
+        // its deadline) decides what comes next, not a second schedule hidden in the client.
+        configuration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

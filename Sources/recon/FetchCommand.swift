@@ -66,7 +66,8 @@ struct FetchCommand: AsyncParsableCommand {
         if json {
             printJSON(Self.summary(outcome))
         } else if !quiet {
-            print(Self.table(outcome), terminator: "")
+            let paths = PathResolver(currentDirectory: environment.currentDirectory)
+            print(Self.table(outcome, directory: paths.display(outcome.directory)), terminator: "")
         }
         throw ExitCode(outcome.succeeded ? ExitStatus.reconciled : ExitStatus.failed)
     }
@@ -85,7 +86,7 @@ struct FetchCommand: AsyncParsableCommand {
         return outcome
     }
 
-    static func table(_ outcome: FetchOutcome) -> String {
+    static func table(_ outcome: FetchOutcome, directory: String) -> String {
         var text = ""
         let width = outcome.inputs.map(\.name.count).max() ?? 0
         for input in outcome.inputs {
@@ -99,7 +100,7 @@ struct FetchCommand: AsyncParsableCommand {
                     + "\(input.durationMilliseconds) ms\(retries)\n"
             }
         }
-        text += "batch    \(TerminalText.escape(outcome.directory))\n"
+        text += "batch    \(TerminalText.escape(directory))\n"
         return text
     }
 

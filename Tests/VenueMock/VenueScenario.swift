@@ -83,12 +83,12 @@ public final class VenueScenario: Sendable {
     /// The environment holding the credentials (and nothing else).
     public var environment: [String: String] {
         [
-            "CBADV_API_KEY": Self.coinbaseKeyName,
-            "CBADV_API_SECRET": useEd25519
+            "COINBASE_API_KEY": Self.coinbaseKeyName,
+            "COINBASE_API_SECRET": useEd25519
                 ? (ed25519.rawRepresentation + ed25519.publicKey.rawRepresentation).base64EncodedString()
                 : p256.pemRepresentation.replacingOccurrences(of: "\n", with: "\\n"),
-            "CBEX_API_KEY": Self.exchangeKey, "CBEX_API_SECRET": Self.exchangeSecret,
-            "CBEX_API_PASSPHRASE": Self.exchangePassphrase,
+            "COINBASE_EXCHANGE_API_KEY": Self.exchangeKey, "COINBASE_EXCHANGE_API_SECRET": Self.exchangeSecret,
+            "COINBASE_EXCHANGE_API_PASSPHRASE": Self.exchangePassphrase,
             "KRAKEN_API_KEY": Self.krakenKey, "KRAKEN_API_SECRET": Self.krakenSecret,
             "BINANCE_API_KEY": Self.binanceKey, "BINANCE_API_SECRET": Self.binanceSecret,
         ]
@@ -100,7 +100,7 @@ public final class VenueScenario: Sendable {
             Self.coinbaseKeyName, Self.exchangeKey, Self.exchangeSecret, Self.exchangePassphrase, Self.krakenKey,
             Self.krakenSecret, Self.binanceKey, Self.binanceSecret,
         ]
-        all.append(environment["CBADV_API_SECRET"] ?? "")
+        all.append(environment["COINBASE_API_SECRET"] ?? "")
         all += p256.pemRepresentation.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("-----") }
         return all
     }
@@ -114,8 +114,8 @@ public final class VenueScenario: Sendable {
         for api in apis {
             var fetch = "        api: \(api.rawValue)\n        base_url: \(venue.baseURL)\n"
             switch api {
-            case .coinbaseAdvanced: fetch += "        credentials: env:CBADV\n"
-            case .coinbaseExchange: fetch += "        credentials: env:CBEX\n"
+            case .coinbaseAdvanced: fetch += "        credentials: env:COINBASE\n"
+            case .coinbaseExchange: fetch += "        credentials: env:COINBASE_EXCHANGE\n"
             case .kraken: fetch += "        credentials: env:KRAKEN\n"
             case .binance: fetch += "        credentials: env:BINANCE\n"
             case .dydx: fetch += "        address: \(Self.dydxAddress)\n        subaccount: 0\n"

@@ -1,17 +1,28 @@
 import Foundation
 import Testing
+import VenueMock
 
 /// The command line as a new user meets it: every help example runs, `check` plans without writing, `inspect` reads
 /// an input the way the job does, and errors speak the words the user typed.
 @Suite(.serialized) struct CLIHelpTests {
     let scratch = Scratch()
 
-    /// A copy of the jobs and samples, so examples that write `out/` write it here.
-    func workspace() throws -> String {
+    /// A copy of the jobs and samples, so examples that write `out/` write it here. With `venue`, the fetched job's
+    /// venues are the mock's (the only change: its `base_url:` lines), so fetch examples run without a network.
+    func workspace(venue: VenueScenario? = nil) throws -> String {
         let root = scratch.path + "/workspace"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         for folder in ["jobs", "samples"] {
             try FileManager.default.copyItem(atPath: packageRoot + "/" + folder, toPath: root + "/" + folder)
+        }
+        if let venue {
+            let path = root + "/jobs/eod-fetch.yaml"
+            let job = try String(contentsOfFile: path, encoding: .utf8)
+            let local = job.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+                line.contains("base_url: https://")
+                    ? line.prefix { $0 != "b" } + "base_url: \(venue.venue.baseURL)" : line
+            }
+            try local.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
         return root
     }
@@ -29,19 +40,22 @@ import Testing
     }
 
     /// Runs one example line through the shell with `recon` on the PATH.
-    func run(_ line: String, in directory: String) throws -> ProcessResult {
+    func run(_ line: String, in directory: String, environment: [String: String] = [:]) throws -> ProcessResult {
         try runProcess(
             "/bin/sh", ["-c", line], in: directory,
-            environment: [
+            environment: environment.merging([
                 "PATH": (reconExecutable() as NSString).deletingLastPathComponent + ":/usr/bin:/bin",
                 "RECON_LOCK_DIR": directory + "/locks",
-            ])
+            ]) { $1 })
     }
 
-    @Test func everyExampleInEveryHelpRunsAsPrinted() throws {
-        let root = try workspace()
+    @Test func everyExampleInEveryHelpRunsAsPrinted() async throws {
+        let venue = try await VenueScenario()
+        defer { Task { await venue.shutdown() } }
+        let root = try workspace(venue: venue)
         let commands: [[String]] = [
-            [], ["run"], ["check"], ["inspect"], ["formats"], ["audit"], ["audit", "verify"], ["audit", "keygen"],
+            [], ["run"], ["fetch"], ["check"], ["inspect"], ["formats"], ["audit"], ["audit", "verify"],
+            ["audit", "keygen"],
             ["replay"], ["history"], ["show"], ["ack"], ["ack", "add"], ["ack", "approve"], ["generate"],
         ]
         var ran = 0
@@ -58,7 +72,7 @@ import Testing
                             try scratch.json("workspace/out/eod-sample/report.json")["run_id"] as? String)
                     line = line.replacingOccurrences(of: "RUN_ID", with: runID ?? "")
                 }
-                let result = try run(line, in: root)
+                let result = try run(line, in: root, environment: venue.environment)
                 // 0, or 1 for the sample job's deliberate breaks: never a usage error or a failure (an example the help
                 // wrapped in the middle fails here too).
                 #expect([0, 1].contains(result.status), "`\(example)` exited \(result.status): \(result.stderr)")
@@ -158,11 +172,11 @@ import Testing
         #expect(command.status == 64)
         #expect(
             command.stderr
-                == "error: unknown command 'rn'; did you mean 'run'? commands: run, check, inspect, formats, audit, replay, history, show, ack, generate\n"
+                == "error: unknown command 'rn'; did you mean 'run'? commands: run, fetch, check, inspect, formats, audit, replay, history, show, ack, generate\n"
         )
         let formats = try recon(["formats"])
         #expect(formats.status == 0)
-        #expect(formats.stdout.split(separator: "\n").count == 13)
+        #expect(formats.stdout.split(separator: "\n").count == 14)
         #expect(formats.stdout.contains("kraken-ledgers               Kraken ledgers export CSV"))
     }
 
@@ -262,7 +276,9 @@ import Testing
         }
         #expect(try complete(["recon", "check", ""], previous: "check") == ["eod.yaml"])
         #expect(
-            try complete(["recon", "inspect", "--format", "kra"], previous: "--format") == ["kraken-ledgers"])
+            try complete(["recon", "inspect", "--format", "kra"], previous: "--format") == [
+                "kraken-ledgers", "kraken-balance",
+            ])
         #expect(try complete(["recon", "run", "eod.yaml", "--log-level", "w"], previous: "--log-level") == ["warning"])
     }
 

@@ -6,16 +6,16 @@
 
 /// Lexical path handling: relative paths resolved against a base, and paths shown relative to the working directory
 /// so messages and reports read the way the user typed them.
-struct PathResolver: Sendable {
+package struct PathResolver: Sendable {
     /// The working directory (absolute).
     let currentDirectory: String
 
-    init(currentDirectory: String) {
+    package init(currentDirectory: String) {
         self.currentDirectory = Self.normalize(currentDirectory)
     }
 
     /// `path` made absolute against `base` (the working directory by default) and normalized.
-    func absolute(_ path: String, from base: String? = nil) -> String {
+    package func absolute(_ path: String, from base: String? = nil) -> String {
         if path.hasPrefix("/") { return Self.normalize(path) }
         return Self.normalize((base ?? currentDirectory) + "/" + path)
     }
@@ -27,7 +27,7 @@ struct PathResolver: Sendable {
     }
 
     /// The path relative to the working directory when inside it, else absolute.
-    func display(_ absolutePath: String) -> String {
+    package func display(_ absolutePath: String) -> String {
         let prefix = currentDirectory.hasSuffix("/") ? currentDirectory : currentDirectory + "/"
         if absolutePath.hasPrefix(prefix) { return String(absolutePath.dropFirst(prefix.count)) }
         return absolutePath

@@ -115,14 +115,16 @@ import VenueMock
         await harness.scenario.shutdown()
         let spec = try harness.load(harness.scenario.job(apis: [.coinbaseExchange]))
         var fetcher = harness.fetcher()
-        fetcher.environment = ["CBEX_API_KEY": "k", "CBEX_API_SECRET": VenueScenario.exchangeSecret]
+        fetcher.environment = [
+            "COINBASE_EXCHANGE_API_KEY": "k", "COINBASE_EXCHANGE_API_SECRET": VenueScenario.exchangeSecret,
+        ]
         let outcome = await fetcher.fetch(spec)
         #expect(
             outcome.inputs[0].failure
-                == "coinbase-exchange-main (coinbase-exchange): environment variable CBEX_API_PASSPHRASE is not set "
+                == "coinbase-exchange-main (coinbase-exchange): environment variable COINBASE_EXCHANGE_API_PASSPHRASE is not set "
                 + "(the coinbase-exchange API needs one)")
-        fetcher.environment["CBEX_API_PASSPHRASE"] = "p"
-        fetcher.environment["CBEX_API_SECRET"] = "not base64!"
+        fetcher.environment["COINBASE_EXCHANGE_API_PASSPHRASE"] = "p"
+        fetcher.environment["COINBASE_EXCHANGE_API_SECRET"] = "not base64!"
         let second = await fetcher.fetch(spec)
         #expect(
             second.inputs[0].failure?.hasSuffix("API_SECRET is not base64 (the coinbase-exchange secret is)") == true)

@@ -44,6 +44,10 @@ import Testing
             format: "kraken-ledgers", file: "kraken-ledgers.csv", options: InputOptions(venue: "acme", account: "main"),
             splitsHold: false),
         Case(
+            format: "kraken-balance", file: "kraken-balance.json",
+            options: InputOptions(venue: "acme", account: "main"),
+            splitsHold: false),
+        Case(
             format: "coinbase-transactions", file: "coinbase-transactions.csv",
             options: InputOptions(kind: .entries, venue: "acme"), splitsHold: false),
         Case(format: "dydx-subaccount", file: "dydx-subaccount.json", accounts: ["main/0": "main"], splitsHold: false),
