@@ -15,6 +15,13 @@ struct VenueRequest: Sendable {
     var idempotent: Bool
 }
 
+extension VenueRequest {
+    /// A GET that carries no secret in its URL.
+    static func read(_ url: String, headers: [(String, String)]) -> VenueRequest {
+        VenueRequest(method: "GET", url: url, recordedURL: url, headers: headers, body: [], idempotent: true)
+    }
+}
+
 /// The parts of a base URL the signatures need.
 struct BaseURL: Sendable {
     /// `https://host:port`.
@@ -56,8 +63,7 @@ enum VenueRequests {
                 now: wallTime / 1000)
             headers.append(("Authorization", "Bearer \(token)"))
             let url = base.origin + path + "?" + query
-            return VenueRequest(
-                method: "GET", url: url, recordedURL: url, headers: headers, body: [], idempotent: true)
+            return .read(url, headers: headers)
         case .coinbaseExchange:
             guard let credentials, let secret = Data(base64Encoded: credentials.secret) else {
                 throw FetchFailure("no credentials")
@@ -71,15 +77,13 @@ enum VenueRequests {
                 ("CB-ACCESS-TIMESTAMP", timestamp), ("CB-ACCESS-PASSPHRASE", credentials.passphrase ?? ""),
             ]
             let url = base.origin + path
-            return VenueRequest(
-                method: "GET", url: url, recordedURL: url, headers: headers, body: [], idempotent: true)
+            return .read(url, headers: headers)
         case .dydx:
             let path =
                 base.prefix
                 + "/v4/addresses/\(percentEncoded(spec.address ?? ""))/subaccountNumber/\(spec.subaccount ?? 0)"
             let url = base.origin + path
-            return VenueRequest(
-                method: "GET", url: url, recordedURL: url, headers: headers, body: [], idempotent: true)
+            return .read(url, headers: headers)
         case .kraken:
             guard let credentials, let secret = Data(base64Encoded: credentials.secret) else {
                 throw FetchFailure("no credentials")

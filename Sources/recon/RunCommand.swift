@@ -89,27 +89,24 @@ struct RunCommand: AsyncParsableCommand {
             reportDirectory: out, logLevel: logLevel, archiveDirectory: archive, auditPath: audit,
             repositoryPath: repository, asOf: asOf)
         overrides.fetchDirectory = fetchDir
-        var spec: JobSpec
-        do {
-            spec = try JobSpec.load(
-                path: job, environment: environment.variables, overrides: overrides,
-                currentDirectory: environment.currentDirectory)
-        } catch {
-            throw failure(error)
-        }
-        if fetch {
-            guard spec.statements.contains(where: { $0.fetch != nil }) else {
-                throw usageError("--fetch: no statement input of \(job) has a `fetch:` block")
-            }
-            // An input that could not be fetched fails in the run (partial); the others reconcile.
-            _ = await FetchCommand.fetch(spec, only: nil, environment: environment, quiet: quiet || json)
+        func load() throws -> JobSpec {
             do {
-                spec = try JobSpec.load(
+                return try JobSpec.load(
                     path: job, environment: environment.variables, overrides: overrides,
                     currentDirectory: environment.currentDirectory)
             } catch {
                 throw failure(error)
             }
+        }
+        var spec = try load()
+        if fetch {
+            guard spec.statements.contains(where: { $0.fetch != nil }) else {
+                throw usageError("--fetch: no statement input of \(job) has a `fetch:` block")
+            }
+            // An input that could not be fetched fails in the run (partial); the others reconcile. Loading the job
+            // again points the fetched inputs at what was just saved.
+            _ = await FetchCommand.fetch(spec, only: nil, environment: environment, quiet: quiet || json)
+            spec = try load()
         }
         var metricsPath: String?
         if let metricsFile {
