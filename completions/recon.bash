@@ -242,7 +242,7 @@ _recon_fetch() {
     repeating_flags=()
     non_repeating_flags=(--quiet --json --version -h --help)
     repeating_options=(--input)
-    non_repeating_options=(--as-of --into)
+    non_repeating_options=(--as-of --into --wait)
     __recon_offer_flags_options 1
 
     # Offer option value completions
@@ -255,6 +255,9 @@ _recon_fetch() {
         return
         ;;
     '--input')
+        return
+        ;;
+    '--wait')
         return
         ;;
     esac

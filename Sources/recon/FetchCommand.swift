@@ -37,6 +37,9 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Fetch only this input (repeatable); the batch keeps the others' pages.")
     var input: [String] = []
 
+    @Option(name: .long, help: "Wait up to this many seconds when the job is running or fetching elsewhere.")
+    var wait: Double = 0
+
     @Flag(name: .long, help: "Print nothing on stdout.")
     var quiet = false
 
@@ -62,7 +65,8 @@ struct FetchCommand: AsyncParsableCommand {
                 "--input \(name): no fetched input has that name; \(hint)fetched inputs: "
                     + fetched.joined(separator: ", "))
         }
-        let outcome = await Self.fetch(spec, only: input.isEmpty ? nil : input, environment: environment, quiet: quiet)
+        let outcome = try await Self.fetch(
+            spec, only: input.isEmpty ? nil : input, environment: environment, quiet: quiet, wait: wait)
         if json {
             printJSON(Self.summary(outcome))
         } else if !quiet {
@@ -72,10 +76,20 @@ struct FetchCommand: AsyncParsableCommand {
         throw ExitCode(outcome.succeeded ? ExitStatus.reconciled : ExitStatus.failed)
     }
 
-    /// Fetches, printing retries as notes and failures as errors on stderr.
+    /// Fetches, printing retries as notes and failures as errors on stderr. The job's lock is held meanwhile, so a
+    /// run of the job never reads a batch while its pages are being replaced (and two fetches never interleave).
     static func fetch(
-        _ spec: JobSpec, only: [String]?, environment: RunEnvironment, quiet: Bool
-    ) async -> FetchOutcome {
+        _ spec: JobSpec, only: [String]?, environment: RunEnvironment, quiet: Bool, wait: Double = 0
+    ) async throws -> FetchOutcome {
+        let lock: JobLock
+        do {
+            lock = try await JobLock.acquire(
+                job: spec.name, directory: JobLock.defaultDirectory(environment: environment.variables), wait: wait)
+        } catch {
+            printError(error.description)
+            throw ExitCode(ExitStatus.of(error))
+        }
+        defer { withExtendedLifetime(lock) {} }
         var fetcher = Fetcher(environment: environment.variables)
         if !quiet { fetcher.log = { line in printError("note: " + TerminalText.escape(line)) } }
         let outcome = await fetcher.fetch(spec, only: only)

@@ -105,7 +105,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             // An input that could not be fetched fails in the run (partial); the others reconcile. Loading the job
             // again points the fetched inputs at what was just saved.
-            _ = await FetchCommand.fetch(spec, only: nil, environment: environment, quiet: quiet || json)
+            _ = try await FetchCommand.fetch(
+                spec, only: nil, environment: environment, quiet: quiet || json, wait: wait)
             spec = try load()
         }
         var metricsPath: String?

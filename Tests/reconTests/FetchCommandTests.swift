@@ -1,4 +1,5 @@
 import Foundation
+import Reconciliation
 import Testing
 import VenueMock
 
@@ -89,6 +90,19 @@ import VenueMock
         #expect(
             failed.stderr.contains(
                 "error: fetch failed: kraken (kraken): environment variable KRAKEN_API_KEY is not set"))
+    }
+
+    @Test func aFetchWaitsForNoOneAndTouchesNothingWhileTheJobIsRunning() async throws {
+        let venue = try await VenueScenario()
+        let root = try workspace(venue)
+        let held = try await JobLock.acquire(job: "eod-fetch", directory: root + "/locks")
+        let refused = try run(["fetch", "jobs/eod-fetch.yaml"], venue, in: root)
+        await venue.shutdown()
+        withExtendedLifetime(held) {}
+        #expect(refused.status == 2)
+        #expect(refused.stderr.hasPrefix("error: job eod-fetch is already running (pid \(getpid()))"))
+        #expect(venue.venue.requests.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: root + "/batches"))
     }
 
     @Test func noHelpOrOutputHoldsACredential() async throws {
