@@ -186,7 +186,7 @@ _recon() {
 
 _recon_run() {
     repeating_flags=()
-    non_repeating_flags=(--fetch --quiet --dry-run --json --version -h --help)
+    non_repeating_flags=(--fetch --allow-skew --quiet --dry-run --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--as-of --out --archive --audit --repository --wait --log-level --log-format --fetch-dir --metrics-file)
     __recon_offer_flags_options 1
@@ -240,7 +240,7 @@ _recon_run() {
 
 _recon_fetch() {
     repeating_flags=()
-    non_repeating_flags=(--quiet --json --version -h --help)
+    non_repeating_flags=(--allow-skew --quiet --json --version -h --help)
     repeating_options=(--input)
     non_repeating_options=(--as-of --into --wait)
     __recon_offer_flags_options 1

@@ -24,7 +24,7 @@ struct Credentials: Sendable, CustomStringConvertible {
     func redact(_ text: String) -> String {
         var result = text
         let pieces = secrets + secrets.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
-        for piece in Set(pieces).sorted(by: { $0.count > $1.count }) where piece.count >= 8 || piece == key {
+        for piece in Set(pieces).sorted(by: { $0.count > $1.count }) where piece.count >= 4 {
             result = result.replacingOccurrences(of: piece, with: "[redacted]")
         }
         return result
@@ -56,16 +56,29 @@ struct Credentials: Sendable, CustomStringConvertible {
             }
         case .file(let path):
             origin = "\(path): "
+            // The file opened is the file checked: its mode and owner come from the open descriptor.
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            guard descriptor >= 0 else {
+                let reason =
+                    errno == ELOOP ? "is a symbolic link; name the file itself" : String(cString: strerror(errno))
+                throw FetchFailure("cannot read credentials file \(path): \(reason)")
+            }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             var info = stat()
-            guard stat(path, &info) == 0 else {
-                throw FetchFailure("cannot read credentials file \(path): \(String(cString: strerror(errno)))")
+            guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw FetchFailure("credentials file \(path) is not a regular file")
             }
             guard info.st_mode & 0o077 == 0 else {
                 throw FetchFailure(
                     "credentials file \(path) can be read by others (mode \(String(info.st_mode & 0o777, radix: 8))); "
                         + "run `chmod 600 \(path)`")
             }
-            guard let data = FileManager.default.contents(atPath: path), data.count <= 1 << 20,
+            guard info.st_uid == geteuid() else {
+                throw FetchFailure(
+                    "credentials file \(path) belongs to user \(info.st_uid), not to the user running recon (\(geteuid()))"
+                )
+            }
+            guard let data = try? handle.read(upToCount: 1 << 20), data.count < 1 << 20,
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
             else {
                 throw FetchFailure(
@@ -103,5 +116,7 @@ struct Credentials: Sendable, CustomStringConvertible {
 /// Why a fetch (or one request of it) failed: a message for people, naming the venue and the request.
 struct FetchFailure: Error, Sendable {
     let message: String
+    /// The failed request as `fetch.json` records it (URL, attempts), when one was sent.
+    var request: [String: JSONValue]?
     init(_ message: String) { self.message = message }
 }

@@ -54,19 +54,36 @@ package actor TokenBucket {
         updated = clock.monotonicMilliseconds()
     }
 
-    /// Takes one request's tokens, waiting until there are enough; returns how long it waited (ms).
-    package func acquire() async throws -> Int64 {
+    /// Until when (monotonic ms) the venue asked every client to wait (`Retry-After`).
+    private var heldUntil: Int64 = 0
+
+    /// Waiting for tokens would end after the caller's deadline.
+    package struct PastDeadline: Error {
+        /// How long the wait would have been, in milliseconds.
+        package let wait: Int64
+    }
+
+    /// The venue asked to wait (`Retry-After`): no request of this bucket goes before then.
+    package func holdOff(milliseconds: Int64) {
+        heldUntil = max(heldUntil, clock.monotonicMilliseconds() + milliseconds)
+    }
+
+    /// Takes one request's tokens, waiting until there are enough; returns how long it waited (ms). Throws
+    /// ``PastDeadline`` instead of waiting past `deadline` (monotonic ms).
+    package func acquire(deadline: Int64 = .max) async throws -> Int64 {
         var waited: Int64 = 0
         while true {
             let now = clock.monotonicMilliseconds()
             tokens = min(limit.burst, tokens + Double(now - updated) * limit.perSecond / 1000)
             updated = now
-            if tokens >= limit.cost {
+            if now >= heldUntil, tokens >= limit.cost {
                 tokens -= limit.cost
                 waitedMilliseconds += waited
                 return waited
             }
-            let wait = Int64(((limit.cost - tokens) / limit.perSecond * 1000).rounded(.up))
+            let forTokens = Int64(((limit.cost - tokens) / limit.perSecond * 1000).rounded(.up))
+            let wait = max(forTokens, heldUntil - now)
+            guard now + wait <= deadline else { throw PastDeadline(wait: wait) }
             // Reserve nothing while asleep: whoever wakes first and finds tokens takes them.
             try await clock.sleep(milliseconds: max(1, wait))
             waited += max(1, wait)
@@ -75,9 +92,31 @@ package actor TokenBucket {
 }
 
 /// Kraken's nonces: strictly increasing per API key, across every input using it (milliseconds since 1970, or one
-/// more than the last when the clock has not moved).
+/// more than the last when the clock has not moved). Kraken refuses a nonce lower than one it has seen, so requests on
+/// one key also pass one at a time (``enter()`` before taking a nonce, ``leave()`` once answered): two concurrent
+/// inputs could otherwise reach the venue in the other order.
 package actor NonceSource {
     private var last: UInt64 = 0
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Waits for the key's turn.
+    package func enter() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Ends this request's turn.
+    package func leave() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 
     /// Creates a source.
     package init() {}

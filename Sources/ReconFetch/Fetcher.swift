@@ -53,6 +53,9 @@ package struct Fetcher: Sendable {
     package var jitter: @Sendable (Int64) -> Int64 = { ceiling in ceiling > 0 ? Int64.random(in: 0...ceiling) : 0 }
     /// Progress lines (retries, waits), for stderr.
     package var log: @Sendable (String) -> Void = { _ in }
+    /// Whether to fetch even when now is further from the cutoff than the input's `max_snapshot_skew` (a balance API
+    /// answers as of now: by default such a fetch is refused rather than saved as the cutoff's balances).
+    package var allowsSkew = false
     /// The transport for an input (tests may count or wrap it).
     var transport: @Sendable (FetchSpec) -> any HTTPTransport = { spec in
         AsyncHTTPTransport(
@@ -125,6 +128,7 @@ package struct Fetcher: Sendable {
         var credentials: Credentials?
         let transport = transport(spec)
         do throws(FetchFailure) {
+            try checkSkew(input)
             if let source = spec.credentials {
                 credentials = try Credentials.load(source, api: spec.api, environment: environment)
             }
@@ -139,7 +143,9 @@ package struct Fetcher: Sendable {
             while true {
                 page += 1
                 guard page <= spec.maxPages else {
-                    throw FetchFailure("more than max_pages (\(spec.maxPages)) pages; the venue keeps paging")
+                    throw FetchFailure(
+                        "more than max_pages (\(spec.maxPages)) pages; the venue keeps paging (last: "
+                            + "\(requests.last.flatMap(Self.url) ?? "?"))")
                 }
                 let fetched = try await fetchPage(
                     spec, page: page, cursor: cursor, credentials: credentials, transport: transport, bucket: bucket,
@@ -184,7 +190,8 @@ package struct Fetcher: Sendable {
         } catch {
             let message = credentials?.redact(error.message) ?? error.message
             result.failure = "\(label): \(message)"
-            requests = requests.map { $0 }
+            // The request that failed is recorded too, with every attempt it made.
+            if let request = error.request { requests.append(.object(request)) }
             files = []
             removeTree(partial)
             // A failed input leaves no pages behind: a run must not read an earlier fetch as today's.
@@ -195,6 +202,7 @@ package struct Fetcher: Sendable {
         result.durationMilliseconds = clock.monotonicMilliseconds() - started
         var record: [String: JSONValue] = [
             "name": .string(input.name), "api": .string(spec.api.rawValue), "base_url": .string(spec.baseURL),
+            "settings": .string(FetchBatch.settings(of: input)),
             "status": .string(result.failure == nil ? "fetched" : "failed"), "error": .string(result.failure),
             "started_at": .string(Self.iso8601(startedWall)), "finished_at": .string(Self.iso8601(finishedWall)),
             "files": .array(files), "requests": .array(requests),
@@ -203,6 +211,27 @@ package struct Fetcher: Sendable {
         if result.failure == nil { record["taken_at"] = .string(Self.iso8601(finishedWall)) }
         result.record = .object(record)
         return result
+    }
+
+    /// A balance API answers as of now: refuse to save its answer as the balances of a cutoff further away than the
+    /// input's `max_snapshot_skew`, unless told to (the run then says on every line when they were taken).
+    private func checkSkew(_ input: InputSpec) throws(FetchFailure) {
+        guard !allowsSkew, let cutoff = input.options.cutoff else { return }
+        let distance = clock.wallMilliseconds() - cutoff.instantMilliseconds
+        let allowed = input.options.maxSnapshotSkewSeconds * 1000
+        guard abs(distance) > allowed else { return }
+        let side = distance > 0 ? "ago" : "from now"
+        throw FetchFailure(
+            "the cutoff (\(cutoff.instantISO8601)) is \(Self.duration(abs(distance))) \(side), more than max_snapshot_skew "
+                + "(\(Self.duration(allowed))): the venue would answer with balances as of now, not as of the cutoff. "
+                + "Fetch at the cutoff, or pass --allow-skew to fetch anyway (the run then says on every line when the "
+                + "balances were taken)")
+    }
+
+    /// The URL of a recorded request.
+    static func url(_ request: JSONValue) -> String? {
+        guard case .object(let members) = request, case .string(let url)? = members["url"] else { return nil }
+        return url
     }
 
     private struct FetchedPage {
@@ -219,26 +248,52 @@ package struct Fetcher: Sendable {
         bucket: TokenBucket, nonces: NonceSource, deadline: Int64, label: String
     ) async throws(FetchFailure) -> FetchedPage {
         let policy = RetryPolicy(spec)
+        let redact = { (text: String) in credentials?.redact(text) ?? text }
         var attempts: [JSONValue] = []
         var waitBefore: Int64 = 0
         var attempt = 0
+        var lastURL = ""
         let requestedWall = clock.wallMilliseconds()
+        // What fetch.json records of this page's request when it fails: the URL and every attempt.
+        func failure(_ message: String) -> FetchFailure {
+            var failed = FetchFailure(message)
+            failed.request = [
+                "page": .integer(page), "url": .string(lastURL), "attempts": .array(attempts),
+                "requested_at": .string(Self.iso8601(requestedWall)), "error": .string(redact(message)),
+            ]
+            return failed
+        }
         while true {
             attempt += 1
             do {
-                waitBefore += try await bucket.acquire()
+                waitBefore += try await bucket.acquire(deadline: deadline)
+            } catch let late as TokenBucket.PastDeadline {
+                throw failure(
+                    "the rate limit (\(spec.rateLimit.burst) tokens, \(spec.rateLimit.perSecond) a second) would hold "
+                        + "page \(page) for \(Self.duration(late.wait)), past the deadline "
+                        + "(\(Self.duration(spec.deadlineMilliseconds)))")
             } catch {
-                throw FetchFailure("cancelled")
+                throw failure("cancelled")
             }
             let remaining = deadline - clock.monotonicMilliseconds()
             guard remaining > 0 else {
-                throw FetchFailure(
+                throw failure(
                     "the deadline (\(Self.duration(spec.deadlineMilliseconds))) passed before page \(page) was fetched")
             }
+            // Kraken checks that nonces increase per key: requests on one key go one at a time, nonce to answer.
+            let serialized = spec.api == .kraken
+            if serialized { await nonces.enter() }
             let wall = clock.wallMilliseconds()
-            let request = try VenueRequests.make(
-                spec, credentials: credentials, cursor: cursor, wallTime: wall,
-                nonce: await nonces.next(wallMilliseconds: wall))
+            let request: VenueRequest
+            do throws(FetchFailure) {
+                request = try VenueRequests.make(
+                    spec, credentials: credentials, cursor: cursor, wallTime: wall,
+                    nonce: await nonces.next(wallMilliseconds: wall))
+            } catch {
+                if serialized { await nonces.leave() }
+                throw error
+            }
+            lastURL = request.recordedURL
             let sent = clock.monotonicMilliseconds()
             var attemptRecord: [String: JSONValue] = [
                 "attempt": .integer(attempt), "waited_ms": .integer(waitBefore),
@@ -256,9 +311,10 @@ package struct Fetcher: Sendable {
                 if let value = received.header("Retry-After") { attemptRecord["retry_after"] = .string(value) }
                 verdict = judge(received, spec: spec, wall: clock.wallMilliseconds())
             } catch {
-                attemptRecord["error"] = .string(error.message)
+                attemptRecord["error"] = .string(redact(error.message))
                 verdict = error.retryable ? .retry(error.message, after: nil) : .fail(error.message)
             }
+            if serialized { await nonces.leave() }
             attemptRecord["duration_ms"] = .integer(clock.monotonicMilliseconds() - sent)
             attempts.append(.object(attemptRecord))
             let target = "\(request.method) \(request.recordedURL)"
@@ -274,13 +330,15 @@ package struct Fetcher: Sendable {
                 ]
                 return FetchedPage(request: request, response: response, attempts: attempt, next: next, record: record)
             case .fail(let reason):
-                throw FetchFailure("\(target): \(reason) (not retried)")
+                throw failure("\(target): \(reason) (not retried)")
             case .retry(let reason, let retryAfter):
+                // A venue that asks every client to wait is asked about once: the inputs sharing its bucket wait too.
+                if let retryAfter { await bucket.holdOff(milliseconds: retryAfter) }
                 guard request.idempotent else {
-                    throw FetchFailure("\(target): \(reason) (not idempotent: not retried)")
+                    throw failure("\(target): \(reason) (not idempotent: not retried)")
                 }
                 guard attempt <= policy.retries else {
-                    throw FetchFailure(
+                    throw failure(
                         "\(target): \(reason); gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") (retries: "
                             + "\(policy.retries))")
                 }
@@ -289,17 +347,18 @@ package struct Fetcher: Sendable {
                 let left = deadline - clock.monotonicMilliseconds()
                 guard wait < left else {
                     let asked = retryAfter.map { "the venue asks to wait \(Self.duration($0)) (Retry-After)" }
-                    throw FetchFailure(
+                    throw failure(
                         "\(target): \(reason); \(asked ?? "the next attempt would wait \(Self.duration(wait))"), past "
                             + "the deadline (\(Self.duration(spec.deadlineMilliseconds)))")
                 }
                 log(
-                    "\(label): \(reason); retry \(attempt) of \(policy.retries) in \(Self.duration(wait))"
-                        + (retryAfter != nil && wait == retryAfter ? " (Retry-After)" : ""))
+                    redact(
+                        "\(label): \(reason); retry \(attempt) of \(policy.retries) in \(Self.duration(wait))"
+                            + (retryAfter != nil && wait == retryAfter ? " (Retry-After)" : "")))
                 do {
                     try await clock.sleep(milliseconds: wait)
                 } catch {
-                    throw FetchFailure("cancelled")
+                    throw failure("cancelled")
                 }
                 waitBefore += wait
             }
@@ -457,6 +516,12 @@ package struct Fetcher: Sendable {
             return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
         }
         let seconds = milliseconds / 1000
+        if seconds >= 86_400 {
+            return "\(seconds / 86_400) d" + (seconds % 86_400 / 3600 == 0 ? "" : " \(seconds % 86_400 / 3600) h")
+        }
+        if seconds >= 3600 {
+            return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) m")
+        }
         return seconds % 60 == 0 ? "\(seconds / 60) m" : "\(seconds / 60) m \(seconds % 60) s"
     }
 

@@ -133,6 +133,11 @@ final class AsyncHTTPTransport: HTTPTransport {
         }
         let text = String(describing: error)
         let type = String(describing: Swift.type(of: error))
+        // A certificate the client refuses is not a passing fault: never retried.
+        if type.contains("SSL") || type.contains("TLS") || type.contains("Certificate") {
+            return .refused("TLS failed: \(text)")
+        }
+        if type.contains("ChannelError"), text.contains("connectTimeout") { return .connectTimeout }
         if type.contains("NIOConnectionError") { return .connection("could not connect (refused or unreachable)") }
         if type.contains("HTTPParserError") {
             return .connection("the venue closed the connection before the response ended")

@@ -13,13 +13,15 @@ struct FetchCommand: AsyncParsableCommand {
             (default ../batches/{as_of} beside the job's folder) as INPUT/page-0001.json ..., and fetch.json: every
             request's URL (without secrets), status, rate-limit headers, attempts, durations, size and SHA-256.
             `recon run` then reads them like files; `recon replay` never calls a venue.
-            Inputs are fetched concurrently; one failing fails that input only.
+            Inputs are fetched concurrently; one failing fails that input only. A balance API answers as of now, so a
+            fetch further from the cutoff than max_snapshot_skew is refused unless --allow-skew says to go ahead
+            (the run then says on every line when the balances were taken); a scheduler fetches at the cutoff.
             Exit 0 every input fetched, 2 some failed (the others are saved), 64 usage or job-file error.
 
             Examples:
-              recon fetch jobs/eod-fetch.yaml --as-of 2026-11-24
-              recon fetch jobs/eod-fetch.yaml --input coinbase --input kraken
-              recon fetch jobs/eod-fetch.yaml --into /tmp/batch
+              recon fetch jobs/eod-fetch.yaml --as-of 2026-11-24 --allow-skew
+              recon fetch jobs/eod-fetch.yaml --input coinbase --input kraken --allow-skew
+              recon fetch jobs/eod-fetch.yaml --into /tmp/batch --allow-skew
             """
     )
 
@@ -39,6 +41,11 @@ struct FetchCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Wait up to this many seconds when the job is running or fetching elsewhere.")
     var wait: Double = 0
+
+    @Flag(
+        name: .long,
+        help: "Fetch even when now is further from the cutoff than max_snapshot_skew (the lines then say when).")
+    var allowSkew = false
 
     @Flag(name: .long, help: "Print nothing on stdout.")
     var quiet = false
@@ -66,7 +73,8 @@ struct FetchCommand: AsyncParsableCommand {
                     + fetched.joined(separator: ", "))
         }
         let outcome = try await Self.fetch(
-            spec, only: input.isEmpty ? nil : input, environment: environment, quiet: quiet, wait: wait)
+            spec, only: input.isEmpty ? nil : input, environment: environment, quiet: quiet, wait: wait,
+            allowsSkew: allowSkew)
         if json {
             printJSON(Self.summary(outcome))
         } else if !quiet {
@@ -79,7 +87,8 @@ struct FetchCommand: AsyncParsableCommand {
     /// Fetches, printing retries as notes and failures as errors on stderr. The job's lock is held meanwhile, so a
     /// run of the job never reads a batch while its pages are being replaced (and two fetches never interleave).
     static func fetch(
-        _ spec: JobSpec, only: [String]?, environment: RunEnvironment, quiet: Bool, wait: Double = 0
+        _ spec: JobSpec, only: [String]?, environment: RunEnvironment, quiet: Bool, wait: Double = 0,
+        allowsSkew: Bool = false
     ) async throws -> FetchOutcome {
         let lock: JobLock
         do {
@@ -91,6 +100,7 @@ struct FetchCommand: AsyncParsableCommand {
         }
         defer { withExtendedLifetime(lock) {} }
         var fetcher = Fetcher(environment: environment.variables)
+        fetcher.allowsSkew = allowsSkew
         if !quiet { fetcher.log = { line in printError("note: " + TerminalText.escape(line)) } }
         let outcome = await fetcher.fetch(spec, only: only)
         for input in outcome.inputs {

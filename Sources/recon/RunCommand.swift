@@ -20,7 +20,7 @@ struct RunCommand: AsyncParsableCommand {
               recon run jobs/eod-sample.yaml --dry-run
               RECON_REPORT_DIR=/tmp/eod recon run jobs/eod-sample.yaml --json
               recon run jobs/eod-sample.yaml --metrics-file /tmp/recon.prom
-              recon run jobs/eod-fetch.yaml --as-of 2026-11-24 --fetch
+              recon run jobs/eod-fetch.yaml --as-of 2026-11-24 --fetch --allow-skew
             """
     )
 
@@ -57,6 +57,9 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Fetch the job's `fetch:` inputs from the venues first (like `recon fetch`), then run.")
     var fetch = false
+
+    @Flag(name: .long, help: "With --fetch: fetch even when now is further from the cutoff than max_snapshot_skew.")
+    var allowSkew = false
 
     @Option(
         name: .long,
@@ -106,7 +109,7 @@ struct RunCommand: AsyncParsableCommand {
             // An input that could not be fetched fails in the run (partial); the others reconcile. Loading the job
             // again points the fetched inputs at what was just saved.
             _ = try await FetchCommand.fetch(
-                spec, only: nil, environment: environment, quiet: quiet || json, wait: wait)
+                spec, only: nil, environment: environment, quiet: quiet || json, wait: wait, allowsSkew: allowSkew)
             spec = try load()
         }
         var metricsPath: String?

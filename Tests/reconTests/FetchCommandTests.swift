@@ -31,7 +31,7 @@ import VenueMock
     @Test func fetchThenRunReconcilesAllFiveAPIs() async throws {
         let venue = try await VenueScenario()
         let root = try workspace(venue)
-        let fetched = try run(["fetch", "jobs/eod-fetch.yaml"], venue, in: root)
+        let fetched = try run(["fetch", "jobs/eod-fetch.yaml", "--allow-skew"], venue, in: root)
         #expect(fetched.status == 0, "\(fetched.stderr)")
         for name in ["coinbase", "coinbase-exchange", "dydx", "kraken", "binance"] {
             #expect(fetched.stdout.contains("fetched  \(name) "), "\(fetched.stdout)")
@@ -51,7 +51,8 @@ import VenueMock
         venue.always(
             .binance, .json(#"{"code":-2015,"msg":"Invalid API-key, IP, or permissions for action."}"#, status: 401))
         let root = try workspace(venue)
-        let ran = try run(["run", "jobs/eod-fetch.yaml", "--as-of", "2026-11-24", "--fetch"], venue, in: root)
+        let ran = try run(
+            ["run", "jobs/eod-fetch.yaml", "--as-of", "2026-11-24", "--fetch", "--allow-skew"], venue, in: root)
         await venue.shutdown()
         #expect(ran.status == 2, "\(ran.stdout)\n\(ran.stderr)")
         #expect(
@@ -75,14 +76,14 @@ import VenueMock
         let venue = try await VenueScenario()
         defer { Task { await venue.shutdown() } }
         let root = try workspace(venue)
-        let unknown = try run(["fetch", "jobs/eod-fetch.yaml", "--input", "krakn"], venue, in: root)
+        let unknown = try run(["fetch", "jobs/eod-fetch.yaml", "--input", "krakn", "--allow-skew"], venue, in: root)
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("--input krakn: no fetched input has that name; did you mean 'kraken'?"))
         let nothing = try recon(["fetch", packageRoot + "/jobs/eod-sample.yaml"], in: root)
         #expect(nothing.status == 64)
         #expect(nothing.stderr.contains("no statement input has a `fetch:` block; there is nothing to fetch"))
         let failed = try recon(
-            ["fetch", "jobs/eod-fetch.yaml", "--input", "kraken"], in: root,
+            ["fetch", "jobs/eod-fetch.yaml", "--input", "kraken", "--allow-skew"], in: root,
             environment: [
                 "RECON_LOCK_DIR": root + "/locks"
             ])
@@ -96,7 +97,7 @@ import VenueMock
         let venue = try await VenueScenario()
         let root = try workspace(venue)
         let held = try await JobLock.acquire(job: "eod-fetch", directory: root + "/locks")
-        let refused = try run(["fetch", "jobs/eod-fetch.yaml"], venue, in: root)
+        let refused = try run(["fetch", "jobs/eod-fetch.yaml", "--allow-skew"], venue, in: root)
         await venue.shutdown()
         withExtendedLifetime(held) {}
         #expect(refused.status == 2)
@@ -113,7 +114,7 @@ import VenueMock
             let help = try run(command, venue, in: root)
             outputs += [help.stdout, help.stderr]
         }
-        let fetched = try run(["fetch", "jobs/eod-fetch.yaml", "--json"], venue, in: root)
+        let fetched = try run(["fetch", "jobs/eod-fetch.yaml", "--json", "--allow-skew"], venue, in: root)
         let ran = try run(["run", "jobs/eod-fetch.yaml", "--log-level", "trace"], venue, in: root)
         await venue.shutdown()
         outputs += [fetched.stdout, fetched.stderr, ran.stdout, ran.stderr]

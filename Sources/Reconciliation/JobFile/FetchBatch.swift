@@ -64,6 +64,14 @@ package enum FetchBatch {
                 inputs[index].problem = "not fetched: \(shown) has no input '\(name)'; \(again)"
                 continue
             }
+            let recorded = entry["settings"]?.text ?? ""
+            let current = settings(of: inputs[index])
+            guard recorded == current else {
+                inputs[index].problem =
+                    "\(shown) holds '\(name)' fetched with other settings (\(recorded.isEmpty ? "none recorded" : recorded)); "
+                    + "the job now says \(current); \(again)"
+                continue
+            }
             guard entry["status"]?.text == "fetched" else {
                 let error = entry["error"]?.text ?? "no reason recorded"
                 inputs[index].problem = "the fetch failed (\(shown)): \(error)"
@@ -99,6 +107,19 @@ package enum FetchBatch {
             inputs[index].files = files
             if inputs[index].options.takenAt == nil { inputs[index].options.takenAt = entry["taken_at"]?.text }
         }
+    }
+
+    /// What decides the answer an input's fetch saved: its API, where it was asked, with which credentials, for
+    /// which address and read with which format. A batch saved under other settings is not this input's.
+    package static func settings(of input: InputSpec) -> String {
+        guard let fetch = input.fetch else { return "" }
+        var parts = [
+            "api=\(fetch.api.rawValue)", "base_url=\(fetch.baseURL)", "format=\(input.format ?? "")",
+            "credentials=\(fetch.credentials?.description ?? "none")",
+        ]
+        if let address = fetch.address { parts.append("address=\(address)/\(fetch.subaccount ?? 0)") }
+        if fetch.api == .coinbaseAdvanced { parts.append("page_size=\(fetch.pageSize)") }
+        return parts.joined(separator: " ")
     }
 
     /// A relative path inside the batch: no `..`, no absolute path, no empty part.

@@ -132,6 +132,12 @@ package struct FetchSpec: Sendable, Hashable {
         self.rateLimit = api.defaultRateLimit
     }
 
-    /// Which inputs share a rate limiter: the same API at the same place with the same credentials.
-    package var limiterKey: String { "\(api.rawValue) \(baseURL) \(credentials?.description ?? "-")" }
+    /// Which inputs share a rate limiter: the same API at the same place with the same credentials — or, where the
+    /// venue counts per IP address (Binance's request weight, the dYdX indexer), whatever the credentials.
+    package var limiterKey: String {
+        switch api {
+        case .binance, .dydx: "\(api.rawValue) \(baseURL)"
+        default: "\(api.rawValue) \(baseURL) \(credentials?.description ?? "-")"
+        }
+    }
 }

@@ -415,6 +415,11 @@ extension JobSpec {
             if let pathNode = map["path"] ?? map["paths"] {
                 throw pathNode.error("a fetched input reads the pages `recon fetch` saved: remove `path`/`paths`")
             }
+            if let optionalNode = map["optional"] {
+                throw optionalNode.error(
+                    "a fetched input cannot be `optional`: a failed or missing fetch must fail the run, not skip the "
+                        + "venue")
+            }
             guard let nameNode = map["name"], isBatchName(try nameNode.nonEmptyString()) else {
                 throw (map["name"] ?? node).error(
                     "a fetched input needs a `name` of letters, digits, '.', '_' and '-' (its folder in the batch)")

@@ -53,6 +53,8 @@ public struct Cutoff: Sendable, Hashable, CustomStringConvertible {
 
     /// The instant in ISO 8601 UTC (`2026-11-24T22:00:00Z`).
     public var instantISO8601: String { instant.iso8601 }
+    /// The cutoff instant in milliseconds since 1970.
+    package var instantMilliseconds: Int64 { instant.seconds * 1000 + Int64(instant.nanoseconds / 1_000_000) }
 
     /// `17:00 America/New_York on 2026-11-24 (2026-11-24T22:00:00Z)`, or `the end of 2026-11-24 UTC`.
     public var description: String {

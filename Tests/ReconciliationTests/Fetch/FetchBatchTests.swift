@@ -83,7 +83,18 @@ import VenueMock
         // The manual clock reads 2025-11-24T17:00:00Z; the cutoff is 2026-11-24T17:00 UTC.
         let yaml = harness.scenario.job(apis: [.kraken]).replacingOccurrences(
             of: "max_snapshot_skew: 100000d", with: "max_snapshot_skew: 1h")
-        #expect(await harness.fetch(try harness.load(yaml)).succeeded)
+        // Without being told to, a fetch a year from the cutoff is refused before any request.
+        let refused = await harness.fetch(try harness.load(yaml))
+        #expect(
+            refused.inputs[0].failure
+                == "kraken-main (kraken): the cutoff (2026-11-24T17:00:00Z) is 365 d from now, more than "
+                + "max_snapshot_skew (1 h): the venue would answer with balances as of now, not as of the cutoff. "
+                + "Fetch at the cutoff, or pass --allow-skew to fetch anyway (the run then says on every line when the "
+                + "balances were taken)")
+        #expect(harness.scenario.requests(.kraken).isEmpty)
+        var anyway = harness.fetcher()
+        anyway.allowsSkew = true
+        #expect(await anyway.fetch(try harness.load(yaml)).succeeded)
         await harness.scenario.shutdown()
         let spec = try harness.load(yaml)
         #expect(spec.statements[0].options.takenAt == "2025-11-24T17:00:00.000Z")

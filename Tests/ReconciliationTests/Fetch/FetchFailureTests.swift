@@ -251,6 +251,7 @@ import VenueMock
         let yaml = """
             job: shared
             as_of: "2026-11-24"
+            max_snapshot_skew: 100000d
             ledger: [{path: ledger.csv, kind: balances, columns: {venue: venue, account: account, asset: asset, amount: amount}}]
             statements:
               - name: first
