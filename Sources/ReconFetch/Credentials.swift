@@ -10,18 +10,25 @@ import Reconciliation
 
 /// An input's API key, secret and passphrase, read when the fetch starts and held only in memory. Printing one shows
 /// no secret; every message a fetch writes is also passed through ``redact(_:)``.
-struct Credentials: Sendable, CustomStringConvertible {
+package struct Credentials: Sendable, CustomStringConvertible {
     let key: String
     let secret: String
     let passphrase: String?
 
-    var description: String { "credentials (redacted)" }
+    /// Credentials held in memory.
+    package init(key: String, secret: String, passphrase: String?) {
+        self.key = key
+        self.secret = secret
+        self.passphrase = passphrase
+    }
+
+    package var description: String { "credentials (redacted)" }
 
     /// The strings that must never be written anywhere.
     var secrets: [String] { [key, secret, passphrase].compactMap { $0 }.filter { $0.count >= 4 } }
 
     /// `text` with every secret (and its lines, for PEM keys) replaced by `[redacted]`.
-    func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         var result = text
         let pieces = secrets + secrets.flatMap { $0.split(whereSeparator: \.isNewline).map(String.init) }
         for piece in Set(pieces).sorted(by: { $0.count > $1.count }) where piece.count >= 4 {
@@ -114,8 +121,9 @@ struct Credentials: Sendable, CustomStringConvertible {
 }
 
 /// Why a fetch (or one request of it) failed: a message for people, naming the venue and the request.
-struct FetchFailure: Error, Sendable {
-    let message: String
+package struct FetchFailure: Error, Sendable {
+    /// What went wrong.
+    package let message: String
     /// The failed request as `fetch.json` records it (URL, attempts), when one was sent.
     var request: [String: JSONValue]?
     init(_ message: String) { self.message = message }

@@ -145,7 +145,7 @@ extension String {
 
 /// Coinbase Developer Platform JWTs: one per request, valid for two minutes, signed ES256 (EC P-256 key in PEM) or
 /// EdDSA (Ed25519 key, base64 of the 32-byte seed or of seed and public key).
-enum CoinbaseJWT {
+package enum CoinbaseJWT {
     enum Key {
         case es256(P256.Signing.PrivateKey)
         case eddsa(Curve25519.Signing.PrivateKey)
@@ -163,7 +163,7 @@ enum CoinbaseJWT {
         return .eddsa(try Curve25519.Signing.PrivateKey(rawRepresentation: raw.prefix(32)))
     }
 
-    static func token(keyName: String, secret: String, uri: String, now: Int64) throws(FetchFailure) -> String {
+    package static func token(keyName: String, secret: String, uri: String, now: Int64) throws(FetchFailure) -> String {
         let key: Key
         do {
             key = try signingKey(secret)

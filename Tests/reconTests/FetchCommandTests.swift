@@ -46,6 +46,20 @@ import VenueMock
         #expect(venue.signatureProblems.isEmpty)
     }
 
+    @Test func runFetchReconcilesAllFiveAPIsInOneCommand() async throws {
+        let venue = try await VenueScenario()
+        let root = try workspace(venue)
+        let ran = try run(["run", "jobs/eod-fetch.yaml", "--fetch", "--allow-skew", "--quiet"], venue, in: root)
+        await venue.shutdown()
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let report = try String(contentsOfFile: root + "/out/eod-fetch/report.json", encoding: .utf8)
+        #expect(report.contains(#""status": "reconciled""#))
+        #expect(report.contains(#""matched": 10"#))
+        // Fetched days from the cutoff, and allowed to: every line says when the balances were taken.
+        #expect(report.contains("snapshot taken "))
+        #expect(venue.requests(.kraken).count == 1 && venue.requests(.binance).count == 1)
+    }
+
     @Test func runFetchWithOneVenueDownIsPartialAndSaysWhy() async throws {
         let venue = try await VenueScenario()
         venue.always(

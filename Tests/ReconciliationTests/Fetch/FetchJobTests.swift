@@ -85,6 +85,9 @@ import Testing
                 "a fetched input reads the pages `recon fetch` saved: remove `path`/`paths`"))
         #expect(message("{api: kraken, credentials: env:K, timeout: 10 seconds}").contains("expected a duration"))
         #expect(
+            message("{api: kraken, credentials: env:K}", input: "    optional: true\n").contains(
+                "a fetched input cannot be `optional`: a failed or missing fetch must fail the run"))
+        #expect(
             message("{api: kraken, credentials: env:K, backoff: {base: 5s, cap: 1s}}").contains(
                 "`cap` is shorter than `base`"))
         #expect(
