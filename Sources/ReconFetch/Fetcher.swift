@@ -309,7 +309,7 @@ package struct Fetcher: Sendable {
                 attemptRecord["status"] = .integer(received.status)
                 attemptRecord["bytes"] = .integer(received.body.count)
                 if let value = received.header("Retry-After") { attemptRecord["retry_after"] = .string(value) }
-                verdict = judge(received, spec: spec, wall: clock.wallMilliseconds())
+                verdict = judge(received, spec: spec, wall: clock.wallMilliseconds(), offset: Int(cursor ?? "0") ?? 0)
             } catch {
                 attemptRecord["error"] = .string(redact(error.message))
                 verdict = error.retryable ? .retry(error.message, after: nil) : .fail(error.message)
@@ -371,8 +371,8 @@ package struct Fetcher: Sendable {
         case fail(String)
     }
 
-    /// What a complete response means.
-    private func judge(_ response: VenueResponse, spec: FetchSpec, wall: Int64) -> Verdict {
+    /// What a complete response means; `offset` is the Kraken Ledgers page's.
+    private func judge(_ response: VenueResponse, spec: FetchSpec, wall: Int64, offset: Int) -> Verdict {
         let document = Self.json(response.body)
         let venueMessage = document.flatMap(Self.venueMessage).map { ": \(Self.clipped($0))" } ?? ""
         guard (200..<300).contains(response.status) else {
@@ -400,6 +400,14 @@ package struct Fetcher: Sendable {
             ]
             if transient.contains(where: text.contains) { return .retry("Kraken: \(text)", after: nil) }
             return .fail("Kraken: \(Self.clipped(text))")
+        }
+        if spec.krakenLedgers {
+            // Pages of 50, newest first, by offset: the next offset is this one's plus the entries it held.
+            guard let ledger = document["result"]?["ledger"], case .object(let entries) = ledger.kind,
+                let countText = document["result"]?["count"]?.text, let count = Int(countText)
+            else { return .fail("HTTP \(response.status) but the body has no `result.ledger` and `result.count`") }
+            let next = offset + entries.count
+            return .success(next: entries.isEmpty || next >= count ? nil : String(next))
         }
         if spec.api == .coinbaseAdvanced {
             guard document["accounts"] != nil else {

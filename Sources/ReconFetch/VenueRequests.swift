@@ -88,8 +88,12 @@ enum VenueRequests {
             guard let credentials, let secret = Data(base64Encoded: credentials.secret) else {
                 throw FetchFailure("no credentials")
             }
-            let path = base.prefix + "/0/private/Balance"
-            let body = "nonce=\(nonce)"
+            let path = base.prefix + (spec.krakenLedgers ? "/0/private/Ledgers" : "/0/private/Balance")
+            var body = "nonce=\(nonce)"
+            if spec.krakenLedgers {
+                body += "&ofs=\(cursor ?? "0")"
+                if let end = spec.ledgerEndSeconds { body += "&end=\(end)" }
+            }
             let digest = SHA256.hash(data: Data((String(nonce) + body).utf8))
             let signature = HMAC<SHA512>.authenticationCode(
                 for: Data(path.utf8) + Data(digest), using: SymmetricKey(data: secret))
@@ -97,10 +101,15 @@ enum VenueRequests {
                 ("API-Key", credentials.key), ("API-Sign", Data(signature).base64EncodedString()),
                 ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8"),
             ]
-            // Every Kraken private call is a POST; Balance only reads, so it is safe to send again (with a new nonce).
+            // Every Kraken private call is a POST; Balance and Ledgers only read, so they are safe to send again (with
+            // a new nonce). The page's offset is in the body: the recorded URL says it.
             let url = base.origin + path
+            let recorded =
+                spec.krakenLedgers
+                ? url + " (" + body.split(separator: "&").dropFirst().joined(separator: "&") + ")" : url
             return VenueRequest(
-                method: "POST", url: url, recordedURL: url, headers: headers, body: Array(body.utf8), idempotent: true)
+                method: "POST", url: url, recordedURL: recorded, headers: headers, body: Array(body.utf8),
+                idempotent: true)
         case .binance:
             guard let credentials else { throw FetchFailure("no credentials") }
             let path = base.prefix + "/api/v3/account"

@@ -108,7 +108,8 @@ public final class VenueScenario: Sendable {
     /// A job fetching `apis` from the mock (extra `fetch:` lines per API in `settings`), reconciled against a
     /// ledger that agrees with what the venues answer by default.
     public func job(
-        name: String = "fetched", apis: [API] = API.allCases, settings: [API: String] = [:], top: String = ""
+        name: String = "fetched", apis: [API] = API.allCases, settings: [API: String] = [:], top: String = "",
+        formats: [API: String] = [:]
     ) -> String {
         var statements = ""
         for api in apis {
@@ -125,7 +126,7 @@ public final class VenueScenario: Sendable {
                   - name: \(api.input)
                     venue: \(api.rawValue)
                     account: main
-                    fetch:
+                \(formats[api].map { "    format: \($0)\n" } ?? "")    fetch:
                 \(fetch)
                 """
         }
@@ -163,11 +164,58 @@ public final class VenueScenario: Sendable {
 
     static let amounts = ["BTC": "1.5", "ETH": "2.25", "USDC": "100.0", "SOL": "10", "DOT": "4"]
 
+    /// Kraken's ledger as the Ledgers API pages it: 120 entries before the cutoff (50 of XXBT, +0.0101 with a 0.0001
+    /// fee each, ending at 0.5; 70 of ZUSD, 62.00 then 2.00 each, ending at 200.00) and 3 after it, newest first,
+    /// 50 a page, filtered by `end` as Kraken does.
+    public static let krakenLedger:
+        [(id: String, time: String, asset: String, amount: String, fee: String, balance: String)] = {
+            var entries: [(String, String, String, String, String, String)] = []
+            let start = 1_795_176_000  // 2026-11-20T12:00:00Z
+            for index in 0..<50 {
+                let balance = "0.\(String(format: "%02d", index + 1))00000000"
+                entries.append(
+                    ("LBTC\(index)", "\(start + index * 600).1234", "XXBT", "0.0101000000", "0.0001000000", balance))
+            }
+            for index in 0..<70 {
+                let balance = String(format: "%.4f", 62.0 + Double(index) * 2.0)
+                entries.append(
+                    (
+                        "LUSD\(index)", "\(start + index * 600 + 300)", "ZUSD", index == 0 ? "62.0000" : "2.0000",
+                        "0.0000", balance
+                    ))
+            }
+            // After the cutoff (2026-11-24T17:00:00Z = 1795539600): never part of the cutoff's balance. The first is within
+            // the second past the cutoff that `end` asks for, so the reader must leave it out itself.
+            entries.append(("LLATE0", "1795539600.5", "XXBT", "1.0000000000", "0.0000000000", "1.5000000000"))
+            entries.append(("LLATE1", "1795543200", "ZUSD", "-50.0000", "0.0000", "150.0000"))
+            entries.append(("LLATE2", "1795546800", "XXBT", "0.0100000000", "0.0000000000", "1.5100000000"))
+            return entries.sorted { Double($0.1)! > Double($1.1)! }.map {
+                (id: $0.0, time: $0.1, asset: $0.2, amount: $0.3, fee: $0.4, balance: $0.5)
+            }
+        }()
+
+    static func krakenLedgerPage(_ request: MockVenue.Request) -> MockVenue.Reply {
+        let form = Dictionary(
+            String(decoding: request.body, as: UTF8.self).split(separator: "&").map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }, uniquingKeysWith: { $1 })
+        let offset = Int(form["ofs"] ?? "0") ?? 0
+        let end = form["end"].flatMap(Double.init) ?? .infinity
+        let visible = krakenLedger.filter { Double($0.time)! <= end }
+        let page = visible.dropFirst(offset).prefix(50)
+        let entries = page.map { entry in
+            #""\#(entry.id)":{"refid":"R\#(entry.id)","time":\#(entry.time),"type":"deposit","subtype":"","aclass":"currency","asset":"\#(entry.asset)","amount":"\#(entry.amount)","fee":"\#(entry.fee)","balance":"\#(entry.balance)"}"#
+        }
+        return .json(
+            #"{"error":[],"result":{"ledger":{\#(entries.joined(separator: ","))},"count":\#(visible.count)}}"#)
+    }
+
     static func api(of request: MockVenue.Request) -> API? {
         switch request.path {
         case "/api/v3/brokerage/accounts": .coinbaseAdvanced
         case "/accounts": .coinbaseExchange
-        case "/0/private/Balance": .kraken
+        case "/0/private/Balance", "/0/private/Ledgers": .kraken
         case "/api/v3/account": .binance
         default: request.path.hasPrefix("/v4/addresses/") ? .dydx : nil
         }
@@ -242,6 +290,8 @@ public final class VenueScenario: Sendable {
             return .json(
                 #"{"subaccount":{"address":"\#(dydxAddress)","subaccountNumber":0,"equity":"5000.123456","freeCollateral":"5000.123456","openPerpetualPositions":{},"assetPositions":{"USDC":{"symbol":"USDC","side":"LONG","size":"5000.123456","assetId":"0","subaccountNumber":0}},"marginEnabled":true,"updatedAtHeight":"1","latestProcessedBlockHeight":"2"}}"#
             )
+        case .kraken where request.path == "/0/private/Ledgers":
+            return krakenLedgerPage(request)
         case .kraken:
             return .json(#"{"error":[],"result":{"XXBT":"0.5000000000","ZUSD":"200.0000"}}"#)
         case .binance:

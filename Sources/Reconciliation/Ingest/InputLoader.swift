@@ -193,6 +193,15 @@ package struct InputLoader: Sendable {
                         format: spec.format ?? "?"))
             }
         }
+        if outcome.failure == nil, let firstReader, let collector {
+            var options = spec.options
+            options.kind = collector.kind
+            do throws(ReconciliationError) {
+                try firstReader.finish(options: options, into: collector)
+            } catch {
+                outcome.failure = error
+            }
+        }
         let records = collector ?? RecordCollector(kind: spec.options.kind, maxErrors: spec.options.limits.maxErrors)
         outcome.kind = records.kind
         if records.shouldStop && outcome.failure == nil {

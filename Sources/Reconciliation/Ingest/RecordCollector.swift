@@ -21,6 +21,8 @@ package final class RecordCollector {
     package var continuationLocation: SourceLocation?
     /// When a snapshot without rows says it was taken (Binance `updateTime`, CCXT `timestamp`).
     var snapshotTime: Timestamp?
+    /// A statement read across several files (Kraken Ledgers API pages), closed by its reader's `finish`.
+    var pagedLedger: KrakenLedgersReader.PagedLedger?
     /// Where the snapshot states its time.
     var snapshotLocation: SourceLocation?
 

@@ -43,6 +43,10 @@ package protocol StatementReader: Sendable {
     /// in parallel ranges.
     var readsEntriesInRanges: Bool { get }
 
+    /// Called once after the input's last file was read (without a failure): a statement whose pages only make sense
+    /// together (Kraken's Ledgers API pages) adds its records here.
+    func finish(options: InputOptions, into collector: RecordCollector) throws(ReconciliationError)
+
     /// Sums the entries of the plain file at `path` in ranges on every core; `false` when this input must be read
     /// in one piece instead (nothing was read then).
     func sumEntriesInRanges(
@@ -82,6 +86,9 @@ extension StatementReader {
 
     /// By default a file is read in one piece.
     package var readsEntriesInRanges: Bool { false }
+
+    /// By default each file's records are complete when it has been read.
+    package func finish(options: InputOptions, into collector: RecordCollector) throws(ReconciliationError) {}
 
     /// By default a file is read in one piece.
     package func sumEntriesInRanges(

@@ -17,7 +17,7 @@ public enum VenueAPI: String, Sendable, Hashable, CaseIterable {
         case .coinbaseAdvanced: ["coinbase-advanced-accounts"]
         case .coinbaseExchange: ["coinbase-exchange-accounts"]
         case .dydx: ["dydx-subaccount"]
-        case .kraken: ["kraken-balance"]
+        case .kraken: ["kraken-balance", "kraken-ledgers"]
         case .binance: ["binance-account"]
         }
     }
@@ -123,6 +123,11 @@ package struct FetchSpec: Sendable, Hashable {
     package var subaccount: Int?
     /// Binance: `recvWindow` in milliseconds.
     package var receiveWindowMilliseconds: Int = 5_000
+    /// Kraken: page the Ledgers API (format `kraken-ledgers`) instead of asking for the Balance.
+    package var krakenLedgers = false
+    /// Kraken Ledgers: the `end` asked for, in seconds since 1970 (a second past the cutoff, so the pages cannot change
+    /// while they are fetched; the reader leaves out what is after the cutoff itself).
+    package var ledgerEndSeconds: Int64?
 
     /// Creates a fetch block with the API's defaults.
     package init(api: VenueAPI, credentials: CredentialSource? = nil, baseURL: String? = nil) {

@@ -50,12 +50,16 @@ extension JobSpec {
             throw apiNode.error("unknown api")
         }
         if let format, !api.formats.contains(format) {
-            let kraken = format == "kraken-ledgers" ? " (the Ledgers API answers JSON, not the CSV export)" : ""
             throw (formatNode ?? node).error(
                 "api \(api.rawValue) returns what format \(api.formats.joined(separator: " or ")) reads, not "
-                    + "\(format)\(kraken); set `format: \(api.formats[0])` or leave `format:` out")
+                    + "\(format); set `format: \(api.formats[0])` or leave `format:` out")
         }
         var spec = FetchSpec(api: api)
+        if api == .kraken, format == "kraken-ledgers" {
+            // The Ledgers API, paged by `ofs`; each call costs 2 on Kraken's counter (Balance costs 1).
+            spec.krakenLedgers = true
+            spec.rateLimit.cost = 2
+        }
         if let credentialsNode = map["credentials"] {
             guard api.needsCredentials else {
                 throw credentialsNode.error("the \(api.rawValue) API is public: remove `credentials`")

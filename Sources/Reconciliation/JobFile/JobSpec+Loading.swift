@@ -500,11 +500,17 @@ extension JobSpec {
             }
             return text
         }
-        let fetch = try fetchNode.map { node throws(ReconciliationError) in
+        var fetch = try fetchNode.map { node throws(ReconciliationError) in
             try parseFetch(
                 node, format: format, formatNode: map["format"], baseDirectory: context.baseDirectory, paths: paths)
         }
-        if let fetch, format == nil { format = fetch.api.formats[0] }
+        if var fetched = fetch {
+            if format == nil { format = fetched.api.formats[0] }
+            if fetched.krakenLedgers, let cutoff = options.cutoff {
+                fetched.ledgerEndSeconds = cutoff.instantMilliseconds / 1000 + 1
+            }
+            fetch = fetched
+        }
         let inherentKind = format.flatMap { StatementFormats.reader(named: $0)?.inherentKind }
         if let kindNode = map["kind"] {
             options.kind = InputKind(rawValue: try kindNode.choice(InputKind.bookKinds.map(\.rawValue))) ?? .balances

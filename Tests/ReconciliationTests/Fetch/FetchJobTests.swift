@@ -77,9 +77,8 @@ import Testing
             message("{api: binance, credentials: env:B, base_url: \"http://api.binance.com\"}").contains(
                 "http:// would send signed requests in clear; use https"))
         #expect(
-            message("{api: kraken, credentials: env:K}", input: "    format: kraken-ledgers\n").contains(
-                "api kraken returns what format kraken-balance reads, not kraken-ledgers (the Ledgers API answers JSON")
-        )
+            message("{api: kraken, credentials: env:K}", input: "    format: binance-account\n").contains(
+                "api kraken returns what format kraken-balance or kraken-ledgers reads, not binance-account; set "))
         #expect(
             message("{api: kraken, credentials: env:K}", input: "    path: x.json\n").contains(
                 "a fetched input reads the pages `recon fetch` saved: remove `path`/`paths`"))

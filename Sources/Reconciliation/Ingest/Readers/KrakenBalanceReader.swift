@@ -18,7 +18,8 @@ package struct KrakenBalanceReader: StatementReader {
 
     package func recognizes(_ prefix: ContentPrefix) -> Bool {
         let keys = prefix.topLevelJSONKeys
-        return keys == ["error", "result"] || keys == ["error"] && prefix.contains("\"E")
+        return keys == ["error", "result"] && !prefix.contains("\"ledger\"")
+            || keys == ["error"] && prefix.contains("\"E")
     }
 
     package func read(

@@ -68,6 +68,28 @@ enum ReaderSupport {
         return Timestamp(seconds: value / 1000, nanoseconds: Int(value % 1000) * 1_000_000)
     }
 
+    /// Seconds since 1970 with an optional fraction (`1688464484.1787`, Kraken's ledger times), exactly.
+    static func epochSeconds(_ text: String?) -> Timestamp? {
+        guard let text, !text.isEmpty else { return nil }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.count <= 12,
+            whole.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let seconds = Int64(whole)
+        else { return nil }
+        var nanoseconds = 0
+        if parts.count == 2 {
+            let fraction = parts[1]
+            guard !fraction.isEmpty, fraction.count <= 9, fraction.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let value = Int(fraction)
+            else { return nil }
+            nanoseconds = value * Int(pow10(9 - fraction.count))
+        }
+        return Timestamp(seconds: seconds, nanoseconds: nanoseconds)
+    }
+
+    private static func pow10(_ exponent: Int) -> Int64 {
+        (0..<exponent).reduce(Int64(1)) { value, _ in value * 10 }
+    }
+
     /// Walks the JSON records at `path` of a file, with the parser's limits taken from the options.
     static func forEachJSONRecord(
         _ source: any ByteSource, path: String, file: String, records: String, options: InputOptions,

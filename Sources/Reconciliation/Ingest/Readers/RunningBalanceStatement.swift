@@ -19,6 +19,8 @@ struct RunningBalanceStatement {
         let movement: Amount
         let balance: Amount
         let line: Int
+        /// The file the row is in, when a statement spans files (pages); else the file given to ``closing(file:into:)``.
+        var file: String? = nil
     }
 
     private var rows: [Unit: [Row]] = [:]
@@ -39,9 +41,11 @@ struct RunningBalanceStatement {
 
     /// Adds a row of `unit` (the key a balance is kept per), called `label` in messages; a row after the cutoff is
     /// counted and left out.
-    mutating func add(unit: Unit, label: String, time: Timestamp, movement: Amount, balance: Amount, line: Int) {
+    mutating func add(
+        unit: Unit, label: String, time: Timestamp, movement: Amount, balance: Amount, line: Int, file: String? = nil
+    ) {
         labels[unit] = label
-        let row = Row(time: time, order: order, movement: movement, balance: balance, line: line)
+        let row = Row(time: time, order: order, movement: movement, balance: balance, line: line, file: file)
         order += 1
         if let admitted = window?.admits(time), !admitted {
             if let seen = firstLate[unit], seen.time <= time {} else { firstLate[unit] = row }
@@ -71,8 +75,9 @@ struct RunningBalanceStatement {
                 .note,
                 "\(labels[unit] ?? unit.asset): every row is after the cutoff; the balance at the cutoff is \(before), "
                     + "the balance of line \(late.line) before its movement",
-                at: SourceLocation(file: file, line: late.line))
-            let row = Row(time: late.time, order: late.order, movement: .zero, balance: before, line: late.line)
+                at: SourceLocation(file: late.file ?? file, line: late.line))
+            let row = Row(
+                time: late.time, order: late.order, movement: .zero, balance: before, line: late.line, file: late.file)
             closings.append((unit: unit, row: row, opening: before))
         }
         return closings.sorted { $0.unit < $1.unit }
@@ -95,7 +100,7 @@ struct RunningBalanceStatement {
                     .warning,
                     "\(labels[unit] ?? unit.asset): the balance \(row.balance) does not follow from the previous balance \(previous.balance) "
                         + "(line \(previous.line)) and the movement \(row.movement) (expected \(expected)); are rows missing?",
-                    at: SourceLocation(file: file, line: row.line))
+                    at: SourceLocation(file: row.file ?? file, line: row.line))
                 break
             }
             return ordered.last.map { (unit, $0, ordered) }
