@@ -189,7 +189,7 @@ public final class VenueScenario: Sendable {
             entries.append(("LLATE0", "1795539600.5", "XXBT", "1.0000000000", "0.0000000000", "1.5000000000"))
             entries.append(("LLATE1", "1795543200", "ZUSD", "-50.0000", "0.0000", "150.0000"))
             entries.append(("LLATE2", "1795546800", "XXBT", "0.0100000000", "0.0000000000", "1.5100000000"))
-            return entries.sorted { Double($0.1)! > Double($1.1)! }.map {
+            return entries.sorted { (Double($0.1) ?? 0) > (Double($1.1) ?? 0) }.map {
                 (id: $0.0, time: $0.1, asset: $0.2, amount: $0.3, fee: $0.4, balance: $0.5)
             }
         }()
@@ -202,7 +202,7 @@ public final class VenueScenario: Sendable {
             }, uniquingKeysWith: { $1 })
         let offset = Int(form["ofs"] ?? "0") ?? 0
         let end = form["end"].flatMap(Double.init) ?? .infinity
-        let visible = krakenLedger.filter { Double($0.time)! <= end }
+        let visible = krakenLedger.filter { (Double($0.time) ?? 0) <= end }
         let page = visible.dropFirst(offset).prefix(50)
         let entries = page.map { entry in
             #""\#(entry.id)":{"refid":"R\#(entry.id)","time":\#(entry.time),"type":"deposit","subtype":"","aclass":"currency","asset":"\#(entry.asset)","amount":"\#(entry.amount)","fee":"\#(entry.fee)","balance":"\#(entry.balance)"}"#
