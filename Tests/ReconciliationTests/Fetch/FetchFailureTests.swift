@@ -96,6 +96,21 @@ import VenueMock
         #expect(failure.hasSuffix("no complete response within timeout; gave up after 1 attempt (retries: 0)"))
     }
 
+    @Test func aVenueThatNeverAcceptsTheConnectionIsAConnectTimeout() async throws {
+        let harness = try await FetchHarness()
+        let stalled = StalledListener()
+        var yaml = harness.scenario.job(apis: [.dydx], settings: [.dydx: "connect_timeout: 300ms\nretries: 1"])
+        yaml = yaml.replacingOccurrences(
+            of: harness.scenario.venue.baseURL, with: "http://127.0.0.1:\(stalled.port)")
+        let outcome = await harness.fetch(try harness.load(yaml))
+        await harness.scenario.shutdown()
+        withExtendedLifetime(stalled) {}
+        let failure = try #require(outcome.inputs[0].failure)
+        #expect(
+            failure.hasSuffix(": could not connect within connect_timeout; gave up after 2 attempts (retries: 1)"),
+            "\(failure)")
+    }
+
     @Test func connectionRefusedIsRetriedThenFailsWithoutStoppingTheOthers() async throws {
         let harness = try await FetchHarness()
         let port = try await MockVenue.closedPort()
