@@ -65,7 +65,8 @@ package actor TokenBucket {
 
     /// The venue asked to wait (`Retry-After`): no request of this bucket goes before then.
     package func holdOff(milliseconds: Int64) {
-        heldUntil = max(heldUntil, clock.monotonicMilliseconds() + milliseconds)
+        let (until, overflow) = clock.monotonicMilliseconds().addingReportingOverflow(milliseconds)
+        heldUntil = max(heldUntil, overflow ? .max : until)
     }
 
     /// Takes one request's tokens, waiting until there are enough; returns how long it waited (ms). Throws
@@ -81,9 +82,11 @@ package actor TokenBucket {
                 waitedMilliseconds += waited
                 return waited
             }
-            let forTokens = Int64(((limit.cost - tokens) / limit.perSecond * 1000).rounded(.up))
+            // Clamped: a tiny refill rate means "longer than any deadline", never an overflow.
+            let forTokens = Int64(min(((limit.cost - tokens) / limit.perSecond * 1000).rounded(.up), 1e15))
             let wait = max(forTokens, heldUntil - now)
-            guard now + wait <= deadline else { throw PastDeadline(wait: wait) }
+            let (end, overflow) = now.addingReportingOverflow(wait)
+            guard !overflow, end <= deadline else { throw PastDeadline(wait: wait) }
             // Reserve nothing while asleep: whoever wakes first and finds tokens takes them.
             try await clock.sleep(milliseconds: max(1, wait))
             waited += max(1, wait)

@@ -374,16 +374,21 @@ package struct Fetcher: Sendable {
     /// What a complete response means; `offset` is the Kraken Ledgers page's.
     private func judge(_ response: VenueResponse, spec: FetchSpec, wall: Int64, offset: Int) -> Verdict {
         let document = Self.json(response.body)
-        let venueMessage = document.flatMap(Self.venueMessage).map { ": \(Self.clipped($0))" } ?? ""
+        let venueMessage = document.flatMap(Self.venueMessage).map { ": \(Self.clipped(Escaping.terminal($0)))" } ?? ""
         guard (200..<300).contains(response.status) else {
             let status = "HTTP \(response.status)\(venueMessage)"
             if response.status == 418 {
                 return .fail("\(status); the venue has banned this IP for sending after a 429 (never retried)")
             }
             if RetryPolicy.retryableStatuses.contains(response.status) {
-                let after = RetryPolicy.retryAfter(
-                    response.header("Retry-After"), wallMilliseconds: wall,
-                    unitMilliseconds: spec.api == .dydx ? 1 : 1_000)
+                let header = response.header("Retry-After")
+                var after = RetryPolicy.retryAfter(
+                    header, wallMilliseconds: wall, unitMilliseconds: spec.api == .dydx ? 1 : 1_000)
+                // A Retry-After that cannot be read is not "retry at once" (after a 429 that risks a ban): it is taken
+                // as the longest backoff.
+                if after == nil, let header, !header.trimmingCharacters(in: .whitespaces).isEmpty {
+                    after = spec.backoffCapMilliseconds
+                }
                 return .retry(status, after: after)
             }
             return .fail(status)
@@ -392,7 +397,8 @@ package struct Fetcher: Sendable {
             return .fail("HTTP \(response.status) but the body is not valid JSON (\(response.body.count) bytes)")
         }
         if spec.api == .kraken, case .array(let errors) = document["error"]?.kind, !errors.isEmpty {
-            let text = errors.compactMap(\.text).joined(separator: "; ")
+            // The venue's words end up in messages, logs and reports: control characters are shown, never sent on.
+            let text = Escaping.terminal(errors.compactMap(\.text).joined(separator: "; "))
             // Kraken's transient errors; `EGeneral:Temporary lockout` (about 15 minutes) and key or nonce errors are not.
             let transient = [
                 "EAPI:Rate limit exceeded", "EService:Unavailable", "EService:Busy", "EService: Throttled",
@@ -408,6 +414,26 @@ package struct Fetcher: Sendable {
             else { return .fail("HTTP \(response.status) but the body has no `result.ledger` and `result.count`") }
             let next = offset + entries.count
             return .success(next: entries.isEmpty || next >= count ? nil : String(next))
+        }
+        // Each API's answer has a shape; a 200 without it is an error the venue dressed as success.
+        let shaped: Bool
+        switch spec.api {
+        case .coinbaseExchange: if case .array = document.kind { shaped = true } else { shaped = false }
+        case .binance: shaped = document["balances"] != nil
+        case .dydx: shaped = document["subaccount"] != nil || document["subaccounts"] != nil
+        case .kraken: shaped = document["result"] != nil
+        case .coinbaseAdvanced: shaped = document["accounts"] != nil
+        }
+        guard shaped else {
+            let expected =
+                switch spec.api {
+                case .coinbaseExchange: "is not a JSON array of accounts"
+                case .binance: "has no `balances`"
+                case .dydx: "has no `subaccount`"
+                case .kraken: "has no `result`"
+                case .coinbaseAdvanced: "has no `accounts`"
+                }
+            return .fail("HTTP \(response.status) but the body \(expected)\(venueMessage)")
         }
         if spec.api == .coinbaseAdvanced {
             guard document["accounts"] != nil else {

@@ -35,8 +35,9 @@ package struct RetryPolicy: Sendable {
     {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if text.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            guard let value = Int64(text) else { return nil }
-            return value.multipliedReportingOverflow(by: unitMilliseconds).overflow ? nil : value * unitMilliseconds
+            // Too large to hold is "longer than any deadline", not "now".
+            guard let value = Int64(text) else { return .max }
+            return value.multipliedReportingOverflow(by: unitMilliseconds).overflow ? .max : value * unitMilliseconds
         }
         guard let date = httpDate(text) else { return nil }
         return max(0, date - wallMilliseconds)

@@ -112,7 +112,12 @@ extension JobSpec {
         if let limitNode = map["rate_limit"] {
             let limit = try limitNode.mapping(known: ["burst", "per_second", "cost"])
             if let value = limit["burst"] { spec.rateLimit.burst = try value.positiveNumber() }
-            if let value = limit["per_second"] { spec.rateLimit.perSecond = try value.positiveNumber() }
+            if let value = limit["per_second"] {
+                spec.rateLimit.perSecond = try value.positiveNumber()
+                guard spec.rateLimit.perSecond >= 0.001 else {
+                    throw value.error("expected at least 0.001 tokens a second (one every 1,000 seconds)")
+                }
+            }
             if let value = limit["cost"] { spec.rateLimit.cost = try value.positiveNumber() }
             if spec.rateLimit.cost > spec.rateLimit.burst {
                 throw limitNode.error(
@@ -171,6 +176,15 @@ extension JobSpec {
         else {
             throw node.error("expected https://host[:port][/path] without user, query or fragment, got '\(text)'")
         }
+        let port =
+            authority.hasPrefix("[")
+            ? authority.split(separator: "]").last.map { $0.dropFirst() }
+            : authority.split(
+                separator: ":", maxSplits: 1
+            ).dropFirst().first
+        if let port, !(port.allSatisfy({ $0.isASCII && $0.isNumber }) && (1...65535).contains(Int(port) ?? 0)) {
+            throw node.error("expected a port from 1 to 65535 in '\(text)', got '\(port)'")
+        }
         if scheme == "http" {
             let host =
                 authority.hasPrefix("[")
@@ -186,7 +200,7 @@ extension JobSpec {
 
     /// An input name that is also a folder in the batch: letters, digits, `.`, `_`, `-`, not starting with `.`.
     static func isBatchName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 100 && !name.hasPrefix(".")
+        !name.isEmpty && name.count <= 100 && !name.hasPrefix(".") && name.lowercased() != FetchBatch.manifestName
             && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 }

@@ -34,6 +34,52 @@ import VenueMock
         #expect(manifest.contains(#""url": "\#(harness.scenario.venue.baseURL)/accounts""#))
     }
 
+    @Test func aSuccessThatIsNotTheAPIsAnswerIsAnError() async throws {
+        let (_, _, outcome) = try await fetch([.coinbaseExchange, .binance, .dydx]) { venue in
+            venue.always(.coinbaseExchange, .json(#"{"message":"invalid signature"}"#))
+            venue.always(.binance, .json(#"{"code":0,"msg":"maintenance"}"#))
+            venue.always(.dydx, .json("[]"))
+        }
+        #expect(
+            outcome.inputs[0].failure?.hasSuffix(
+                "HTTP 200 but the body is not a JSON array of accounts: invalid signature (not retried)") == true)
+        #expect(
+            outcome.inputs[1].failure?.hasSuffix(
+                "HTTP 200 but the body has no `balances`: maintenance (code 0) (not retried)") == true)
+        #expect(outcome.inputs[2].failure?.hasSuffix("HTTP 200 but the body has no `subaccount` (not retried)") == true)
+    }
+
+    @Test func controlCharactersInAVenuesMessageAreShownNotSent() async throws {
+        let (harness, spec, outcome) = try await fetch([.coinbaseExchange]) { venue in
+            venue.always(
+                .coinbaseExchange,
+                .json(#"{"message":"\u001b[31mRED\u001b]0;pwned\u0007\r\nerror: forged"}"#, status: 400))
+        }
+        let failure = try #require(outcome.inputs[0].failure)
+        #expect(failure.hasSuffix(#"HTTP 400: \u{1b}[31mRED\u{1b}]0;pwned\u{7}\u{d}\u{a}error: forged (not retried)"#))
+        #expect(!failure.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(!harness.manifest(spec).contains("\u{1b}"))
+    }
+
+    @Test func aRetryAfterThatCannotBeReadWaitsTheLongestBackoff() async throws {
+        let (harness, _, outcome) = try await fetch([.binance]) { venue in
+            venue.inject(.binance, .json("{}", status: 429, headers: [("Retry-After", "soon")]))
+        }
+        #expect(outcome.succeeded)
+        #expect(harness.clock.sleeps == [30_000])
+        // With the monotonic clock past zero, a hold of "forever" must not overflow.
+        let later = try await FetchHarness()
+        try await later.clock.sleep(milliseconds: 1000)
+        let bucket = TokenBucket(RateLimit(burst: 1, perSecond: 1, cost: 1), clock: later.clock)
+        await bucket.holdOff(milliseconds: .max)
+        await #expect(throws: TokenBucket.PastDeadline.self) { try await bucket.acquire(deadline: 5000) }
+        await later.scenario.shutdown()
+        let (_, _, huge) = try await fetch([.binance]) { venue in
+            venue.inject(.binance, .json("{}", status: 429, headers: [("Retry-After", "99999999999999999999")]))
+        }
+        #expect(huge.inputs[0].failure?.contains("(Retry-After), past the deadline (2 m)") == true)
+    }
+
     @Test func everyAttemptOfAFailedRequestIsRecorded() async throws {
         let (harness, spec, _) = try await fetch([.kraken], settings: [.kraken: "retries: 2"]) { venue in
             venue.always(.kraken, .json("{}", status: 502))

@@ -84,6 +84,12 @@ import Testing
                 "a fetched input reads the pages `recon fetch` saved: remove `path`/`paths`"))
         #expect(message("{api: kraken, credentials: env:K, timeout: 10 seconds}").contains("expected a duration"))
         #expect(
+            message("{api: kraken, credentials: env:K, base_url: \"http://127.0.0.1:99999\"}").contains(
+                "expected a port from 1 to 65535 in 'http://127.0.0.1:99999', got '99999'"))
+        #expect(
+            message("{api: kraken, credentials: env:K, rate_limit: {per_second: 0.0000001}}").contains(
+                "expected at least 0.001 tokens a second"))
+        #expect(
             message("{api: kraken, credentials: env:K}", input: "    optional: true\n").contains(
                 "a fetched input cannot be `optional`: a failed or missing fetch must fail the run"))
         #expect(
@@ -95,6 +101,18 @@ import Testing
         #expect(
             message("{api: binance, credentials: env:K, page_size: 10}").contains(
                 "only the coinbase-advanced API pages by size"))
+    }
+
+    @Test func aFetchedInputCannotBeNamedLikeTheBatchRecord() {
+        let path = directory.write(
+            """
+            job: fetched
+            as_of: "2026-11-24"
+            ledger: [{path: ledger.csv}]
+            statements:
+              - {name: fetch.json, fetch: {api: binance, credentials: env:B}}
+            """, to: "jobs/manifest.yaml")
+        #expect(throws: ReconciliationError.self) { try JobSpec.load(path: path, currentDirectory: directory.path) }
     }
 
     @Test func aFetchedInputNeedsASafeUniqueName() {
