@@ -126,5 +126,7 @@ package struct FetchFailure: Error, Sendable {
     package let message: String
     /// The failed request as `fetch.json` records it (URL, attempts), when one was sent.
     var request: [String: JSONValue]?
+    /// Whether the input was refused before any request was sent (nothing of an earlier fetch is touched then).
+    var beforeAnyRequest = false
     init(_ message: String) { self.message = message }
 }

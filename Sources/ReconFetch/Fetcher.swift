@@ -24,6 +24,8 @@ package struct InputFetchResult: Sendable {
     package var retries: Int
     /// From the first request to the last byte, in milliseconds.
     package var durationMilliseconds: Int64
+    /// Whether the input was refused before any request, leaving an earlier fetch's pages and record in place.
+    package var keepsEarlier = false
     /// The input's record in `fetch.json`.
     var record: JSONValue
 }
@@ -128,9 +130,15 @@ package struct Fetcher: Sendable {
         var credentials: Credentials?
         let transport = transport(spec)
         do throws(FetchFailure) {
-            try checkSkew(input)
-            if let source = spec.credentials {
-                credentials = try Credentials.load(source, api: spec.api, environment: environment)
+            do throws(FetchFailure) {
+                try checkSkew(input)
+                if let source = spec.credentials {
+                    credentials = try Credentials.load(source, api: spec.api, environment: environment)
+                }
+            } catch {
+                var refused = error
+                refused.beforeAnyRequest = true
+                throw refused
             }
             removeTree(partial)
             guard mkdir(partial, 0o755) == 0 else {
@@ -194,8 +202,14 @@ package struct Fetcher: Sendable {
             if let request = error.request { requests.append(.object(request)) }
             files = []
             removeTree(partial)
-            // A failed input leaves no pages behind: a run must not read an earlier fetch as today's.
-            removeTree(final)
+            if error.beforeAnyRequest {
+                // Refused before asking the venue (too far from the cutoff, credentials missing): nothing was fetched,
+                // so nothing changes — the pages and record of an earlier fetch stay as they were.
+                result.keepsEarlier = true
+            } else {
+                // A fetch that failed leaves no pages behind: a run must not read an earlier fetch as today's.
+                removeTree(final)
+            }
         }
         await transport.shutdown()
         let finishedWall = clock.wallMilliseconds()
@@ -502,13 +516,17 @@ package struct Fetcher: Sendable {
             old["format"]?.text == FetchBatch.formatTag, old["job"]?.text == job.name, old["as_of"]?.text == job.asOf
         {
             for entry in old["inputs"]?.elements ?? [] {
-                guard let name = entry["name"]?.text, !results.contains(where: { $0.name == name }),
+                // An input refused before any request keeps its earlier entry.
+                guard let name = entry["name"]?.text,
+                    !results.contains(where: { $0.name == name && !$0.keepsEarlier }),
                     job.statements.contains(where: { $0.name == name && $0.fetch != nil })
                 else { continue }
                 entries.append((name, Self.value(entry)))
             }
         }
-        entries += results.map { ($0.name, $0.record) }
+        entries += results.filter { result in
+            !(result.keepsEarlier && entries.contains { $0.0 == result.name })
+        }.map { ($0.name, $0.record) }
         let order = job.statements.map(\.name)
         entries.sort { (order.firstIndex(of: $0.0) ?? .max) < (order.firstIndex(of: $1.0) ?? .max) }
         let manifest = JSONValue.object([
@@ -543,20 +561,19 @@ package struct Fetcher: Sendable {
     }
 
     /// `850 ms`, `1.2 s`, `2 m 5 s`.
+    /// `850ms`, `1.2s`, `15m`, `2m 5s`, `3d 11h` — written like the durations of a run's notes.
     static func duration(_ milliseconds: Int64) -> String {
-        if milliseconds < 1000 { return "\(milliseconds) ms" }
+        if milliseconds < 1000 { return "\(milliseconds)ms" }
         if milliseconds < 60_000 {
             let tenths = (milliseconds + 50) / 100
-            return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
+            return tenths % 10 == 0 ? "\(tenths / 10)s" : "\(tenths / 10).\(tenths % 10)s"
         }
         let seconds = milliseconds / 1000
-        if seconds >= 86_400 {
-            return "\(seconds / 86_400) d" + (seconds % 86_400 / 3600 == 0 ? "" : " \(seconds % 86_400 / 3600) h")
-        }
-        if seconds >= 3600 {
-            return "\(seconds / 3600) h" + (seconds % 3600 / 60 == 0 ? "" : " \(seconds % 3600 / 60) m")
-        }
-        return seconds % 60 == 0 ? "\(seconds / 60) m" : "\(seconds / 60) m \(seconds % 60) s"
+        let parts = [
+            (seconds / 86_400, "d"), (seconds % 86_400 / 3600, "h"), (seconds % 3600 / 60, "m"), (seconds % 60, "s"),
+        ].filter { $0.0 > 0 }
+        // Two units are enough to read: 3d 11h, 2h 5m, 2m 5s.
+        return parts.prefix(2).map { "\($0.0)\($0.1)" }.joined(separator: " ")
     }
 
     private func removeTree(_ path: String) {

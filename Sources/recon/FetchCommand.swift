@@ -9,14 +9,21 @@ struct FetchCommand: AsyncParsableCommand {
         commandName: "fetch",
         abstract: "Fetch the job's statements from the venues' APIs into its batch folder.",
         discussion: """
-            Saves every response page of each input with a `fetch:` block, byte for byte, under the job's fetch.dir
-            (default ../batches/{as_of} beside the job's folder) as INPUT/page-0001.json ..., and fetch.json: every
-            request's URL (without secrets), status, rate-limit headers, attempts, durations, size and SHA-256.
-            `recon run` then reads them like files; `recon replay` never calls a venue.
-            Inputs are fetched concurrently; one failing fails that input only. A balance API answers as of now, so a
-            fetch further from the cutoff than max_snapshot_skew is refused unless --allow-skew says to go ahead
-            (the run then says on every line when the balances were taken); a scheduler fetches at the cutoff.
-            Exit 0 every input fetched, 2 some failed (the others are saved), 64 usage or job-file error.
+            Saves every response page of each input with a `fetch:` block, byte for
+            byte, under the job's fetch.dir (default ../batches/{as_of} beside the
+            job's folder) as INPUT/page-0001.json ..., and fetch.json: every request's
+            URL (without secrets), status, rate-limit headers, attempts, durations,
+            size and SHA-256. `recon run` then reads them like files; `recon replay`
+            never calls a venue. Inputs are fetched concurrently; one failing fails
+            that input only.
+
+            A balance API answers as of now: a fetch further from the cutoff than
+            max_snapshot_skew is refused (nothing of an earlier fetch is touched)
+            unless --allow-skew says to go ahead; the run then says on every line
+            when the balances were taken. A scheduler fetches at the cutoff.
+
+            Exit 0 every input fetched, 2 some failed (the others are saved), 64
+            usage or job-file error. docs/FETCH.md has the details.
 
             Examples:
               recon fetch jobs/eod-fetch.yaml --as-of 2026-11-24 --allow-skew
@@ -116,7 +123,7 @@ struct FetchCommand: AsyncParsableCommand {
         for input in outcome.inputs {
             let name = TerminalText.escape(input.name).padding(toLength: width, withPad: " ", startingAt: 0)
             if input.failure != nil {
-                text += "failed   \(name)  (see the error above; fetch.json records every attempt)\n"
+                text += "failed   \(name)  (the error is on stderr; fetch.json records every attempt)\n"
             } else {
                 let retries = input.retries == 0 ? "" : ", \(input.retries) retr\(input.retries == 1 ? "y" : "ies")"
                 text +=

@@ -9,9 +9,12 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a reconciliation job.",
         discussion: """
-            Reads every input of the job, reconciles ledger against statements, writes the reports (and the audit
-            file, archive and run repository when configured), prints a summary.
-            Exit 0 reconciled, 1 breaks, 2 an input or the run failed, 64 job-file error.
+            Reads every input of the job, reconciles ledger against statements,
+            writes the reports (and the audit file, archive and run repository when
+            configured), prints a summary. With --fetch, the job's `fetch:` inputs
+            are fetched from the venues first, as `recon fetch` does.
+            Exit 0 reconciled, 1 breaks, 2 an input or the run failed, 64 job-file
+            error.
 
             Examples:
               recon run jobs/eod-sample.yaml
@@ -101,6 +104,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw failure(error)
             }
         }
+        if allowSkew && !fetch { throw usageError("--allow-skew applies to --fetch; add --fetch, or leave it out") }
         var spec = try load()
         if fetch {
             guard spec.statements.contains(where: { $0.fetch != nil }) else {

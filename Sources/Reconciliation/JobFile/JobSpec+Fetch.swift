@@ -79,8 +79,9 @@ extension JobSpec {
             } else if text.hasPrefix("file:"), text.count > 5 {
                 spec.credentials = .file(path: paths.absolute(String(text.dropFirst(5)), from: baseDirectory))
             } else {
+                // The value is not repeated: it may be the key itself.
                 throw credentialsNode.error(
-                    "expected env:NAME or file:PATH, got '\(text)' (never the key itself: a job file is not a secret)")
+                    "expected env:NAME or file:PATH (never the key itself: a job file is not a secret)")
             }
         } else if api.needsCredentials {
             throw node.error(

@@ -87,8 +87,8 @@ import VenueMock
         let refused = await harness.fetch(try harness.load(yaml))
         #expect(
             refused.inputs[0].failure
-                == "kraken-main (kraken): the cutoff (2026-11-24T17:00:00Z) is 365 d from now, more than "
-                + "max_snapshot_skew (1 h): the venue would answer with balances as of now, not as of the cutoff. "
+                == "kraken-main (kraken): the cutoff (2026-11-24T17:00:00Z) is 365d from now, more than "
+                + "max_snapshot_skew (1h): the venue would answer with balances as of now, not as of the cutoff. "
                 + "Fetch at the cutoff, or pass --allow-skew to fetch anyway (the run then says on every line when the "
                 + "balances were taken)")
         #expect(harness.scenario.requests(.kraken).isEmpty)
@@ -103,6 +103,32 @@ import VenueMock
         #expect(
             warning?.message.contains("the snapshot was taken at 2025-11-24T17:00:00") == true,
             "\(run.inputs[1].diagnostics)")
+    }
+
+    @Test func aFetchRefusedBeforeAnyRequestLeavesTheEarlierFetchAsItWas() async throws {
+        let harness = try await FetchHarness()
+        let yaml = harness.scenario.job(apis: [.kraken, .binance]).replacingOccurrences(
+            of: "max_snapshot_skew: 100000d", with: "max_snapshot_skew: 1h")
+        var anyway = harness.fetcher()
+        anyway.allowsSkew = true
+        let spec = try harness.load(yaml)
+        #expect(await anyway.fetch(spec).succeeded)
+        let before = harness.manifest(spec)
+        // A scheduler's re-run without --allow-skew: refused before any request, for every input.
+        let refused = await harness.fetch(spec)
+        #expect(refused.inputs.allSatisfy { $0.failure?.contains("more than max_snapshot_skew") == true })
+        #expect(harness.manifest(spec) == before)
+        #expect(FileManager.default.fileExists(atPath: spec.fetchDirectory! + "/kraken-main/page-0001.json"))
+        // Missing credentials are refused before any request too.
+        var keyless = harness.fetcher()
+        keyless.allowsSkew = true
+        keyless.environment = [:]
+        let noKeys = await keyless.fetch(spec, only: ["kraken-main"])
+        await harness.scenario.shutdown()
+        #expect(noKeys.inputs[0].failure?.contains("KRAKEN_API_KEY is not set") == true)
+        #expect(harness.manifest(spec) == before)
+        #expect(try harness.load(yaml).statements.allSatisfy { $0.problem == nil })
+        #expect(harness.scenario.requests(.kraken).count == 1)
     }
 
     @Test func aCredentialsFileMustBeReadableByItsOwnerOnly() async throws {

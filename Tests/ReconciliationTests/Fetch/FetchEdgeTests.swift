@@ -77,7 +77,7 @@ import VenueMock
         let (_, _, huge) = try await fetch([.binance]) { venue in
             venue.inject(.binance, .json("{}", status: 429, headers: [("Retry-After", "99999999999999999999")]))
         }
-        #expect(huge.inputs[0].failure?.contains("(Retry-After), past the deadline (2 m)") == true)
+        #expect(huge.inputs[0].failure?.contains("(Retry-After), past the deadline (2m)") == true)
     }
 
     @Test func everyAttemptOfAFailedRequestIsRecorded() async throws {
@@ -113,7 +113,7 @@ import VenueMock
         #expect(slow.clock.sleeps == [500, 1000])
         #expect(
             late.inputs[0].failure?.hasSuffix(
-                "HTTP 503: busy; the next attempt would wait 2 s, past the deadline (2 s)") == true)
+                "HTTP 503: busy; the next attempt would wait 2s, past the deadline (2s)") == true)
     }
 
     @Test func aRateLimitWaitPastTheDeadlineFailsAtOnce() async throws {
@@ -124,7 +124,7 @@ import VenueMock
         // Page 2 would wait 10 s for a token.
         #expect(
             outcome.inputs[0].failure?.hasSuffix(
-                "the rate limit (1.0 tokens, 0.1 a second) would hold page 2 for 10 s, past the deadline (5 s)") == true
+                "the rate limit (1.0 tokens, 0.1 a second) would hold page 2 for 10s, past the deadline (5s)") == true
         )
         #expect(harness.clock.sleeps.isEmpty)
     }

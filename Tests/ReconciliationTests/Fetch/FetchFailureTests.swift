@@ -244,7 +244,7 @@ import VenueMock
             venue.inject(.coinbaseAdvanced, .json("{}", status: 429, headers: [("Retry-After", "600")]))
         }
         let failure = try #require(outcome.inputs[0].failure)
-        #expect(failure.hasSuffix("HTTP 429; the venue asks to wait 10 m (Retry-After), past the deadline (30 s)"))
+        #expect(failure.hasSuffix("HTTP 429; the venue asks to wait 10m (Retry-After), past the deadline (30s)"))
         #expect(harness.clock.sleeps.isEmpty)
     }
 
