@@ -9,21 +9,9 @@ import VenueMock
 /// The less common outcomes, one test each: statuses never retried, deadlines, paging mistakes, settings that
 /// changed, Kraken's key rules, Retry-After forms, key formats.
 @Suite(.serialized) struct FetchEdgeTests {
-    func fetch(
-        _ apis: [VenueScenario.API], settings: [VenueScenario.API: String] = [:],
-        prepare: (VenueScenario) -> Void = { _ in }
-    ) async throws -> (FetchHarness, JobSpec, FetchOutcome) {
-        let harness = try await FetchHarness()
-        prepare(harness.scenario)
-        let spec = try harness.load(harness.scenario.job(apis: apis, settings: settings))
-        let outcome = await harness.fetch(spec)
-        await harness.scenario.shutdown()
-        return (harness, spec, outcome)
-    }
-
     @Test(arguments: [400, 403, 404, 409])
     func statusesThatAreNotPassingFaultsFailAtOnce(status: Int) async throws {
-        let (harness, spec, outcome) = try await fetch([.coinbaseExchange]) { venue in
+        let (harness, spec, outcome) = try await FetchHarness.fetch([.coinbaseExchange]) { venue in
             venue.always(.coinbaseExchange, .json(#"{"message":"refused \#(status)"}"#, status: status))
         }
         #expect(outcome.inputs[0].failure?.hasSuffix("HTTP \(status): refused \(status) (not retried)") == true)
@@ -35,7 +23,7 @@ import VenueMock
     }
 
     @Test func aSuccessThatIsNotTheAPIsAnswerIsAnError() async throws {
-        let (_, _, outcome) = try await fetch([.coinbaseExchange, .binance, .dydx]) { venue in
+        let (_, _, outcome) = try await FetchHarness.fetch([.coinbaseExchange, .binance, .dydx]) { venue in
             venue.always(.coinbaseExchange, .json(#"{"message":"invalid signature"}"#))
             venue.always(.binance, .json(#"{"code":0,"msg":"maintenance"}"#))
             venue.always(.dydx, .json("[]"))
@@ -50,7 +38,7 @@ import VenueMock
     }
 
     @Test func controlCharactersInAVenuesMessageAreShownNotSent() async throws {
-        let (harness, spec, outcome) = try await fetch([.coinbaseExchange]) { venue in
+        let (harness, spec, outcome) = try await FetchHarness.fetch([.coinbaseExchange]) { venue in
             venue.always(
                 .coinbaseExchange,
                 .json(#"{"message":"\u001b[31mRED\u001b]0;pwned\u0007\r\nerror: forged"}"#, status: 400))
@@ -62,7 +50,7 @@ import VenueMock
     }
 
     @Test func aRetryAfterThatCannotBeReadWaitsTheLongestBackoff() async throws {
-        let (harness, _, outcome) = try await fetch([.binance]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.binance]) { venue in
             venue.inject(.binance, .json("{}", status: 429, headers: [("Retry-After", "soon")]))
         }
         #expect(outcome.succeeded)
@@ -74,14 +62,14 @@ import VenueMock
         await bucket.holdOff(milliseconds: .max)
         await #expect(throws: TokenBucket.PastDeadline.self) { try await bucket.acquire(deadline: 5000) }
         await later.scenario.shutdown()
-        let (_, _, huge) = try await fetch([.binance]) { venue in
+        let (_, _, huge) = try await FetchHarness.fetch([.binance]) { venue in
             venue.inject(.binance, .json("{}", status: 429, headers: [("Retry-After", "99999999999999999999")]))
         }
         #expect(huge.inputs[0].failure?.contains("(Retry-After), past the deadline (2m)") == true)
     }
 
     @Test func everyAttemptOfAFailedRequestIsRecorded() async throws {
-        let (harness, spec, _) = try await fetch([.kraken], settings: [.kraken: "retries: 2"]) { venue in
+        let (harness, spec, _) = try await FetchHarness.fetch([.kraken], settings: [.kraken: "retries: 2"]) { venue in
             venue.always(.kraken, .json("{}", status: 502))
         }
         let manifest = harness.manifest(spec)
@@ -91,7 +79,7 @@ import VenueMock
     }
 
     @Test func theDeadlineEndsRetriesBetweenPages() async throws {
-        let (harness, _, outcome) = try await fetch(
+        let (harness, _, outcome) = try await FetchHarness.fetch(
             [.coinbaseAdvanced], settings: [.coinbaseAdvanced: "deadline: 2s\nretries: 9"]
         ) { venue in
             venue.coinbasePages([["BTC"], ["ETH"]])
@@ -100,7 +88,7 @@ import VenueMock
         _ = harness
         // The first answer lacks `accounts`: a clear error, not an empty page.
         #expect(outcome.inputs[0].failure?.hasSuffix("HTTP 200 but the body has no `accounts` (not retried)") == true)
-        let (slow, _, late) = try await fetch(
+        let (slow, _, late) = try await FetchHarness.fetch(
             [.coinbaseAdvanced], settings: [.coinbaseAdvanced: "deadline: 2s\nretries: 9"]
         ) {
             venue in
@@ -117,7 +105,7 @@ import VenueMock
     }
 
     @Test func aRateLimitWaitPastTheDeadlineFailsAtOnce() async throws {
-        let (harness, _, outcome) = try await fetch(
+        let (harness, _, outcome) = try await FetchHarness.fetch(
             [.coinbaseAdvanced],
             settings: [.coinbaseAdvanced: "deadline: 5s\nrate_limit: {burst: 1, per_second: 0.1}"]
         ) { venue in venue.coinbasePages([["BTC"], ["ETH"]]) }
@@ -130,12 +118,14 @@ import VenueMock
     }
 
     @Test func hasNextWithoutACursorAndTooManyPagesAreErrors() async throws {
-        let (_, _, noCursor) = try await fetch([.coinbaseAdvanced]) { venue in
+        let (_, _, noCursor) = try await FetchHarness.fetch([.coinbaseAdvanced]) { venue in
             venue.always(.coinbaseAdvanced, .json(#"{"accounts":[],"has_next":true,"cursor":"","size":0}"#))
         }
         #expect(
             noCursor.inputs[0].failure?.hasSuffix("the page says has_next but gives no cursor (not retried)") == true)
-        let (_, _, tooMany) = try await fetch([.coinbaseAdvanced], settings: [.coinbaseAdvanced: "max_pages: 2"]) {
+        let (_, _, tooMany) = try await FetchHarness.fetch(
+            [.coinbaseAdvanced], settings: [.coinbaseAdvanced: "max_pages: 2"]
+        ) {
             venue in
             venue.coinbasePages([["BTC"], ["ETH"], ["USDC"]])
         }
@@ -146,13 +136,13 @@ import VenueMock
 
     @Test func aRetryAfterHTTPDateAndDydxMillisecondsAreHonoured() async throws {
         // The manual clock reads 2025-11-24T17:00:00Z.
-        let (dated, _, first) = try await fetch([.binance]) { venue in
+        let (dated, _, first) = try await FetchHarness.fetch([.binance]) { venue in
             venue.inject(
                 .binance, .json("{}", status: 429, headers: [("Retry-After", "Mon, 24 Nov 2025 17:00:07 GMT")]))
         }
         #expect(first.succeeded)
         #expect(dated.clock.sleeps == [7000])
-        let (indexer, _, second) = try await fetch([.dydx]) { venue in
+        let (indexer, _, second) = try await FetchHarness.fetch([.dydx]) { venue in
             venue.inject(
                 .dydx,
                 .json(#"{"errors":[{"msg":"Too many requests"}]}"#, status: 429, headers: [("Retry-After", "1500")]))
@@ -182,7 +172,7 @@ import VenueMock
 
     @Test func krakenKeyErrorsFailAtOnceAndOneKeyIsUsedOneRequestAtATime() async throws {
         for error in ["EAPI:Invalid nonce", "EGeneral:Temporary lockout", "EAPI:Invalid key"] {
-            let (harness, _, outcome) = try await fetch([.kraken]) { venue in
+            let (harness, _, outcome) = try await FetchHarness.fetch([.kraken]) { venue in
                 venue.always(.kraken, .json(#"{"error":["\#(error)"]}"#))
             }
             #expect(outcome.inputs[0].failure?.hasSuffix("Kraken: \(error) (not retried)") == true)

@@ -7,21 +7,8 @@ import VenueMock
 
 /// Each failure the issue names, against the mock venue: the exact outcome, schedule and message.
 @Suite(.serialized) struct FetchFailureTests {
-    /// Fetches `apis` with `settings`, after `prepare` scripted the venue.
-    func fetch(
-        _ apis: [VenueScenario.API], settings: [VenueScenario.API: String] = [:],
-        prepare: (VenueScenario) -> Void = { _ in }
-    ) async throws -> (FetchHarness, JobSpec, FetchOutcome) {
-        let harness = try await FetchHarness()
-        prepare(harness.scenario)
-        let spec = try harness.load(harness.scenario.job(apis: apis, settings: settings))
-        let outcome = await harness.fetch(spec)
-        await harness.scenario.shutdown()
-        return (harness, spec, outcome)
-    }
-
     @Test func rateLimited429WaitsAsLongAsRetryAfterSaysThenSucceeds() async throws {
-        let (harness, spec, outcome) = try await fetch([.coinbaseAdvanced]) { venue in
+        let (harness, spec, outcome) = try await FetchHarness.fetch([.coinbaseAdvanced]) { venue in
             venue.inject(
                 .coinbaseAdvanced, .json(#"{"message":"slow down"}"#, status: 429, headers: [("Retry-After", "3")]))
         }
@@ -35,7 +22,7 @@ import VenueMock
     }
 
     @Test func serverErrors503TwiceThenSuccessBackOffExponentially() async throws {
-        let (harness, _, outcome) = try await fetch([.kraken]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.kraken]) { venue in
             venue.inject(.kraken, .json("{}", status: 503), .json("{}", status: 503))
         }
         #expect(outcome.succeeded)
@@ -76,7 +63,8 @@ import VenueMock
     }
 
     @Test func aSlowResponsePastTheTimeoutIsRetriedThenFailsThatInput() async throws {
-        let (_, spec, outcome) = try await fetch([.dydx], settings: [.dydx: "timeout: 300ms\nretries: 1"]) { venue in
+        let (_, spec, outcome) = try await FetchHarness.fetch([.dydx], settings: [.dydx: "timeout: 300ms\nretries: 1"])
+        { venue in
             venue.always(.dydx, .delayed(milliseconds: 3000, .json("{}")))
         }
         #expect(!outcome.succeeded)
@@ -88,7 +76,8 @@ import VenueMock
 
     @Test func aBodyTricklingInPastTheTimeoutIsATimeoutToo() async throws {
         let body = Array(#"{"error":[],"result":{"XXBT":"0.5000000000","ZUSD":"200.0000"}}"#.utf8)
-        let (_, _, outcome) = try await fetch([.kraken], settings: [.kraken: "timeout: 400ms\nretries: 0"]) { venue in
+        let (_, _, outcome) = try await FetchHarness.fetch([.kraken], settings: [.kraken: "timeout: 400ms\nretries: 0"])
+        { venue in
             // Every gap (100 ms) is shorter than the timeout; the whole body (about 1.2 s) is not.
             venue.always(.kraken, .trickle(status: 200, body: body, chunks: 12, milliseconds: 100))
         }
@@ -134,7 +123,7 @@ import VenueMock
     }
 
     @Test func aConnectionResetMidBodyIsRetriedThenAClearError() async throws {
-        let (_, _, outcome) = try await fetch([.binance], settings: [.binance: "retries: 1"]) { venue in
+        let (_, _, outcome) = try await FetchHarness.fetch([.binance], settings: [.binance: "retries: 1"]) { venue in
             venue.always(.binance, .cutShort(status: 200, declaredLength: 500, body: Array(#"{"balances":["#.utf8)))
         }
         let failure = try #require(outcome.inputs[0].failure)
@@ -143,7 +132,7 @@ import VenueMock
     }
 
     @Test func malformedJSONFailsAtOnceNamingTheVenueAndTheRequest() async throws {
-        let (harness, _, outcome) = try await fetch([.coinbaseExchange]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.coinbaseExchange]) { venue in
             venue.inject(.coinbaseExchange, .json(#"[{"id":"a1","currency":"USD","#))
         }
         let failure = try #require(outcome.inputs[0].failure)
@@ -156,7 +145,7 @@ import VenueMock
     }
 
     @Test func unauthorized401FailsAtOnceWithTheVenuesMessage() async throws {
-        let (harness, _, outcome) = try await fetch([.coinbaseAdvanced]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.coinbaseAdvanced]) { venue in
             venue.inject(
                 .coinbaseAdvanced, .json(#"{"error":"UNAUTHORIZED","message":"invalid api key"}"#, status: 401))
         }
@@ -181,7 +170,7 @@ import VenueMock
     }
 
     @Test func binanceBan418IsNeverRetried() async throws {
-        let (harness, _, outcome) = try await fetch([.binance]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.binance]) { venue in
             venue.always(
                 .binance,
                 .json(
@@ -196,7 +185,7 @@ import VenueMock
     }
 
     @Test func fetchesThreePagesByCursorInOrder() async throws {
-        let (harness, spec, outcome) = try await fetch([.coinbaseAdvanced]) { venue in
+        let (harness, spec, outcome) = try await FetchHarness.fetch([.coinbaseAdvanced]) { venue in
             venue.coinbasePages([["BTC"], ["ETH"], ["USDC"]])
         }
         #expect(outcome.succeeded)
@@ -219,7 +208,7 @@ import VenueMock
 
     @Test func aCursorLoopIsAnErrorNamingTheRequest() async throws {
         let page = #"{"accounts":[],"has_next":true,"cursor":"c9","size":0}"#
-        let (_, _, outcome) = try await fetch([.coinbaseAdvanced]) { venue in
+        let (_, _, outcome) = try await FetchHarness.fetch([.coinbaseAdvanced]) { venue in
             venue.always(.coinbaseAdvanced, .json(page))
         }
         let failure = try #require(outcome.inputs[0].failure)
@@ -228,7 +217,9 @@ import VenueMock
     }
 
     @Test func aBodyOverMaxResponseBytesIsRefusedWithoutRetry() async throws {
-        let (harness, _, outcome) = try await fetch([.kraken], settings: [.kraken: "max_response_bytes: 1000"]) {
+        let (harness, _, outcome) = try await FetchHarness.fetch(
+            [.kraken], settings: [.kraken: "max_response_bytes: 1000"]
+        ) {
             venue in
             venue.always(
                 .kraken, .json(#"{"error":[],"result":{"XXBT":""# + String(repeating: "1", count: 2000) + #""}}"#))
@@ -239,8 +230,9 @@ import VenueMock
     }
 
     @Test func aRetryAfterPastTheDeadlineFailsAtOnce() async throws {
-        let (harness, _, outcome) = try await fetch([.coinbaseAdvanced], settings: [.coinbaseAdvanced: "deadline: 30s"])
-        { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch(
+            [.coinbaseAdvanced], settings: [.coinbaseAdvanced: "deadline: 30s"]
+        ) { venue in
             venue.inject(.coinbaseAdvanced, .json("{}", status: 429, headers: [("Retry-After", "600")]))
         }
         let failure = try #require(outcome.inputs[0].failure)
@@ -249,12 +241,12 @@ import VenueMock
     }
 
     @Test func krakenRateLimitErrorsSentWithStatus200AreRetried() async throws {
-        let (harness, _, outcome) = try await fetch([.kraken]) { venue in
+        let (harness, _, outcome) = try await FetchHarness.fetch([.kraken]) { venue in
             venue.inject(.kraken, .json(#"{"error":["EAPI:Rate limit exceeded"]}"#))
         }
         #expect(outcome.succeeded)
         #expect(harness.clock.sleeps == [500])
-        let (_, _, denied) = try await fetch([.kraken]) { venue in
+        let (_, _, denied) = try await FetchHarness.fetch([.kraken]) { venue in
             venue.inject(.kraken, .json(#"{"error":["EGeneral:Permission denied"]}"#))
         }
         #expect(denied.inputs[0].failure?.hasSuffix("Kraken: EGeneral:Permission denied (not retried)") == true)

@@ -51,6 +51,20 @@ struct FetchHarness {
         return fetcher
     }
 
+    /// A harness whose venue `prepare` scripted, the scenario's job over `apis` (with extra `fetch:` lines), and what
+    /// fetching it did; the venue is shut down.
+    static func fetch(
+        _ apis: [VenueScenario.API], settings: [VenueScenario.API: String] = [:],
+        prepare: (VenueScenario) -> Void = { _ in }
+    ) async throws -> (FetchHarness, JobSpec, FetchOutcome) {
+        let harness = try await FetchHarness()
+        prepare(harness.scenario)
+        let spec = try harness.load(harness.scenario.job(apis: apis, settings: settings))
+        let outcome = await harness.fetch(spec)
+        await harness.scenario.shutdown()
+        return (harness, spec, outcome)
+    }
+
     /// Fetches the job.
     func fetch(_ spec: JobSpec, only: [String]? = nil) async -> FetchOutcome {
         await fetcher().fetch(spec, only: only)
