@@ -146,9 +146,13 @@ struct RunCommand: AsyncParsableCommand {
         }
         for input in outcome.report.inputs {
             for diagnostic in input.diagnostics where diagnostic.severity >= .warning {
+                // A finding with no place in a file (a snapshot's time, from the job or a fetch) names its input.
+                let text =
+                    diagnostic.location == nil
+                    ? "\(diagnostic.severity.rawValue): \(input.name): \(diagnostic.message)" : diagnostic.description
                 printError(
                     StandardErrorLogHandler.line(
-                        TerminalText.escape(diagnostic.description),
+                        TerminalText.escape(text),
                         level: diagnostic.severity == .error ? .error : .warning, format: format))
             }
             if let failure = outcome.inputs.first(where: { $0.spec.name == input.name })?.failure {

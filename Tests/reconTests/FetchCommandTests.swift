@@ -50,13 +50,16 @@ import VenueMock
         let venue = try await VenueScenario()
         let root = try workspace(venue)
         let ran = try run(["run", "jobs/eod-fetch.yaml", "--fetch", "--allow-skew", "--quiet"], venue, in: root)
+        #expect(!ran.stderr.contains("\nwarning: the snapshot"))
         await venue.shutdown()
         #expect(ran.status == 0, "\(ran.stderr)")
         let report = try String(contentsOfFile: root + "/out/eod-fetch/report.json", encoding: .utf8)
         #expect(report.contains(#""status": "reconciled""#))
         #expect(report.contains(#""matched": 10"#))
-        // Fetched days from the cutoff, and allowed to: every line says when the balances were taken.
+        // Fetched days from the cutoff, and allowed to: every line says when the balances were taken, and stderr
+        // says which input each warning is about.
         #expect(report.contains("snapshot taken "))
+        #expect(ran.stderr.contains("warning: kraken: the snapshot was taken at "))
         #expect(venue.requests(.kraken).count == 1 && venue.requests(.binance).count == 1)
     }
 
