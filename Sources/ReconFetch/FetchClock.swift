@@ -63,6 +63,17 @@ package actor TokenBucket {
         package let wait: Int64
     }
 
+    /// The venue said how much of its budget is spent (Binance's `X-MBX-USED-WEIGHT-1M`, out of `limit`): the bucket
+    /// holds no more than what the venue has left, scaled to the bucket's size. Other clients of the same IP spend the
+    /// same budget; this is how their spending reaches this bucket.
+    package func observe(used: Double, of limit: Double) {
+        guard limit > 0, used >= 0 else { return }
+        let now = clock.monotonicMilliseconds()
+        tokens = min(self.limit.burst, tokens + Double(now - updated) * self.limit.perSecond / 1000)
+        updated = now
+        tokens = min(tokens, max(0, self.limit.burst * (limit - used) / limit))
+    }
+
     /// The venue asked to wait (`Retry-After`): no request of this bucket goes before then.
     package func holdOff(milliseconds: Int64) {
         let (until, overflow) = clock.monotonicMilliseconds().addingReportingOverflow(milliseconds)

@@ -242,6 +242,9 @@ package struct Fetcher: Sendable {
                 + "balances were taken)")
     }
 
+    /// Binance's request weight an IP may spend a minute.
+    static let binanceWeightPerMinute: Double = 6000
+
     /// The URL of a recorded request.
     static func url(_ request: JSONValue) -> String? {
         guard case .object(let members) = request, case .string(let url)? = members["url"] else { return nil }
@@ -320,6 +323,10 @@ package struct Fetcher: Sendable {
                     request, timeoutMilliseconds: min(spec.timeoutMilliseconds, remaining),
                     maxBytes: spec.maxResponseBytes)
                 response = received
+                if spec.api == .binance, let used = received.header("X-MBX-USED-WEIGHT-1M").flatMap(Double.init) {
+                    // Binance's request weight is per IP: what others spent this minute is not ours to spend.
+                    await bucket.observe(used: used, of: Self.binanceWeightPerMinute)
+                }
                 attemptRecord["status"] = .integer(received.status)
                 attemptRecord["bytes"] = .integer(received.body.count)
                 if let value = received.header("Retry-After") { attemptRecord["retry_after"] = .string(value) }

@@ -170,6 +170,19 @@ import VenueMock
         #expect(harness.clock.sleeps == [5000])
     }
 
+    @Test func binancesUsedWeightHeaderSlowsTheSharedBucket() async throws {
+        var harness = try await FetchHarness()
+        harness.jitter = { _ in 0 }
+        // The IP has 5 of its 6,000 a minute left (others spent them): the retry (weight 20) waits for 15 to refill
+        // at 100 a second.
+        harness.scenario.inject(
+            .binance, .json(#"{"code":-1003,"msg":"busy"}"#, status: 503, headers: [("X-MBX-USED-WEIGHT-1M", "5995")]))
+        let outcome = await harness.fetch(try harness.load(harness.scenario.job(apis: [.binance])))
+        await harness.scenario.shutdown()
+        #expect(outcome.succeeded)
+        #expect(harness.clock.sleeps == [0, 150])
+    }
+
     @Test func krakenKeyErrorsFailAtOnceAndOneKeyIsUsedOneRequestAtATime() async throws {
         for error in ["EAPI:Invalid nonce", "EGeneral:Temporary lockout", "EAPI:Invalid key"] {
             let (harness, _, outcome) = try await FetchHarness.fetch([.kraken]) { venue in
