@@ -2,7 +2,7 @@ import Foundation
 import Reconciliation
 
 /// The floor an end-to-end run is measured against: `recon-inflate FILE` reads FILE through the project's own byte
-/// sources (gzip detected by its magic bytes, inflated by zlib in its streaming loop) and discards the bytes, printing
+/// sources (gzip detected by its magic bytes, inflated by ISA-L in its streaming loop) and discards the bytes, printing
 /// how many there were. Nothing else: no hashing, no parsing. scripts/bench times it beside `recon run`.
 @main
 struct InflateFloor {

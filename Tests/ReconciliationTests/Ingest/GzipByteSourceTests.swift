@@ -74,7 +74,7 @@ import Testing
         let path = directory.write(bytes, to: "corrupt.gz")
         let input = try InputBytes(path: path, displayPath: "corrupt.gz")
         let message = caught { try readAll(input.bytes) }.map { "\($0)" } ?? ""
-        #expect(message.hasPrefix("corrupt.gz: error: corrupt gzip stream at byte "))
+        #expect(message.hasPrefix("corrupt.gz: error: corrupt gzip stream: the member starting at byte 0 "))
     }
 
     @Test func trailingGarbageIsAnError() throws {
@@ -95,8 +95,10 @@ import Testing
         try writer.close()
         let input = try InputBytes(path: path, displayPath: "bomb.gz")
         let message = caught { try readAll(input.bytes, chunk: 1 << 20) }.map { "\($0)" } ?? ""
-        #expect(message.hasPrefix("bomb.gz: error: gzip stream inflates more than 200:1 at byte "))
-        #expect(message.hasSuffix("(a decompression bomb?); raise `limits.max_inflate_ratio` if the file is genuine"))
+        #expect(
+            message
+                == "bomb.gz: error: gzip stream inflates more than 200:1 (a decompression bomb?); raise "
+                + "`limits.max_inflate_ratio` if the file is genuine")
 
         let capped = try InputBytes(
             path: path, displayPath: "bomb.gz",

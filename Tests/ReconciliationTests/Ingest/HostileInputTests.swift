@@ -63,7 +63,7 @@ import Testing
     @Test func gzipBombStopsAtTheRatioCap() {
         #expect(
             failure("bomb.csv.gz", format: "csv", options: Self.csv)
-                == "bomb.csv.gz: error: gzip stream inflates more than 200:1 at byte 1076 (a decompression bomb?); "
+                == "bomb.csv.gz: error: gzip stream inflates more than 200:1 (a decompression bomb?); "
                 + "raise `limits.max_inflate_ratio` if the file is genuine")
     }
 

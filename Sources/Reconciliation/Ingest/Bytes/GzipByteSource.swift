@@ -20,126 +20,168 @@ package struct InflateLimits: Sendable, Hashable {
     package static let standard = InflateLimits()
 }
 
-/// Inflates a gzip stream with zlib in a streaming loop.
+/// Which inflater a ``GzipByteSource`` drives.
+package enum InflateEngineKind: String, Sendable, CaseIterable {
+    /// Intel ISA-L (`isal_inflate`): what every run uses.
+    case isal
+    /// zlib: the oracle the differential test compares ISA-L with.
+    case zlib
+}
+
+/// Inflates a gzip stream in a streaming loop, with ISA-L by default.
 ///
 /// Handles concatenated members (what `cat a.gz b.gz` and parallel compressors produce). A stream that ends inside a
 /// member, corrupt data, or bytes after the last member that are not another member are errors naming the file and
-/// the compressed byte offset. zlib is used directly: compress-nio loops forever on multi-member files and accepts
-/// truncated ones.
+/// the compressed byte offset. The loop, the member boundaries, the header checks and every message are shared by
+/// both engines, so ISA-L and zlib read the same files to the same bytes and fail on the same files with the same
+/// message (the differential test holds them to that). Where they would locate damage differently (each reads ahead
+/// by a different amount), the message names the start of the damaged member, which both agree on.
+/// zlib and ISA-L are used directly: compress-nio loops forever on multi-member files and accepts truncated ones.
 package final class GzipByteSource: ByteSource {
     private let upstream: any ByteSource
     private let displayPath: String
     private let limits: InflateLimits
-    private let stream: UnsafeMutablePointer<z_stream>
+    private let engine: any InflateEngine
     private let input: UnsafeMutableRawBufferPointer
     private var upstreamEnded = false
     private var upstreamBytes: Int64 = 0
     private var inflatedBytes: Int64 = 0
-    private var betweenMembers = false
+    /// Where the member being inflated starts in the compressed file.
+    private var memberStart: Int64 = 0
+    /// Before the first member's header, or after a member's trailer.
+    private var betweenMembers = true
     private var finished = false
 
     /// Wraps `upstream`, whose bytes are a gzip stream.
-    package init(upstream: any ByteSource, displayPath: String, limits: InflateLimits = .standard)
-        throws(ReconciliationError)
-    {
+    package init(
+        upstream: any ByteSource, displayPath: String, limits: InflateLimits = .standard,
+        engine: InflateEngineKind = .isal
+    ) throws(ReconciliationError) {
         self.upstream = upstream
         self.displayPath = displayPath
         self.limits = limits
-        self.input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
-        self.stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        // 15 + 16: a gzip wrapper only (magic bytes already checked), with the largest window.
-        let status = inflateInit2_(stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-        guard status == Z_OK else {
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-            input.deallocate()
-            throw ReconciliationError(
-                .ingest, "cannot start zlib (status \(status))", at: SourceLocation(file: displayPath))
+        switch engine {
+        case .isal: self.engine = IsalEngine()
+        case .zlib:
+            guard let zlib = ZlibEngine() else {
+                throw ReconciliationError(.ingest, "cannot start zlib", at: SourceLocation(file: displayPath))
+            }
+            self.engine = zlib
         }
+        self.input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
     }
 
     deinit {
-        inflateEnd(stream)
-        stream.deinitialize(count: 1)
-        stream.deallocate()
         input.deallocate()
     }
 
-    /// The compressed offset zlib has consumed up to.
-    private var compressedOffset: Int64 { upstreamBytes - Int64(stream.pointee.avail_in) }
+    /// The compressed offset the engine has consumed up to.
+    private var compressedOffset: Int64 { upstreamBytes - Int64(engine.availableInput) }
 
     private func refill() throws(ReconciliationError) {
-        // Keep what zlib has not consumed yet at the front.
-        let pending = Int(stream.pointee.avail_in)
-        if pending > 0, let next = stream.pointee.next_in, let base = input.baseAddress {
+        // Keep what the engine has not consumed yet at the front.
+        let pending = engine.availableInput
+        if pending > 0, let next = engine.nextInput, let base = input.baseAddress {
             base.copyMemory(from: next, byteCount: pending)
         }
         let room = UnsafeMutableRawBufferPointer(rebasing: input[pending...])
         let count = try upstream.read(into: room)
         if count == 0 { upstreamEnded = true }
         upstreamBytes += Int64(count)
-        stream.pointee.next_in = input.baseAddress?.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_in = uInt(pending + count)
+        engine.setInput(input.baseAddress?.assumingMemoryBound(to: UInt8.self), count: pending + count)
     }
 
     private func error(_ message: String) -> ReconciliationError {
         ReconciliationError(.ingest, message, at: SourceLocation(file: displayPath))
     }
 
+    /// The file ended inside a member: named by the file's length, which both engines agree on.
+    private var truncated: ReconciliationError {
+        error("truncated gzip stream: the file ends at byte \(upstreamBytes) inside a member")
+    }
+
+    /// At a member boundary: the end of the file, or another member whose fixed header fields are checked here, by
+    /// the shared loop, so both engines refuse the same headers with the same words. Returns false at the end.
+    private func startMember() throws(ReconciliationError) -> Bool {
+        // Magic bytes, method and flags: four bytes, unless the file ends first.
+        while engine.availableInput < 4 && !upstreamEnded { try refill() }
+        let available = engine.availableInput
+        if available == 0 { return false }
+        guard let next = engine.nextInput else { return false }
+        guard next[0] == 0x1F, available < 2 || next[1] == 0x8B else {
+            throw error("trailing garbage after the gzip stream at byte \(compressedOffset)")
+        }
+        guard available >= 4 else {
+            // A lone byte after a member is not the start of another one; in the first member, it is a cut file.
+            if available < 2 && compressedOffset > 0 {
+                throw error("trailing garbage after the gzip stream at byte \(compressedOffset)")
+            }
+            throw truncated
+        }
+        memberStart = compressedOffset
+        guard next[2] == 8 else {
+            throw error(
+                "corrupt gzip stream: the member starting at byte \(memberStart) names compression method "
+                    + "\(next[2]), not deflate (8)")
+        }
+        guard next[3] & 0xE0 == 0 else {
+            throw error(
+                "corrupt gzip stream: the member starting at byte \(memberStart) sets reserved header flags "
+                    + "(0x\(String(next[3], radix: 16)))")
+        }
+        engine.startMember()
+        betweenMembers = false
+        return true
+    }
+
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         guard !finished, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
-        stream.pointee.next_out = base.assumingMemoryBound(to: Bytef.self)
-        stream.pointee.avail_out = uInt(min(buffer.count, Int(UInt32.max)))
-        let capacity = Int(stream.pointee.avail_out)
+        let capacity = min(buffer.count, Int(UInt32.max))
+        var produced = 0
 
-        while stream.pointee.avail_out > 0 {
+        while produced < capacity {
             if betweenMembers {
-                // After a member: the end of the file, or another member's magic bytes.
-                if stream.pointee.avail_in < 2 && !upstreamEnded {
-                    try refill()
-                    continue
-                }
-                if stream.pointee.avail_in == 0 {
+                guard try startMember() else {
+                    // Nothing at all is not a gzip stream; after a member, it is the end.
+                    if upstreamBytes == 0 { throw truncated }
                     finished = true
                     break
                 }
-                let next = stream.pointee.next_in
-                guard stream.pointee.avail_in >= 2, let next, next[0] == 0x1F, next[1] == 0x8B else {
-                    throw error("trailing garbage after the gzip stream at byte \(compressedOffset)")
-                }
-                inflateReset(stream)
-                betweenMembers = false
             }
-            if stream.pointee.avail_in == 0 {
-                if upstreamEnded {
-                    throw error("truncated gzip stream: the file ends at byte \(compressedOffset) inside a member")
-                }
+            if engine.availableInput == 0 {
+                if upstreamEnded { throw truncated }
                 try refill()
                 continue
             }
-            let status = inflate(stream, Z_NO_FLUSH)
-            switch status {
-            case Z_OK:
-                continue
-            case Z_STREAM_END:
-                betweenMembers = true
-            case Z_BUF_ERROR:
-                // No progress possible: zlib needs more input (loop refills) or more output (loop ends).
-                if stream.pointee.avail_in > 0 && stream.pointee.avail_out > 0 {
-                    throw error("corrupt gzip stream at byte \(compressedOffset)")
+            let consumedBefore = engine.availableInput
+            let step = engine.inflate(
+                into: base.advanced(by: produced).assumingMemoryBound(to: UInt8.self), count: capacity - produced)
+            produced += step.produced
+            switch step.outcome {
+            case .progressed:
+                if step.produced == 0 && engine.availableInput == consumedBefore {
+                    // No progress with input left: the engine needs bytes beyond what is buffered.
+                    if upstreamEnded { throw truncated }
+                    if engine.availableInput >= input.count {
+                        throw error("corrupt gzip stream: the member starting at byte \(memberStart) is damaged")
+                    }
+                    try refill()
                 }
-            case Z_DATA_ERROR, Z_NEED_DICT:
-                let detail = stream.pointee.msg.map { String(cString: $0) } ?? "invalid data"
-                throw error("corrupt gzip stream at byte \(compressedOffset): \(detail)")
-            case Z_MEM_ERROR:
-                throw error("zlib ran out of memory at byte \(compressedOffset)")
-            default:
-                throw error("zlib failed with status \(status) at byte \(compressedOffset)")
+            case .memberEnd:
+                betweenMembers = true
+            case .headerChecksumFailed:
+                throw error(
+                    "corrupt gzip stream: the header of the member starting at byte \(memberStart) fails its CRC-16 "
+                        + "check")
+            case .damaged:
+                throw error(
+                    "corrupt gzip stream: the member starting at byte \(memberStart) is damaged (invalid deflate "
+                        + "data, or its CRC-32 or length check fails); copy or fetch the file again")
+            case .failed(let detail):
+                throw error("gzip inflater failed at byte \(compressedOffset): \(detail)")
             }
         }
 
-        let produced = capacity - Int(stream.pointee.avail_out)
         inflatedBytes += Int64(produced)
         if inflatedBytes > limits.maxInflatedBytes {
             throw error(
@@ -148,7 +190,7 @@ package final class GzipByteSource: ByteSource {
         }
         if inflatedBytes > limits.ratioGraceBytes && inflatedBytes > limits.maxRatio * max(compressedOffset, 1) {
             throw error(
-                "gzip stream inflates more than \(limits.maxRatio):1 at byte \(compressedOffset) (a decompression bomb?); "
+                "gzip stream inflates more than \(limits.maxRatio):1 (a decompression bomb?); "
                     + "raise `limits.max_inflate_ratio` if the file is genuine")
         }
         return produced
