@@ -50,12 +50,15 @@ package struct WorkloadGenerator: Sendable {
     package var gzip: Bool
     /// zlib level for a gzipped ledger.
     package var compressionLevel: Int32
+    /// How many files the statement balances are split into (by key), each its own input in the job.
+    package var statementFiles: Int
 
     /// Creates a configuration: 6 venues × 50 accounts × 20 assets = 6,000 keys by default.
     package init(
         entries: Int, venues: Int = 6, accountsPerVenue: Int = 50, assets: [Asset] = standardAssets,
-        seed: UInt64 = 20_261_124, gzip: Bool = true, compressionLevel: Int32 = 6
+        seed: UInt64 = 20_261_124, gzip: Bool = true, compressionLevel: Int32 = 6, statementFiles: Int = 1
     ) {
+        self.statementFiles = max(1, statementFiles)
         self.entries = entries
         self.venues = venues
         self.accountsPerVenue = accountsPerVenue
@@ -137,10 +140,14 @@ package struct WorkloadGenerator: Sendable {
         }
         try sink.finish()
 
-        // Statement, expected answer.
-        var statement = "venue,account,asset,balance\n"
+        // Statement (split by key into `statementFiles` files, a key's rows always in one), expected answer.
+        let statementHeader = "venue,account,asset,balance\n"
+        var statements = [String](repeating: statementHeader, count: statementFiles)
         var expected: [BalanceKey: Classification] = [:]
         for key in 0..<keyCount where counts[key] > 0 {
+            let file = key * statementFiles / keyCount
+            var statement = ""
+            defer { statements[file] += statement }
             let asset = assets[key % assets.count]
             let venue = venueNames[key / (assets.count * accountsPerVenue)]
             let account = accountNames[(key / assets.count) % accountsPerVenue]
@@ -173,8 +180,17 @@ package struct WorkloadGenerator: Sendable {
                 expected[balanceKey] = .conflict
             }
         }
-        let statementPath = directory + "/statement.csv"
-        try FileOutput.writeAtomically(statement, to: statementPath)
+        let statementNames =
+            statementFiles == 1
+            ? ["statement.csv"]
+            : (1...statementFiles).map {
+                "statements/statement-\(String(repeating: "0", count: max(0, 5 - "\($0)".count)))\($0).csv"
+            }
+        if statementFiles > 1 { try FileOutput.makeDirectory(directory + "/statements") }
+        for (name, text) in zip(statementNames, statements) {
+            try FileOutput.writeAtomically(text, to: directory + "/" + name)
+        }
+        let statementPath = directory + "/" + (statementFiles == 1 ? statementNames[0] : "statements")
 
         var expectedText = "venue,account,asset,classification\n"
         for key in expected.keys.sorted() {
@@ -194,10 +210,19 @@ package struct WorkloadGenerator: Sendable {
                 kind: entries
                 columns: {venue: venue, account: account, asset: asset, amount: amount}
             statements:
-              - path: statement.csv
-                format: csv
-                kind: balances
-                columns: {venue: venue, account: account, asset: asset, amount: balance}
+
+            """
+        for (index, name) in statementNames.enumerated() {
+            // Named inputs when split: one input per file, as a custodian with a statement per account has.
+            job += statementFiles == 1 ? "  - path: \(name)\n" : "  - name: statement-\(index + 1)\n    path: \(name)\n"
+            job += """
+                    format: csv
+                    kind: balances
+                    columns: {venue: venue, account: account, asset: asset, amount: balance}
+
+                """
+        }
+        job += """
             tolerance:
               default: {absolute: "0"}
               assets:

@@ -32,6 +32,22 @@ import Testing
         #expect(ledger.diagnostics.isEmpty)
     }
 
+    @Test func manyKeysSplitOverManyStatementFilesReconcileExactly() throws {
+        // 6 venues × 40 accounts × 20 assets, the statement split by key into 25 inputs.
+        let summary = try WorkloadGenerator(entries: 20_000, accountsPerVenue: 40, statementFiles: 25)
+            .write(to: directory.path)
+        let spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
+        #expect(spec.statements.count == 25)
+        let outcome = try ReconciliationJob(spec: spec, environment: environment()).run()
+        #expect(outcome.inputs.count == 26)
+        #expect(outcome.inputs.allSatisfy { !$0.failed })
+        let actual = Dictionary(uniqueKeysWithValues: outcome.report.result.lines.map { ($0.key, $0.classification) })
+        #expect(actual == summary.expected)
+        // A conflict (a key twice in the statement) stays a conflict: a key's rows are never split across files.
+        #expect(summary.expected.values.contains(.conflict))
+        #expect(Set(summary.expected.keys.map(\.account)).count == 40)
+    }
+
     @Test func twoHundredThousandGzippedEntriesReconcileToTheExpectedClassificationPerKey() throws {
         let summary = try WorkloadGenerator(entries: 200_000).write(to: directory.path)
         let spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
