@@ -613,7 +613,7 @@ _recon_generate() {
     repeating_flags=()
     non_repeating_flags=(--plain --version -h --help)
     repeating_options=()
-    non_repeating_options=(--entries --seed --level)
+    non_repeating_options=(--entries --seed --level --accounts --statement-files)
     __recon_offer_flags_options 1
 
     # Offer option value completions
@@ -625,6 +625,12 @@ _recon_generate() {
         return
         ;;
     '--level')
+        return
+        ;;
+    '--accounts')
+        return
+        ;;
+    '--statement-files')
         return
         ;;
     esac

@@ -55,7 +55,7 @@ function __recon_parse_tokens -S
                 __recon_parse_subcommand 1 'job=' 'as-of=' 'by=' 'line=' 'version' 'h/help'
             end
         case 'generate'
-            __recon_parse_subcommand 1 'entries=' 'seed=' 'plain' 'level=' 'version' 'h/help'
+            __recon_parse_subcommand 1 'entries=' 'seed=' 'plain' 'level=' 'accounts=' 'statement-files=' 'version' 'h/help'
         case 'help'
             __recon_parse_subcommand -r 1 'version'
         end
@@ -243,6 +243,8 @@ complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "r
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" seed' -l 'seed' -d 'The random seed.' -rfka ''
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" plain' -l 'plain' -d 'Write the ledger uncompressed.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" level' -l 'level' -d 'zlib compression level for the ledger (1–9).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" accounts' -l 'accounts' -d 'Accounts per venue (keys = 6 venues × accounts × 20 assets).' -rfka ''
+complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" statement-files' -l 'statement-files' -d 'Split the statement balances into this many files, each its own input.' -rfka ''
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" version' -l 'version' -d 'Show the version.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon generate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'recon' -n '__recon_should_offer_completions_for_flags_or_options "recon help" version' -l 'version' -d 'Show the version.'
