@@ -231,6 +231,10 @@ package struct WorkloadGenerator: Sendable {
         for asset in assets {
             job += "    \(asset.code): {absolute: \"\(Amount(uncheckedSignificand: 10, scale: asset.decimals))\"}\n"
         }
+        if statementFiles + 1 > IngestLimits().maxInputs {
+            // Past the default cap on inputs per job: raised here, in the job, where a reader sees it.
+            job += "limits: {max_inputs: \(statementFiles + 1)}\n"
+        }
         job += """
             report:
               dir: out

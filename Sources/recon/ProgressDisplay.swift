@@ -12,17 +12,20 @@ final class ProgressDisplay: Sendable {
     }
 
     private let entries = Mutex<[Entry]>([])
+    /// Where each input's entry is in `entries`: a job may have 10,000 inputs, each asking once.
+    private let positions = Mutex<[String: Int]>([:])
     private let started = ContinuousClock.now
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// The counter for an input, created on first use with the input's total size.
     func counter(for spec: InputSpec) -> ByteCounter {
         entries.withLock { entries in
-            if let existing = entries.first(where: { $0.name == spec.name }) { return existing.counter }
+            if let position = positions.withLock({ $0[spec.name] }) { return entries[position].counter }
             let total = spec.files.compactMap {
                 (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? NSNumber)?.int64Value
             }.reduce(0, +)
             let entry = Entry(name: spec.name, total: total, counter: ByteCounter())
+            positions.withLock { $0[spec.name] = entries.count }
             entries.append(entry)
             return entry.counter
         }

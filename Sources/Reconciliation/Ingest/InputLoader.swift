@@ -65,6 +65,8 @@ package struct InputLoader: Sendable {
     package var progress: @Sendable (InputSpec) -> ByteCounter
     /// Plain entries CSV files at least this large are summed in ranges on every core (with `prefetch`).
     package var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
+    /// Files at least this large (as stored) are read by a thread ahead of the reader, when `prefetch` is on.
+    package var readAheadThreshold: Int64 = InputBytes.readAheadThreshold
     /// Whether outcomes list the raw asset codes read (for `recon check`; a run does not need them).
     package var collectsRawCodes = false
     /// Where each file read is archived, on this first read (none for `recon check`, which writes nothing).
@@ -119,7 +121,7 @@ package struct InputLoader: Sendable {
                 let input = try InputBytes(
                     path: open(file), displayPath: file.displayPath, limits: spec.options.limits.inflate,
                     prefetch: prefetch && parse, progress: counter, maxBytes: spec.options.limits.maxInputBytes,
-                    archiveCopy: copy)
+                    archiveCopy: copy, readAheadFrom: readAheadThreshold)
                 var format = spec.format ?? "?"
                 var rangeDigest: String?
                 if parse {

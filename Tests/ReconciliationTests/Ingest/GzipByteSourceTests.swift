@@ -28,10 +28,19 @@ import Testing
 
     @Test func prefetchingYieldsTheSameBytes() throws {
         let path = try directory.writeGzip(text, to: "prefetch.gz", members: 2)
-        let input = try InputBytes(path: path, displayPath: "prefetch.gz", prefetch: true)
+        let input = try InputBytes(path: path, displayPath: "prefetch.gz", prefetch: true, readAheadFrom: 0)
+        #expect(input.readsAhead)
         #expect(try readAll(input.bytes, chunk: 333) == Array(text.utf8))
         // Beside an inflater the raw file is hashed by a thread of its own; it must still be the file's SHA-256.
         #expect(try input.finishDigest() == sha256(of: path))
+    }
+
+    @Test func aSmallFileIsReadWithoutAThreadReadingAhead() throws {
+        let small = try directory.writeGzip(text, to: "small.gz")
+        #expect(try !InputBytes(path: small, displayPath: "small.gz", prefetch: true).readsAhead)
+        let large = directory.write(String(repeating: text, count: 12), to: "large.csv")
+        #expect(try InputBytes(path: large, displayPath: "large.csv", prefetch: true).readsAhead)
+        #expect(try !InputBytes(path: large, displayPath: "large.csv", prefetch: false).readsAhead)
     }
 
     @Test func aDigestThreadHashesTheWholeFile() throws {
