@@ -37,18 +37,10 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     let compressed = Workload.gzipMiB
-    Benchmark("Gzip byte source: inflate 1 MiB") { benchmark in
-        for _ in benchmark.scaledIterations {
-            let source = try GzipByteSource(upstream: MemorySource(compressed), displayPath: "bench.gz")
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
-            defer { buffer.deallocate() }
-            var total = 0
-            while true {
-                let count = try source.read(into: buffer)
-                if count == 0 { break }
-                total += count
-            }
-            blackHole(total)
+    // ISA-L (what runs use) beside zlib (the oracle it replaced), on the same member.
+    for engine in InflateEngineKind.allCases {
+        Benchmark("Gzip byte source: inflate 1 MiB (\(engine.rawValue))") { benchmark in
+            try inflateAll(compressed, engine: engine, iterations: benchmark.scaledIterations)
         }
     }
 
@@ -128,4 +120,20 @@ enum Workload {
             line.split(separator: ",").last.map { Array($0.utf8) }
         }
     }()
+}
+
+/// Inflates `compressed` whole, `iterations` times, through the gzip byte source with `engine`.
+func inflateAll(_ compressed: [UInt8], engine: InflateEngineKind, iterations: Range<Int>) throws {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
+    defer { buffer.deallocate() }
+    for _ in iterations {
+        let source = try GzipByteSource(upstream: MemorySource(compressed), displayPath: "bench.gz", engine: engine)
+        var total = 0
+        while true {
+            let count = try source.read(into: buffer)
+            if count == 0 { break }
+            total += count
+        }
+        blackHole(total)
+    }
 }
