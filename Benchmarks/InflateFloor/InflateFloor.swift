@@ -15,7 +15,8 @@ struct InflateFloor {
         do {
             let file = try FileByteSource(path: path, displayPath: path, hashing: false)
             let source: any ByteSource =
-                file.peek(2) == [0x1F, 0x8B] ? try GzipByteSource(upstream: file, displayPath: path) : file
+                file.peek(2) == [0x1F, 0x8B]
+                ? try GzipByteSource(upstream: file, displayPath: path, compressedSize: file.size) : file
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
             defer { buffer.deallocate() }
             var total: Int64 = 0

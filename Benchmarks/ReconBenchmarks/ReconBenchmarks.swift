@@ -127,7 +127,9 @@ func inflateAll(_ compressed: [UInt8], engine: InflateEngineKind, iterations: Ra
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
     defer { buffer.deallocate() }
     for _ in iterations {
-        let source = try GzipByteSource(upstream: MemorySource(compressed), displayPath: "bench.gz", engine: engine)
+        let source = try GzipByteSource(
+            upstream: MemorySource(compressed), displayPath: "bench.gz", compressedSize: Int64(compressed.count),
+            engine: engine)
         var total = 0
         while true {
             let count = try source.read(into: buffer)

@@ -41,6 +41,8 @@ package final class GzipByteSource: ByteSource {
     private let upstream: any ByteSource
     private let displayPath: String
     private let limits: InflateLimits
+    /// The compressed stream's whole size: what the ratio cap is judged against.
+    private let compressedSize: Int64
     private let engine: any InflateEngine
     private let input: UnsafeMutableRawBufferPointer
     private var upstreamEnded = false
@@ -52,12 +54,17 @@ package final class GzipByteSource: ByteSource {
     private var betweenMembers = true
     private var finished = false
 
-    /// Wraps `upstream`, whose bytes are a gzip stream.
+    /// Wraps `upstream`, whose bytes are a gzip stream of `compressedSize` bytes.
+    ///
+    /// The ratio cap compares what has been inflated so far with the whole compressed size, not with how far the
+    /// engine has read: ISA-L reads ahead by an amount that depends on how the bytes arrive, and a cap judged on it
+    /// refused a file read in small pieces that it let through read whole (the gzip fuzz target found it).
     package init(
-        upstream: any ByteSource, displayPath: String, limits: InflateLimits = .standard,
+        upstream: any ByteSource, displayPath: String, compressedSize: Int64, limits: InflateLimits = .standard,
         engine: InflateEngineKind = .isal
     ) throws(ReconciliationError) {
         self.upstream = upstream
+        self.compressedSize = compressedSize
         self.displayPath = displayPath
         self.limits = limits
         switch engine {
@@ -148,8 +155,9 @@ package final class GzipByteSource: ByteSource {
                     break
                 }
             }
-            if engine.availableInput == 0 {
-                if upstreamEnded { throw truncated }
+            // At the end of the file the engine is still called: it may hold inflated bytes it has not handed out
+            // yet (a truncated file read whole otherwise failed before the bytes read in pieces showed it).
+            if engine.availableInput == 0 && !upstreamEnded {
                 try refill()
                 continue
             }
@@ -188,7 +196,9 @@ package final class GzipByteSource: ByteSource {
                 "gzip stream inflates to more than \(limits.maxInflatedBytes) bytes (limit `limits.max_inflated_bytes`)"
             )
         }
-        if inflatedBytes > limits.ratioGraceBytes && inflatedBytes > limits.maxRatio * max(compressedOffset, 1) {
+        if inflatedBytes > limits.ratioGraceBytes
+            && inflatedBytes > limits.maxRatio.multipliedReportingOverflow(by: max(compressedSize, 1)).partialValue
+        {
             throw error(
                 "gzip stream inflates more than \(limits.maxRatio):1 (a decompression bomb?); "
                     + "raise `limits.max_inflate_ratio` if the file is genuine")

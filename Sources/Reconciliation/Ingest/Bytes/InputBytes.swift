@@ -38,7 +38,9 @@ package final class InputBytes {
             separateDigest
             ? DigestThread(path: path, displayPath: displayPath, yieldingTo: true, archiveCopy: archiveCopy) : nil
         let decoded: any ByteSource =
-            isCompressed ? try GzipByteSource(upstream: file, displayPath: displayPath, limits: limits) : file
+            isCompressed
+            ? try GzipByteSource(
+                upstream: file, displayPath: displayPath, compressedSize: file.size, limits: limits) : file
         if prefetch {
             let prefetcher = PrefetchingByteSource(upstream: decoded)
             self.prefetcher = prefetcher
