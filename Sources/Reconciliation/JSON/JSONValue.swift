@@ -85,28 +85,41 @@ package enum JSONValue: Sendable, Hashable {
         return output
     }
 
+    /// Encodes into `sink` a chunk at a time, never holding more than about `chunk` bytes of it: a report of a
+    /// million lines is some 500 MB of JSON, written to its file and hashed for the digest as it is made.
+    package func write(to sink: ByteSink, pretty: Bool, chunk: Int = 1 << 20) {
+        var output: [UInt8] = []
+        output.reserveCapacity(chunk + (chunk >> 2))
+        write(to: &output, indent: pretty, level: 0, sink: (sink, chunk))
+        if pretty { output.append(0x0A) }
+        output.withUnsafeBytes { sink.write($0) }
+    }
+
     // Written on bytes: reports of thousands of lines are encoded twice per run (the file and the result digest).
-    private func write(to output: inout [UInt8], indent: Bool, level: Int) {
+    // With a sink, what is written so far is handed to it between the elements of containers once it passes `chunk`.
+    private func write(to output: inout [UInt8], indent: Bool, level: Int, sink: (ByteSink, chunk: Int)? = nil) {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
         case .number(let text): output.append(contentsOf: text.utf8)
         case .string(let text): Self.writeString(text, to: &output)
         case .array(let elements):
-            Self.writeContainer(elements, "[", "]", to: &output, indent: indent, level: level) { element, output in
-                element.write(to: &output, indent: indent, level: level + 1)
+            Self.writeContainer(elements, "[", "]", to: &output, indent: indent, level: level, sink: sink) {
+                element, output in
+                element.write(to: &output, indent: indent, level: level + 1, sink: sink)
             }
         case .members(let members):
             assert(
                 zip(members, members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
                 "JSONValue.members keys must be sorted")
-            Self.writeContainer(members, "{", "}", to: &output, indent: indent, level: level) { member, output in
-                Self.writeMember(member.key, member.value, to: &output, indent: indent, level: level)
+            Self.writeContainer(members, "{", "}", to: &output, indent: indent, level: level, sink: sink) {
+                member, output in
+                Self.writeMember(member.key, member.value, to: &output, indent: indent, level: level, sink: sink)
             }
         case .object(let members):
             let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            Self.writeContainer(keys, "{", "}", to: &output, indent: indent, level: level) { key, output in
-                Self.writeMember(key, members[key] ?? .null, to: &output, indent: indent, level: level)
+            Self.writeContainer(keys, "{", "}", to: &output, indent: indent, level: level, sink: sink) { key, output in
+                Self.writeMember(key, members[key] ?? .null, to: &output, indent: indent, level: level, sink: sink)
             }
         }
     }
@@ -114,7 +127,7 @@ package enum JSONValue: Sendable, Hashable {
     /// `open`, the elements separated by commas (one per line when indenting), `close`; empty ones as `[]` or `{}`.
     private static func writeContainer<Elements: Collection>(
         _ elements: Elements, _ open: Unicode.Scalar, _ close: Unicode.Scalar, to output: inout [UInt8], indent: Bool,
-        level: Int, writeElement: (Elements.Element, inout [UInt8]) -> Void
+        level: Int, sink: (ByteSink, chunk: Int)?, writeElement: (Elements.Element, inout [UInt8]) -> Void
     ) {
         output.append(UInt8(ascii: open))
         if elements.isEmpty {
@@ -127,6 +140,10 @@ package enum JSONValue: Sendable, Hashable {
             first = false
             newline(&output, indent, level + 1)
             writeElement(element, &output)
+            if let sink, output.count >= sink.chunk {
+                output.withUnsafeBytes { sink.0.write($0) }
+                output.removeAll(keepingCapacity: true)
+            }
         }
         newline(&output, indent, level)
         output.append(UInt8(ascii: close))
@@ -134,12 +151,13 @@ package enum JSONValue: Sendable, Hashable {
 
     /// `"key": value` inside an object at `level`.
     private static func writeMember(
-        _ key: String, _ value: JSONValue, to output: inout [UInt8], indent: Bool, level: Int
+        _ key: String, _ value: JSONValue, to output: inout [UInt8], indent: Bool, level: Int,
+        sink: (ByteSink, chunk: Int)?
     ) {
         writeString(key, to: &output)
         output.append(UInt8(ascii: ":"))
         if indent { output.append(UInt8(ascii: " ")) }
-        value.write(to: &output, indent: indent, level: level + 1)
+        value.write(to: &output, indent: indent, level: level + 1, sink: sink)
     }
 
     private static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
@@ -196,5 +214,16 @@ package struct JSONMember: Sendable, Hashable {
     package init(_ key: String, _ value: JSONValue) {
         self.key = key
         self.value = value
+    }
+}
+
+/// Where bytes made a chunk at a time go: a file being written, a hasher.
+package struct ByteSink {
+    /// Takes the next bytes.
+    package let write: (UnsafeRawBufferPointer) -> Void
+
+    /// A sink calling `write` with each chunk.
+    package init(_ write: @escaping (UnsafeRawBufferPointer) -> Void) {
+        self.write = write
     }
 }

@@ -66,8 +66,7 @@ public struct ReconciliationReport: Sendable {
         canonicalLines = lines
         resultDigest = Self.digest(
             Self.canonicalResult(
-                job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: lines),
-            capacity: 1024 + lines.count * 512)
+                job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: lines))
     }
 
     /// The run status: `failed` when every ledger and statement input failed, `partial` when an input (or a reference
@@ -128,10 +127,14 @@ public struct ReconciliationReport: Sendable {
         ])
     }
 
-    static func digest(_ canonical: JSONValue, capacity: Int = 4096) -> String {
-        var hasher = InputHasher()
-        canonical.encodedBytes(capacity: capacity).withUnsafeBytes { hasher.update($0) }
-        return "sha256:" + hasher.finalizeHex()
+    static func digest(_ canonical: JSONValue) -> String {
+        // Hashed as it is encoded: the canonical result of a million lines is never whole in memory.
+        final class Hashing {
+            var hasher = InputHasher()
+        }
+        let hashing = Hashing()
+        canonical.write(to: ByteSink { hashing.hasher.update($0) }, pretty: false)
+        return "sha256:" + hashing.hasher.finalizeHex()
     }
 
     /// Counts per classification as a JSON object (every classification present).

@@ -18,28 +18,61 @@ package struct CSVReportWriter: ReportWriter {
 
     /// Breaks first, largest first; then acknowledged breaks, largest first; then every other line in key order.
     package func render(_ report: ReconciliationReport) -> String {
-        var text = Self.header.joined(separator: ",") + "\r\n"
-        let rest = report.result.lines.filter { !$0.classification.isBreak && $0.classification != .acknowledged }
-        for line in report.rankedBreaks + report.acknowledgedLines + rest {
+        String(decoding: renderBytes(report), as: UTF8.self)
+    }
+
+    package func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
+        var bytes: [UInt8] = []
+        write(report, to: ByteSink { bytes.append(contentsOf: $0) })
+        return bytes
+    }
+
+    /// Row by row into `sink`, a megabyte at a time: a report of a million lines is never whole in memory.
+    package func write(_ report: ReconciliationReport, to sink: ByteSink) {
+        var chunk: [UInt8] = []
+        chunk.reserveCapacity(1 << 20 + 1 << 16)
+        chunk.append(contentsOf: Self.header.joined(separator: ",").utf8)
+        chunk.append(contentsOf: [0x0D, 0x0A])
+        func cell(_ text: String, first: Bool = false) {
+            if !first { chunk.append(UInt8(ascii: ",")) }
+            chunk.append(contentsOf: text.utf8)
+        }
+        func row(_ line: ReconciliationLine) {
             let age = report.ageing[line.key]
             let acknowledgement = line.acknowledgement
-            let cells = [
-                Self.text(line.key.venue), Self.text(line.key.account), Self.text(line.key.asset),
-                Self.text(line.classification.rawValue), Self.number(line.ledger), Self.number(line.statement),
-                Self.number(line.difference), Self.number(line.differenceValue),
-                Self.number(line.relativeDifferenceBasisPoints),
-                Self.number(line.tolerance?.value), Self.text(line.tolerance?.source ?? ""),
-                Self.text(line.figure.rawValue),
-                Self.text(age?.firstSeen ?? ""), age.map { String($0.ageDays) } ?? "",
-                Self.text(acknowledgement?.reason ?? ""), Self.text(acknowledgement?.by ?? ""),
-                Self.text(acknowledgement?.approvedBy ?? ""), Self.text(acknowledgement?.expires ?? ""),
-                Self.text(line.ledgerSources.map(\.description).joined(separator: " ")),
-                Self.text(line.statementSources.map(\.description).joined(separator: " ")),
-                Self.text(report.notes(of: line).joined(separator: "; ")),
-            ]
-            text += cells.joined(separator: ",") + "\r\n"
+            cell(Self.text(line.key.venue), first: true)
+            cell(Self.text(line.key.account))
+            cell(Self.text(line.key.asset))
+            cell(Self.text(line.classification.rawValue))
+            cell(Self.number(line.ledger))
+            cell(Self.number(line.statement))
+            cell(Self.number(line.difference))
+            cell(Self.number(line.differenceValue))
+            cell(Self.number(line.relativeDifferenceBasisPoints))
+            cell(Self.number(line.tolerance?.value))
+            cell(Self.text(line.tolerance?.source ?? ""))
+            cell(Self.text(line.figure.rawValue))
+            cell(Self.text(age?.firstSeen ?? ""))
+            cell(age.map { String($0.ageDays) } ?? "")
+            cell(Self.text(acknowledgement?.reason ?? ""))
+            cell(Self.text(acknowledgement?.by ?? ""))
+            cell(Self.text(acknowledgement?.approvedBy ?? ""))
+            cell(Self.text(acknowledgement?.expires ?? ""))
+            cell(Self.text(line.ledgerSources.map(\.description).joined(separator: " ")))
+            cell(Self.text(line.statementSources.map(\.description).joined(separator: " ")))
+            cell(Self.text(report.notes(of: line).joined(separator: "; ")))
+            chunk.append(contentsOf: [0x0D, 0x0A])
+            if chunk.count >= 1 << 20 {
+                chunk.withUnsafeBytes { sink.write($0) }
+                chunk.removeAll(keepingCapacity: true)
+            }
         }
-        return text
+        for line in report.rankedBreaks { row(line) }
+        for line in report.acknowledgedLines { row(line) }
+        for line in report.result.lines where !line.classification.isBreak && line.classification != .acknowledged {
+            row(line)
+        }
+        chunk.withUnsafeBytes { sink.write($0) }
     }
 
     /// An amount as a plain number cell.

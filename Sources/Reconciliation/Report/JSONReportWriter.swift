@@ -13,6 +13,10 @@ package struct JSONReportWriter: ReportWriter {
     package func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
         report.jsonValue.prettyEncodedBytes(capacity: 4096 + report.result.lines.count * 640)
     }
+
+    package func write(_ report: ReconciliationReport, to sink: ByteSink) {
+        report.jsonValue.write(to: sink, pretty: true)
+    }
 }
 
 extension ReconciliationReport {

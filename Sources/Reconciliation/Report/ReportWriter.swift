@@ -9,12 +9,21 @@ package protocol ReportWriter: Sendable {
 
     /// The file's content as the bytes written.
     func renderBytes(_ report: ReconciliationReport) -> [UInt8]
+
+    /// The file's content handed to `sink` as it is made (the formats with a line per key stream it, so a report of
+    /// a million lines is never whole in memory).
+    func write(_ report: ReconciliationReport, to sink: ByteSink)
 }
 
 extension ReportWriter {
     /// The UTF-8 of ``render(_:)``.
     package func renderBytes(_ report: ReconciliationReport) -> [UInt8] {
         Array(render(report).utf8)
+    }
+
+    /// ``renderBytes(_:)`` in one piece.
+    package func write(_ report: ReconciliationReport, to sink: ByteSink) {
+        renderBytes(report).withUnsafeBytes { sink.write($0) }
     }
 }
 

@@ -499,8 +499,9 @@ public struct ReconciliationJob: Sendable {
             let writer = ReportWriters.writer(for: format)
             let staged = directory + "/" + writer.fileName
             let final = spec.report.directory + "/" + writer.fileName
-            let digest = try FileOutput.writeAtomically(
-                writer.renderBytes(report), to: staged, faults: environment.faults)
+            let digest = try FileOutput.writeAtomically(to: staged, faults: environment.faults) { sink in
+                writer.write(report, to: sink)
+            }
             files.append((staged, WrittenFile(path: final, displayPath: paths.display(final), sha256: digest)))
         }
         return StagedReports(directory: directory, files: files)

@@ -27,22 +27,38 @@ package enum FileOutput {
         faults: FaultInjection = .none, writeStep: FaultInjection.Step = .reportWrite,
         syncStep: FaultInjection.Step = .reportSync
     ) throws(ReconciliationError) -> String {
+        try writeAtomically(to: path, room: room, faults: faults, writeStep: writeStep, syncStep: syncStep) { sink in
+            bytes.withUnsafeBytes { sink.write($0) }
+        }
+    }
+
+    /// Writes what `produce` hands its sink, as it hands it, to `path` atomically and durably; returns the SHA-256 of
+    /// what was written. The first failed write fails the whole file (what follows is not written), which is then
+    /// removed: nothing of a failed file is left, as with ``writeAtomically(_:to:room:faults:writeStep:syncStep:)``.
+    @discardableResult
+    package static func writeAtomically(
+        to path: String, room: ReconciliationError.Room = .report, faults: FaultInjection = .none,
+        writeStep: FaultInjection.Step = .reportWrite, syncStep: FaultInjection.Step = .reportSync,
+        producing produce: (ByteSink) -> Void
+    ) throws(ReconciliationError) -> String {
         let temporary = path + ".tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw ReconciliationError(
                 room, "cannot write: \(systemErrorMessage(errno))", at: SourceLocation(file: path))
         }
-        var hasher = InputHasher()
-        let failure: Int32? = bytes.withUnsafeBytes { buffer in
-            hasher.update(buffer)
-            if let base = buffer.baseAddress,
-                let failure = writeFully(descriptor, base, count: buffer.count, faults: faults, step: writeStep)
-            {
-                return failure
-            }
-            return faults.error(at: syncStep) ?? (fsync(descriptor) == 0 ? nil : errno)
+        final class State {
+            var hasher = InputHasher()
+            var failure: Int32?
         }
+        let state = State()
+        produce(
+            ByteSink { bytes in
+                guard state.failure == nil, let base = bytes.baseAddress, bytes.count > 0 else { return }
+                state.hasher.update(bytes)
+                state.failure = writeFully(descriptor, base, count: bytes.count, faults: faults, step: writeStep)
+            })
+        let failure = state.failure ?? faults.error(at: syncStep) ?? (fsync(descriptor) == 0 ? nil : errno)
         close(descriptor)
         if let failure {
             unlink(temporary)
@@ -55,7 +71,7 @@ package enum FileOutput {
             throw ReconciliationError(
                 room, "cannot replace: \(systemErrorMessage(code))", at: SourceLocation(file: path))
         }
-        return hasher.finalizeHex()
+        return state.hasher.finalizeHex()
     }
 
     /// Removes a directory and the files in it (no subdirectories are expected); errors are ignored.
