@@ -135,7 +135,7 @@ func inflate(_ source: ChunkedSource, engine: InflateEngineKind = .isal) -> [UIn
     do throws(ReconciliationError) {
         let gzip = try GzipByteSource(
             upstream: source, displayPath: "f.gz", compressedSize: Int64(source.bytes.count), limits: limits,
-            engine: engine)
+            engine: engine, reopen: { ChunkedSource(source.bytes, chunks: source.chunks) })
         var output: [UInt8] = []
         while true {
             let count = try gzip.read(into: buffer)

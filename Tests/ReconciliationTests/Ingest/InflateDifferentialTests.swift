@@ -30,7 +30,8 @@ import Testing
         do throws(ReconciliationError) {
             let source = try GzipByteSource(
                 upstream: ChunkedSource(compressed, chunks: chunks), displayPath: "in.gz",
-                compressedSize: Int64(compressed.count), limits: limits, engine: engine)
+                compressedSize: Int64(compressed.count), limits: limits, engine: engine,
+                reopen: { ChunkedSource(compressed, chunks: chunks) })
             return .bytes(try readAll(source, chunk: size))
         } catch {
             return .failure(error.description)
@@ -161,6 +162,31 @@ import Testing
             }
         }
         #expect(Self.disagreements(corpus, shapes: [([], 4096), ([5], 100)]) == [])
+    }
+
+    @Test func whereISALAndZlibWouldNameTheFaultDifferentlyTheFileFailsWithZlibsWords() throws {
+        // A cut stream whose last bits ISA-L already decodes as invalid, where zlib still waits for more (the fuzz
+        // target found it): read alone, ISA-L calls it damaged; the byte source reopens it for zlib, which says cut.
+        let hex =
+            "1f8b08080081246902ff63616d743035332d32303236313132342e786d35332d32303236313132342e786d6c00ad95d1"
+            + "72a2301486ef7d0a86db1df500860fe57a16d3997fe7faaabfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbf"
+            + "bfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfbfb3067cac060000"
+        let digits = Array(hex.utf8)
+        let stream = stride(from: 0, to: digits.count, by: 2).map {
+            UInt8(String(decoding: digits[$0..<$0 + 2], as: UTF8.self), radix: 16) ?? 0
+        }
+        let alone = try GzipByteSource(
+            upstream: ChunkedSource(stream), displayPath: "in.gz", compressedSize: Int64(stream.count))
+        let read = Self.inflate(stream, engine: .isal)
+        #expect(read == Self.inflate(stream, engine: .zlib))
+        #expect(
+            read
+                == .failure(
+                    "in.gz: error: truncated gzip stream: the file ends at byte \(stream.count) inside a member"))
+        #expect(
+            caught { try readAll(alone) }.map { "\($0)" }
+                == "in.gz: error: corrupt gzip stream: the member starting at byte 0 is damaged (invalid deflate data, "
+                + "or its CRC-32 or length check fails); copy or fetch the file again")
     }
 
     @Test func bombsStopAtTheSameCap() throws {

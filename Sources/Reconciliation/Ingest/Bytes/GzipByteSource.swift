@@ -53,6 +53,16 @@ package final class GzipByteSource: ByteSource {
     /// Before the first member's header, or after a member's trailer.
     private var betweenMembers = true
     private var finished = false
+    /// Opens the compressed stream again from its first byte: where ISA-L fails, zlib decides (see ``read(into:)``).
+    private let reopen: (() throws(ReconciliationError) -> any ByteSource)?
+    /// zlib over the reopened stream, once ISA-L has failed; every later read comes from it.
+    private var fallback: GzipByteSource?
+    private let engineKind: InflateEngineKind
+    /// Whether the last error was the decoder's verdict (damage, truncation), which decoders may reach differently;
+    /// the caps, the header checks and trailing garbage are decided by this loop the same way for both.
+    private var decoderFailed = false
+    /// The inflated bytes handed out so far.
+    private var delivered: Int64 = 0
 
     /// Wraps `upstream`, whose bytes are a gzip stream of `compressedSize` bytes.
     ///
@@ -61,10 +71,12 @@ package final class GzipByteSource: ByteSource {
     /// refused a file read in small pieces that it let through read whole (the gzip fuzz target found it).
     package init(
         upstream: any ByteSource, displayPath: String, compressedSize: Int64, limits: InflateLimits = .standard,
-        engine: InflateEngineKind = .isal
+        engine: InflateEngineKind = .isal, reopen: (() throws(ReconciliationError) -> any ByteSource)? = nil
     ) throws(ReconciliationError) {
         self.upstream = upstream
         self.compressedSize = compressedSize
+        self.reopen = reopen
+        self.engineKind = engine
         self.displayPath = displayPath
         self.limits = limits
         switch engine {
@@ -103,6 +115,11 @@ package final class GzipByteSource: ByteSource {
     }
 
     /// The file ended inside a member: named by the file's length, which both engines agree on.
+    private func decoderFailure(_ error: ReconciliationError) -> ReconciliationError {
+        decoderFailed = true
+        return error
+    }
+
     private var truncated: ReconciliationError {
         error("truncated gzip stream: the file ends at byte \(upstreamBytes) inside a member")
     }
@@ -141,7 +158,44 @@ package final class GzipByteSource: ByteSource {
         return true
     }
 
+    /// The inflated bytes. Where ISA-L fails on a stream (damaged, truncated, over a cap), the stream is reopened and
+    /// zlib reads it instead, past the bytes already handed out: which damage a decoder notices first, and whether
+    /// it calls the end of a damaged file damage or truncation, differs between decoders (the fuzzer found such
+    /// files), and a file must fail with the same words however it is read. So the failures are zlib's, and on valid
+    /// streams ISA-L's bytes are zlib's (the differential test and the fuzz target hold it to that).
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
+        if let fallback { return try fallback.read(into: buffer) }
+        do throws(ReconciliationError) {
+            let count = try inflate(into: buffer)
+            delivered += Int64(count)
+            return count
+        } catch {
+            guard engineKind == .isal, decoderFailed, let reopen else { throw error }
+            finished = true
+            let zlib = try GzipByteSource(
+                upstream: try reopen(), displayPath: displayPath, compressedSize: compressedSize, limits: limits,
+                engine: .zlib)
+            // Skip what ISA-L already handed out (zlib fails there itself if it disagrees with those bytes).
+            try zlib.skip(delivered)
+            fallback = zlib
+            return try zlib.read(into: buffer)
+        }
+    }
+
+    /// Reads and drops `count` inflated bytes.
+    private func skip(_ count: Int64) throws(ReconciliationError) {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 64)
+        defer { scratch.deallocate() }
+        var left = count
+        while left > 0 {
+            let got = try inflate(
+                into: UnsafeMutableRawBufferPointer(rebasing: scratch[..<Int(min(left, Int64(scratch.count)))]))
+            if got == 0 { break }
+            left -= Int64(got)
+        }
+    }
+
+    private func inflate(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {
         guard !finished, let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         let capacity = min(buffer.count, Int(UInt32.max))
         var produced = 0
@@ -169,9 +223,10 @@ package final class GzipByteSource: ByteSource {
             case .progressed:
                 if step.produced == 0 && engine.availableInput == consumedBefore {
                     // No progress with input left: the engine needs bytes beyond what is buffered.
-                    if upstreamEnded { throw truncated }
+                    if upstreamEnded { throw decoderFailure(truncated) }
                     if engine.availableInput >= input.count {
-                        throw error("corrupt gzip stream: the member starting at byte \(memberStart) is damaged")
+                        throw decoderFailure(
+                            error("corrupt gzip stream: the member starting at byte \(memberStart) is damaged"))
                     }
                     try refill()
                 }
@@ -182,11 +237,12 @@ package final class GzipByteSource: ByteSource {
                     "corrupt gzip stream: the header of the member starting at byte \(memberStart) fails its CRC-16 "
                         + "check")
             case .damaged:
-                throw error(
-                    "corrupt gzip stream: the member starting at byte \(memberStart) is damaged (invalid deflate "
-                        + "data, or its CRC-32 or length check fails); copy or fetch the file again")
+                throw decoderFailure(
+                    error(
+                        "corrupt gzip stream: the member starting at byte \(memberStart) is damaged (invalid deflate "
+                            + "data, or its CRC-32 or length check fails); copy or fetch the file again"))
             case .failed(let detail):
-                throw error("gzip inflater failed at byte \(compressedOffset): \(detail)")
+                throw decoderFailure(error("gzip inflater failed at byte \(compressedOffset): \(detail)"))
             }
         }
 

@@ -40,7 +40,11 @@ package final class InputBytes {
         let decoded: any ByteSource =
             isCompressed
             ? try GzipByteSource(
-                upstream: file, displayPath: displayPath, compressedSize: file.size, limits: limits) : file
+                upstream: file, displayPath: displayPath, compressedSize: file.size, limits: limits,
+                reopen: { () throws(ReconciliationError) -> any ByteSource in
+                    // Only where ISA-L fails: zlib reads the file again to say how (see GzipByteSource.read).
+                    try FileByteSource(path: path, displayPath: displayPath, hashing: false, maxBytes: maxBytes)
+                }) : file
         if prefetch {
             let prefetcher = PrefetchingByteSource(upstream: decoded)
             self.prefetcher = prefetcher
