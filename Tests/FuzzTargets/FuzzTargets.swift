@@ -153,7 +153,27 @@ func fuzzGzip(_ bytes: [UInt8]) -> String? {
     if whole != chunked { return "gzip output differs when the stream arrives in chunks" }
     // ISA-L against zlib, the reference: the same bytes, or the same error.
     let reference = inflate(ChunkedSource(bytes), engine: .zlib)
-    return whole == reference ? nil : "ISA-L and zlib disagree"
+    if whole == reference { return nil }
+    // The one known difference: a Huffman code zlib calls incomplete, which ISA-L decodes to the bytes the member's
+    // CRC-32 and length vouch for (InflateDifferentialTests pins it).
+    if !whole.starts(with: Array("error:".utf8)), let message = zlibMessage(bytes),
+        GzipByteSource.incompleteCodeMessages.contains(message)
+    {
+        return nil
+    }
+    return "ISA-L and zlib disagree"
+}
+
+/// What zlib says of the damage in `bytes`, in its own words.
+func zlibMessage(_ bytes: [UInt8]) -> String? {
+    guard
+        let source = try? GzipByteSource(
+            upstream: ChunkedSource(bytes), displayPath: "f.gz", compressedSize: Int64(bytes.count), engine: .zlib)
+    else { return nil }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+    defer { buffer.deallocate() }
+    while let count = try? source.read(into: buffer), count > 0 {}
+    return source.zlibMessage
 }
 
 func fuzzAmount(_ bytes: [UInt8]) -> String? {

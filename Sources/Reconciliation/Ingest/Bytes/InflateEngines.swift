@@ -178,6 +178,8 @@ struct GzipHeaderParser {
 /// zlib's `inflate` with a gzip-only wrapper and the largest window: the reference ISA-L is tested against.
 final class ZlibEngine: InflateEngine {
     private let stream: UnsafeMutablePointer<z_stream>
+    /// zlib's own words for the damage it found, for tests.
+    private(set) var message: String?
 
     init?() {
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -220,7 +222,7 @@ final class ZlibEngine: InflateEngine {
         case Z_STREAM_END:
             return (produced, .memberEnd)
         case Z_DATA_ERROR, Z_NEED_DICT:
-            let message = stream.pointee.msg.map { String(cString: $0) }
+            message = stream.pointee.msg.map { String(cString: $0) }
             return (produced, message == "header crc mismatch" ? .headerChecksumFailed : .damaged)
         case Z_MEM_ERROR:
             return (produced, .failed("zlib ran out of memory"))
