@@ -59,9 +59,6 @@ package final class GzipByteSource: ByteSource {
     /// zlib over the reopened stream, once ISA-L has failed; every later read comes from it.
     private var fallback: GzipByteSource?
     private let engineKind: InflateEngineKind
-    /// Whether the last error was the decoder's verdict (damage, truncation), which decoders may reach differently;
-    /// the caps, the header checks and trailing garbage are decided by this loop the same way for both.
-    private var decoderFailed = false
     /// The inflated bytes handed out so far, and their CRC-32 (kept only where a fallback may need to check them).
     private var delivered: Int64 = 0
     private var deliveredCRC: UInt32 = 0
@@ -124,11 +121,6 @@ package final class GzipByteSource: ByteSource {
         return overflow ? .max : product
     }
 
-    private func decoderFailure(_ error: ReconciliationError) -> ReconciliationError {
-        decoderFailed = true
-        return error
-    }
-
     private var truncated: ReconciliationError {
         error("truncated gzip stream: the file ends at byte \(upstreamBytes) inside a member")
     }
@@ -167,7 +159,7 @@ package final class GzipByteSource: ByteSource {
         return true
     }
 
-    /// The inflated bytes. Where ISA-L fails on a stream (damaged, truncated, over a cap), the stream is reopened and
+    /// The inflated bytes. Where ISA-L fails on a stream (damaged, cut, over a cap, garbage after it), it is reopened and
     /// zlib reads it instead, past the bytes already handed out: which damage a decoder notices first, and whether
     /// it calls the end of a damaged file damage or truncation, differs between decoders (the fuzzer found such
     /// files), and a file must fail with the same words however it is read. So the failures are zlib's, and on valid
@@ -183,7 +175,9 @@ package final class GzipByteSource: ByteSource {
             }
             return count
         } catch {
-            guard engineKind == .isal, decoderFailed, let reopen else { throw error }
+            // Every failure, not only the decoder's: ISA-L may end a member zlib refuses (an incomplete Huffman code)
+            // and then meet what follows as trailing garbage, or reach a cap on bytes zlib never makes.
+            guard engineKind == .isal, let reopen else { throw error }
             finished = true
             do throws(ReconciliationError) {
                 let zlib = try GzipByteSource(
@@ -261,10 +255,9 @@ package final class GzipByteSource: ByteSource {
             case .progressed:
                 if step.produced == 0 && engine.availableInput == consumedBefore {
                     // No progress with input left: the engine needs bytes beyond what is buffered.
-                    if upstreamEnded { throw decoderFailure(truncated) }
+                    if upstreamEnded { throw truncated }
                     if engine.availableInput >= input.count {
-                        throw decoderFailure(
-                            error("corrupt gzip stream: the member starting at byte \(memberStart) is damaged"))
+                        throw error("corrupt gzip stream: the member starting at byte \(memberStart) is damaged")
                     }
                     try refill()
                 }
@@ -275,12 +268,11 @@ package final class GzipByteSource: ByteSource {
                     "corrupt gzip stream: the header of the member starting at byte \(memberStart) fails its CRC-16 "
                         + "check")
             case .damaged:
-                throw decoderFailure(
-                    error(
-                        "corrupt gzip stream: the member starting at byte \(memberStart) is damaged (invalid deflate "
-                            + "data, or its CRC-32 or length check fails); copy or fetch the file again"))
+                throw error(
+                    "corrupt gzip stream: the member starting at byte \(memberStart) is damaged (invalid deflate "
+                        + "data, or its CRC-32 or length check fails); copy or fetch the file again")
             case .failed(let detail):
-                throw decoderFailure(error("gzip inflater failed at byte \(compressedOffset): \(detail)"))
+                throw error("gzip inflater failed at byte \(compressedOffset): \(detail)")
             }
         }
 
