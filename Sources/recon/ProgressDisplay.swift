@@ -11,22 +11,20 @@ final class ProgressDisplay: Sendable {
         let counter: ByteCounter
     }
 
-    private let entries = Mutex<[Entry]>([])
-    /// Where each input's entry is in `entries`: a job may have 10,000 inputs, each asking once.
-    private let positions = Mutex<[String: Int]>([:])
+    /// By input name: a job may have 10,000 inputs, each asking once.
+    private let entries = Mutex<[String: Entry]>([:])
     private let started = ContinuousClock.now
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// The counter for an input, created on first use with the input's total size.
     func counter(for spec: InputSpec) -> ByteCounter {
         entries.withLock { entries in
-            if let position = positions.withLock({ $0[spec.name] }) { return entries[position].counter }
+            if let existing = entries[spec.name] { return existing.counter }
             let total = spec.files.compactMap {
                 (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? NSNumber)?.int64Value
             }.reduce(0, +)
             let entry = Entry(name: spec.name, total: total, counter: ByteCounter())
-            positions.withLock { $0[spec.name] = entries.count }
-            entries.append(entry)
+            entries[spec.name] = entry
             return entry.counter
         }
     }
@@ -51,7 +49,7 @@ final class ProgressDisplay: Sendable {
     }
 
     private func draw() {
-        let snapshot = entries.withLock { $0 }
+        let snapshot = entries.withLock { Array($0.values) }
         guard !snapshot.isEmpty else { return }
         let total = snapshot.map(\.total).reduce(0, +)
         let done = snapshot.map { min($0.counter.count, $0.total) }.reduce(0, +)

@@ -92,7 +92,7 @@ package enum JSONValue: Sendable, Hashable {
         output.reserveCapacity(chunk + (chunk >> 2))
         write(to: &output, indent: pretty, level: 0, sink: (sink, chunk))
         if pretty { output.append(0x0A) }
-        output.withUnsafeBytes { sink.write($0) }
+        sink.drain(&output)
     }
 
     // Written on bytes: reports of thousands of lines are encoded twice per run (the file and the result digest).
@@ -140,10 +140,7 @@ package enum JSONValue: Sendable, Hashable {
             first = false
             newline(&output, indent, level + 1)
             writeElement(element, &output)
-            if let sink, output.count >= sink.chunk {
-                output.withUnsafeBytes { sink.0.write($0) }
-                output.removeAll(keepingCapacity: true)
-            }
+            if let sink { sink.0.drain(&output, from: sink.chunk) }
         }
         newline(&output, indent, level)
         output.append(UInt8(ascii: close))
@@ -225,5 +222,12 @@ package struct ByteSink {
     /// A sink calling `write` with each chunk.
     package init(_ write: @escaping (UnsafeRawBufferPointer) -> Void) {
         self.write = write
+    }
+
+    /// Hands over `buffer` and empties it (keeping its capacity), once it holds at least `size` bytes.
+    package func drain(_ buffer: inout [UInt8], from size: Int = 0) {
+        guard buffer.count >= size, !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { write($0) }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

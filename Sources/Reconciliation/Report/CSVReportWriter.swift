@@ -62,17 +62,14 @@ package struct CSVReportWriter: ReportWriter {
             cell(Self.text(line.statementSources.map(\.description).joined(separator: " ")))
             cell(Self.text(report.notes(of: line).joined(separator: "; ")))
             chunk.append(contentsOf: [0x0D, 0x0A])
-            if chunk.count >= 1 << 20 {
-                chunk.withUnsafeBytes { sink.write($0) }
-                chunk.removeAll(keepingCapacity: true)
-            }
+            sink.drain(&chunk, from: 1 << 20)
         }
         for line in report.rankedBreaks { row(line) }
         for line in report.acknowledgedLines { row(line) }
         for line in report.result.lines where !line.classification.isBreak && line.classification != .acknowledged {
             row(line)
         }
-        chunk.withUnsafeBytes { sink.write($0) }
+        sink.drain(&chunk)
     }
 
     /// An amount as a plain number cell.

@@ -34,9 +34,10 @@ package enum InflateEngineKind: String, Sendable, CaseIterable {
 /// Handles concatenated members (what `cat a.gz b.gz` and parallel compressors produce). A stream that ends inside a
 /// member, corrupt data, or bytes after the last member that are not another member are errors naming the file and
 /// the compressed byte offset. The loop, the member boundaries, the header checks and every message are shared by
-/// both engines, so ISA-L and zlib read the same files to the same bytes and fail on the same files with the same
-/// message (the differential test holds them to that). Where they would locate damage differently (each reads ahead
-/// by a different amount), the message names the start of the damaged member, which both agree on.
+/// both engines, and where ISA-L fails the file is reread by zlib (``read(into:)``), so a file fails with zlib's
+/// verdict whichever engine read it and however its bytes arrived. Valid files read to the same bytes with both; the
+/// one known difference is a Huffman code zlib calls incomplete, which ISA-L decodes to the bytes the member's CRC-32
+/// and length vouch for (``incompleteCodeMessages``). The differential test and the fuzz target hold them to that.
 /// zlib and ISA-L are used directly: compress-nio loops forever on multi-member files and accepts truncated ones.
 package final class GzipByteSource: ByteSource {
     private let upstream: any ByteSource
@@ -115,12 +116,12 @@ package final class GzipByteSource: ByteSource {
         ReconciliationError(.ingest, message, at: SourceLocation(file: displayPath))
     }
 
-    /// The file ended inside a member: named by the file's length, which both engines agree on.
     private static func saturatingProduct(_ a: Int64, _ b: Int64) -> Int64 {
         let (product, overflow) = a.multipliedReportingOverflow(by: b)
         return overflow ? .max : product
     }
 
+    /// The file ended inside a member: named by the file's length, which both engines agree on.
     private var truncated: ReconciliationError {
         error("truncated gzip stream: the file ends at byte \(upstreamBytes) inside a member")
     }
