@@ -18,6 +18,9 @@ package enum JSONValue: Sendable, Hashable {
     /// An object given with its keys already in sorted (UTF-8) order: encodes exactly like ``object(_:)`` without
     /// building and sorting a dictionary (report lines, thousands per run).
     case members([JSONMember])
+    /// An array whose elements are encoded one at a time as it is written, never held as values: the lines of a
+    /// report (a million of them would be a gigabyte of trees).
+    case elements(JSONElements)
 
     /// A string, or `null` for `nil`.
     package static func string(_ value: String?) -> JSONValue {
@@ -108,6 +111,11 @@ package enum JSONValue: Sendable, Hashable {
                 element, output in
                 element.write(to: &output, indent: indent, level: level + 1, sink: sink)
             }
+        case .elements(let elements):
+            Self.writeContainer(0..<elements.count, "[", "]", to: &output, indent: indent, level: level, sink: sink) {
+                position, output in
+                elements.encode(position, &output, indent, level + 1)
+            }
         case .members(let members):
             assert(
                 zip(members, members.dropFirst()).allSatisfy { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) },
@@ -157,7 +165,13 @@ package enum JSONValue: Sendable, Hashable {
         value.write(to: &output, indent: indent, level: level + 1, sink: sink)
     }
 
-    private static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
+    /// Appends the value's encoding at nesting `level` (what a container's element or a member's value is written
+    /// with), for encoders that write the enclosing object themselves.
+    package func append(to output: inout [UInt8], indent: Bool, level: Int) {
+        write(to: &output, indent: indent, level: level)
+    }
+
+    package static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
         guard indent else { return }
         output.append(0x0A)
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
@@ -165,7 +179,7 @@ package enum JSONValue: Sendable, Hashable {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ text: String, to output: inout [UInt8]) {
+    package static func writeString(_ text: String, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         let plain = text.withUTF8 { bytes in
@@ -197,6 +211,111 @@ package enum JSONValue: Sendable, Hashable {
             }
         }
         output.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The elements of a ``JSONValue/elements(_:)`` array: how many, and how to encode the one at a position (at the
+/// nesting level given, indented or not) exactly as its ``JSONValue`` would be.
+package struct JSONElements: Sendable, Hashable {
+    /// How many elements.
+    package let count: Int
+    /// Appends element `position`'s encoding.
+    package let encode: @Sendable (_ position: Int, _ output: inout [UInt8], _ indent: Bool, _ level: Int) -> Void
+
+    /// Creates the elements.
+    package init(
+        count: Int,
+        encode:
+            @escaping @Sendable (_ position: Int, _ output: inout [UInt8], _ indent: Bool, _ level: Int)
+            -> Void
+    ) {
+        self.count = count
+        self.encode = encode
+    }
+
+    /// Element `position`'s compact encoding.
+    package func encoded(_ position: Int) -> [UInt8] {
+        var output: [UInt8] = []
+        encode(position, &output, false, 0)
+        return output
+    }
+
+    // Equal when every element encodes to the same bytes (what the value means; tests compare, runs never do).
+    package static func == (lhs: JSONElements, rhs: JSONElements) -> Bool {
+        lhs.count == rhs.count && (0..<lhs.count).allSatisfy { lhs.encoded($0) == rhs.encoded($0) }
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        for position in 0..<count { hasher.combine(encoded(position)) }
+    }
+}
+
+/// Writes an object's members straight to bytes, in the order given (which must be the sorted key order), exactly as
+/// ``JSONValue/members(_:)`` encodes them, without building the values: report lines are encoded this way.
+package struct JSONObjectWriter {
+    private let indent: Bool
+    private let level: Int
+    private var empty = true
+
+    /// Opens an object at nesting `level`.
+    package init(_ output: inout [UInt8], indent: Bool, level: Int) {
+        self.indent = indent
+        self.level = level
+        output.append(UInt8(ascii: "{"))
+    }
+
+    /// Writes `"key":` (after a comma and the indentation when due); the value comes next.
+    package mutating func key(_ key: String, _ output: inout [UInt8]) {
+        if !empty { output.append(UInt8(ascii: ",")) }
+        empty = false
+        JSONValue.newline(&output, indent, level + 1)
+        JSONValue.writeString(key, to: &output)
+        output.append(UInt8(ascii: ":"))
+        if indent { output.append(UInt8(ascii: " ")) }
+    }
+
+    /// A string member (`null` for `nil`).
+    package mutating func string(_ key: String, _ value: String?, _ output: inout [UInt8]) {
+        self.key(key, &output)
+        if let value { JSONValue.writeString(value, to: &output) } else { output.append(contentsOf: "null".utf8) }
+    }
+
+    /// An amount member, as a decimal string (`null` for `nil`).
+    package mutating func amount(_ key: String, _ value: Amount?, _ output: inout [UInt8]) {
+        self.key(key, &output)
+        guard let value else { return output.append(contentsOf: "null".utf8) }
+        output.append(UInt8(ascii: "\""))
+        output.append(contentsOf: value.description.utf8)
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// A member whose value is an array of strings.
+    package mutating func strings<Texts: Collection<String>>(_ key: String, _ values: Texts, _ output: inout [UInt8]) {
+        self.key(key, &output)
+        output.append(UInt8(ascii: "["))
+        guard !values.isEmpty else { return output.append(UInt8(ascii: "]")) }
+        var first = true
+        for value in values {
+            if !first { output.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.newline(&output, indent, level + 2)
+            JSONValue.writeString(value, to: &output)
+        }
+        JSONValue.newline(&output, indent, level + 1)
+        output.append(UInt8(ascii: "]"))
+    }
+
+    /// A member with any value.
+    package mutating func value(_ key: String, _ value: JSONValue, _ output: inout [UInt8]) {
+        self.key(key, &output)
+        value.append(to: &output, indent: indent, level: level + 1)
+    }
+
+    /// Closes the object.
+    package func close(_ output: inout [UInt8]) {
+        if !empty { JSONValue.newline(&output, indent, level) }
+        output.append(UInt8(ascii: "}"))
     }
 }
 

@@ -35,8 +35,6 @@ public struct ReconciliationReport: Sendable {
     public let valuation: Valuation?
     /// SHA-256 over the canonical result (job, as-of, status, counts, lines): equal digests mean equal results.
     public let resultDigest: String
-    /// The lines as JSON without ages, built once: the digest hashes them and report.json reuses them.
-    let canonicalLines: [JSONValue]
 
     /// Creates a report, deriving the status and the digest.
     public init(
@@ -62,11 +60,9 @@ public struct ReconciliationReport: Sendable {
         self.audit = audit
         let status = Self.status(of: result, inputs: inputs)
         self.status = status
-        let lines = result.lines.map { $0.jsonValue(age: nil) }
-        canonicalLines = lines
         resultDigest = Self.digest(
             Self.canonicalResult(
-                job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: lines))
+                job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: result.linesJSON()))
     }
 
     /// The run status: `failed` when every ledger and statement input failed, `partial` when an input (or a reference
@@ -106,13 +102,12 @@ public struct ReconciliationReport: Sendable {
         job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, result: ReconciliationResult
     ) -> JSONValue {
         canonicalResult(
-            job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts,
-            lines: result.lines.map { $0.jsonValue(age: nil) })
+            job: job, asOf: asOf, cutoff: cutoff, status: status, counts: result.counts, lines: result.linesJSON())
     }
 
     static func canonicalResult(
         job: String, asOf: String, cutoff: Cutoff, status: ReconciliationStatus, counts: [Classification: Int],
-        lines: [JSONValue]
+        lines: JSONValue
     ) -> JSONValue {
         // `acknowledged` is left out of the digested counts while zero, so a run recorded before acknowledgements
         // existed replays to the same digest.
@@ -123,7 +118,7 @@ public struct ReconciliationReport: Sendable {
         }
         return .object([
             "job": .string(job), "as_of": .string(asOf), "cutoff": .string(cutoff.instantISO8601),
-            "status": .string(status.rawValue), "counts": digested, "lines": .array(lines),
+            "status": .string(status.rawValue), "counts": digested, "lines": lines,
         ])
     }
 
@@ -205,6 +200,56 @@ extension ReconciliationLine {
             JSONMember("venue", .string(key.venue)),
         ]
         return .members(members)
+    }
+}
+
+extension ReconciliationLine {
+    /// Appends the line's report JSON at nesting `level`: the same bytes as encoding ``jsonValue(age:continuity:)``,
+    /// written without building it (a report of a million lines encodes each line twice: the digest and report.json).
+    package func writeJSON(
+        to output: inout [UInt8], indent: Bool, level: Int, age: BreakAge?, continuity: String? = nil
+    ) {
+        var object = JSONObjectWriter(&output, indent: indent, level: level)
+        object.string("account", key.account, &output)
+        if let acknowledgement { object.value("acknowledgement", acknowledgement.jsonValue, &output) }
+        if let age {
+            object.key("age_days", &output)
+            output.append(contentsOf: String(age.ageDays).utf8)
+        }
+        object.string("asset", key.asset, &output)
+        object.string("classification", classification.rawValue, &output)
+        object.string("compared", figure.rawValue, &output)
+        if let continuity { object.string("continuity", continuity, &output) }
+        object.amount("difference", difference, &output)
+        if valued { object.amount("difference_value", differenceValue, &output) }
+        if let age { object.string("first_seen", age.firstSeen, &output) }
+        object.amount("ledger", ledger, &output)
+        object.strings("ledger_sources", ledgerSources.lazy.map(\.description), &output)
+        object.strings("notes", notes, &output)
+        object.amount("relative_difference_bps", relativeDifferenceBasisPoints, &output)
+        object.amount("statement", statement, &output)
+        object.strings("statement_sources", statementSources.lazy.map(\.description), &output)
+        object.amount("tolerance", tolerance?.value, &output)
+        object.string("tolerance_source", tolerance?.source, &output)
+        object.string("venue", key.venue, &output)
+        object.close(&output)
+    }
+}
+
+extension ReconciliationResult {
+    /// The lines as a JSON array encoded one line at a time (see ``ReconciliationLine/writeJSON(to:indent:level:age:continuity:)``),
+    /// with what history says about each when given.
+    package func linesJSON(
+        ageing: [BalanceKey: BreakAge] = [:], continuity: [BalanceKey: String] = [:]
+    ) -> JSONValue {
+        let lines = lines
+        return .elements(
+            JSONElements(count: lines.count) { position, output, indent, level in
+                let line = lines[position]
+                line.writeJSON(
+                    to: &output, indent: indent, level: level, age: ageing.isEmpty ? nil : ageing[line.key],
+                    continuity: continuity.isEmpty ? nil : continuity[line.key])
+            })
     }
 }
 

@@ -258,12 +258,16 @@ package struct HTMLReportWriter: ReportWriter {
     /// at most `maxTableLines`, so the page stays usable and bounded at any size; report.csv and report.json hold
     /// every line.
     private func linesTable(_ report: ReconciliationReport, into page: inout [String: Any]) {
-        let others: Set<Classification> = [.unreconciled, .acknowledged]
-        let ordered =
-            report.rankedBreaks + report.acknowledgedLines
-            + report.result.lines.filter { $0.classification == .unreconciled }
-            + report.result.lines.filter { !$0.classification.isBreak && !others.contains($0.classification) }
-        page["lines"] = ordered.prefix(maxTableLines).map { line -> [String: Any] in
+        // Only the lines shown are gathered: a copy of every line in this order was 75 MB at 150,000 keys.
+        var ordered = Array((report.rankedBreaks + report.acknowledgedLines).prefix(maxTableLines))
+        for wanted in [true, false] where ordered.count < maxTableLines {
+            for line in report.result.lines where (line.classification == .unreconciled) == wanted {
+                guard wanted || !(line.classification.isBreak || line.classification == .acknowledged) else { continue }
+                ordered.append(line)
+                if ordered.count == maxTableLines { break }
+            }
+        }
+        page["lines"] = ordered.map { line -> [String: Any] in
             let sources =
                 line.classification == .conflict
                 ? [] : line.ledgerSources.map { "ledger \($0)" } + line.statementSources.map { "statement \($0)" }
@@ -291,9 +295,10 @@ package struct HTMLReportWriter: ReportWriter {
                 "sources": Self.separated(sources),
             ]
         }
-        page["capped"] = ordered.count > maxTableLines
+        // Every line is in exactly one of the four groups.
+        page["capped"] = report.result.lines.count > maxTableLines
         page["shown"] = maxTableLines
-        page["total"] = ordered.count
+        page["total"] = report.result.lines.count
     }
 
     /// Items with a flag on every one after the first, for `<br>` between them.

@@ -39,10 +39,7 @@ extension ReconciliationReport {
             "counts_by_venue": .object(
                 Dictionary(uniqueKeysWithValues: countsByVenue.map { ($0.venue, Self.countsJSON($0.counts)) })),
             "inputs": .array(inputs.map(\.jsonValue)),
-            "lines": .array(
-                ageing.isEmpty && continuity.isEmpty
-                    ? canonicalLines
-                    : result.lines.map { $0.jsonValue(age: ageing[$0.key], continuity: continuity[$0.key]) }),
+            "lines": result.linesJSON(ageing: ageing, continuity: continuity),
         ]
         // The breaks largest first (the lines stay in key order): where to start reading.
         members["breaks"] = .array(

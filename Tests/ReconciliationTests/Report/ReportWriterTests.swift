@@ -34,6 +34,45 @@ import Testing
         #expect(rows[1].hasSuffix(",\"'=HYPERLINK(\"\"http://evil\"\")\""))
     }
 
+    @Test func htmlLinesTableShowsBreaksLargestFirstThenAcknowledgedThenUnreconciledAndCapsTheRest() throws {
+        func line(_ account: String, _ ledger: Int, _ statement: Int, _ classification: Classification)
+            -> ReconciliationLine
+        {
+            let difference = try? Amount(statement).subtracting(Amount(ledger))
+            return ReconciliationLine(
+                key: BalanceKey(venue: "kraken", account: account, asset: "BTC"), ledger: Amount(ledger),
+                statement: Amount(statement), difference: difference,
+                relativeDifferenceBasisPoints: Reconciler.basisPoints(difference!, Amount(ledger), Amount(statement)),
+                tolerance: .exact, classification: classification)
+        }
+        let lines = [
+            line("a-matched", 5, 5, .matched), line("b-unreconciled", 5, 5, .unreconciled),
+            line("c-small", 100, 101, .mismatch), line("d-large", 100, 150, .mismatch),
+            line("e-acknowledged", 5, 6, .acknowledged), line("f-matched", 7, 7, .matched),
+        ]
+        let report = ReconciliationReport(
+            runID: "r1", job: "eod", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "0.1.0",
+            maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [])
+        func rows(_ maxTableLines: Int) -> (accounts: [String], html: String) {
+            var writer = HTMLReportWriter()
+            writer.maxTableLines = maxTableLines
+            let html = writer.render(report)
+            let accounts = html.split(separator: "<tr class=\"").dropFirst().compactMap { row -> String? in
+                guard row.contains("data-break=") else { return nil }
+                return row.split(separator: "<td>")[2].split(separator: "<")[0].description
+            }
+            return (accounts, html)
+        }
+        let capped = rows(4)
+        #expect(capped.accounts == ["d-large", "c-small", "e-acknowledged", "b-unreconciled"])
+        #expect(capped.html.contains("Showing 4 of 6 lines"))
+        let all = rows(10)
+        #expect(
+            all.accounts == ["d-large", "c-small", "e-acknowledged", "b-unreconciled", "a-matched", "f-matched"])
+        #expect(!all.html.contains("lines-capped"))
+        #expect(rows(1).accounts == ["d-large"])
+    }
+
     @Test func htmlEscapesALessThanSignJoinedToACombiningMark() {
         // One Character to Swift, two scalars to a browser: the template library's own escaping would let it through.
         let hostile = "<\u{301}img src=x onerror=alert(1)>\"'&"

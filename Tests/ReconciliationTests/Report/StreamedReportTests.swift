@@ -58,10 +58,76 @@ import Testing
         let report = try report()
         let canonical = ReconciliationReport.canonicalResult(
             job: report.job, asOf: report.asOf, cutoff: report.cutoff, status: report.status,
-            counts: report.result.counts, lines: report.canonicalLines)
+            counts: report.result.counts, lines: .array(report.result.lines.map { $0.jsonValue(age: nil) }))
         var hasher = InputHasher()
         canonical.encodedBytes().withUnsafeBytes { hasher.update($0) }
         #expect(report.resultDigest == "sha256:" + hasher.finalizeHex())
+    }
+
+    /// Lines of every shape: each optional member present and absent, escapes, several sources, a conflict.
+    static func shapedLines() -> [ReconciliationLine] {
+        let key = BalanceKey(venue: "kraken", account: "ops \"desk\"\n\u{1}", asset: "BTC")
+        let plain = ReconciliationLine(
+            key: key, ledger: Amount(5), statement: Amount(7), difference: Amount(2),
+            relativeDifferenceBasisPoints: Amount(uncheckedSignificand: 285_714, scale: 2),
+            tolerance: AppliedTolerance(value: Amount(uncheckedSignificand: 1, scale: 8), source: "asset BTC absolute"),
+            classification: .mismatch,
+            ledgerSources: [SourceLocation(file: "ledger.csv", line: 2), SourceLocation(file: "more\\ledger.csv")],
+            statementSources: [SourceLocation(file: "statement.csv", line: 9, column: 3)],
+            notes: ["first note", "tab\there \u{7F} é"])
+        var valued = plain
+        valued.valued = true
+        valued.differenceValue = Amount(uncheckedSignificand: -12_345, scale: 2)
+        var unpriced = plain
+        unpriced.valued = true
+        var acknowledged = plain.reclassified(.acknowledged, note: "explained")
+        acknowledged.acknowledgement = Acknowledgement(
+            key: key, difference: Amount(2), within: Amount(uncheckedSignificand: 5, scale: 1), reason: "fee \"held\"",
+            by: "alice", approvedBy: "bob", expires: nil, location: SourceLocation(file: "acks.yaml", line: 4))
+        let missing = ReconciliationLine(
+            key: BalanceKey(venue: "coinbase", account: "", asset: "ETH"), ledger: nil, statement: Amount(3),
+            difference: Amount(3), tolerance: nil, classification: .missingInLedger, figure: .available)
+        let conflict = ReconciliationLine(
+            key: key, ledger: nil, statement: nil, difference: nil, tolerance: nil, classification: .conflict,
+            ledgerSources: [], statementSources: [SourceLocation(file: "a.csv", line: 1)], notes: [])
+        return [plain, valued, unpriced, acknowledged, missing, conflict]
+    }
+
+    @Test func aLineWrittenDirectlyIsItsJSONValueEncoded() {
+        let ages: [BreakAge?] = [nil, BreakAge(firstSeen: "2026-11-20", ageDays: 3)]
+        let continuities: [String?] = [nil, "opening 5 ≠ yesterday's closing 4"]
+        for line in Self.shapedLines() {
+            for age in ages {
+                for continuity in continuities {
+                    let tree = line.jsonValue(age: age, continuity: continuity)
+                    for indent in [false, true] {
+                        for level in 0..<3 {
+                            var direct: [UInt8] = [0x5B]
+                            line.writeJSON(to: &direct, indent: indent, level: level, age: age, continuity: continuity)
+                            var expected: [UInt8] = [0x5B]
+                            tree.append(to: &expected, indent: indent, level: level)
+                            #expect(
+                                String(decoding: direct, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+                                "\(line.classification) age \(age != nil) continuity \(continuity != nil)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func streamedLinesEncodeAsTheirArray() {
+        let lines = Self.shapedLines()
+        let result = ReconciliationResult(lines: lines)
+        let age = BreakAge(firstSeen: "2026-11-20", ageDays: 3)
+        let ageing = Dictionary(result.lines.map { ($0.key, age) }, uniquingKeysWith: { first, _ in first })
+        let streamed = result.linesJSON(ageing: ageing)
+        let array = JSONValue.array(result.lines.map { $0.jsonValue(age: ageing[$0.key]) })
+        #expect(streamed.prettyEncodedBytes() == array.prettyEncodedBytes())
+        #expect(streamed.encodedBytes() == array.encodedBytes())
+        #expect(streamed == result.linesJSON(ageing: ageing))
+        #expect(streamed != result.linesJSON())
+        #expect(ReconciliationResult(lines: []).linesJSON().encoded() == "[]")
     }
 
     @Test func theRunsReportFilesAreTheWriters() throws {
