@@ -286,7 +286,7 @@ package struct JSONObjectWriter {
         self.key(key, &output)
         guard let value else { return output.append(contentsOf: "null".utf8) }
         output.append(UInt8(ascii: "\""))
-        output.append(contentsOf: value.description.utf8)
+        value.appendText(to: &output)
         output.append(UInt8(ascii: "\""))
     }
 

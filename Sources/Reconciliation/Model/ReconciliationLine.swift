@@ -85,6 +85,12 @@ public struct ReconciliationResult: Sendable, Hashable {
         self.lines = lines.sorted { $0.key < $1.key }
     }
 
+    /// Creates a result from lines already in key order (each key once), without sorting them again.
+    package init(sortedLines lines: [ReconciliationLine]) {
+        assert(zip(lines, lines.dropFirst()).allSatisfy { $0.key < $1.key }, "lines must be sorted by key")
+        self.lines = lines
+    }
+
     /// How many lines carry each classification (every classification present, zero when unused).
     public var counts: [Classification: Int] {
         var counts = Dictionary(uniqueKeysWithValues: Classification.allCases.map { ($0, 0) })

@@ -289,6 +289,6 @@ public enum Acknowledgements {
             }
             lines[position] = updated
         }
-        return (ReconciliationResult(lines: lines), diagnostics)
+        return (ReconciliationResult(sortedLines: lines), diagnostics)
     }
 }

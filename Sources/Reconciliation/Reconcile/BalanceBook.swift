@@ -25,10 +25,26 @@ package struct BalanceBook: Sendable {
         case unsummable([Contribution])
     }
 
-    /// The contributions per key.
-    package private(set) var contributions: [BalanceKey: [Contribution]] = [:]
+    /// The balances as each input handed them over (shared with the input's outcome, not copied), the input number
+    /// and its kind: one batch per `add`.
+    private var batches: [(balances: [Balance], input: Int, kind: InputKind)] = []
+    /// Where each key's balances are in `batches`. Nearly every key has one, held inline: a book of a million keys
+    /// is a dictionary of small references, not a million arrays of copied balances (≈ 330 bytes per key before).
+    private var slots: [BalanceKey: Slot] = [:]
     /// Every (venue, account) pair each input reported, for `missing_means_zero`.
     package private(set) var coverage: [Int: Set<VenueAccount>] = [:]
+
+    /// A balance's place: its batch and its position there.
+    private struct Reference: Hashable {
+        let batch: Int32
+        let position: Int32
+    }
+
+    /// One balance for a key, or several (which the figure adds up or reports as a conflict).
+    private enum Slot {
+        case one(Reference)
+        case many([Reference])
+    }
 
     /// A venue and an account.
     package struct VenueAccount: Sendable, Hashable {
@@ -43,23 +59,52 @@ package struct BalanceBook: Sendable {
 
     /// Adds the balances of input number `input`.
     package mutating func add(_ balances: [Balance], input: Int, kind: InputKind) {
+        precondition(batches.count < Int32.max && balances.count < Int32.max, "a book holds at most 2^31 balances")
+        let batch = Int32(batches.count)
+        batches.append((balances, input, kind))
+        slots.reserveCapacity(slots.count + balances.count)
         var covered = coverage[input] ?? []
-        for balance in balances {
-            contributions[balance.key, default: []].append(Contribution(balance: balance, input: input, kind: kind))
+        for (position, balance) in balances.enumerated() {
+            let reference = Reference(batch: batch, position: Int32(position))
+            switch slots[balance.key] {
+            case nil: slots[balance.key] = .one(reference)
+            case .one(let first): slots[balance.key] = .many([first, reference])
+            case .many(var references):
+                slots[balance.key] = nil
+                references.append(reference)
+                slots[balance.key] = .many(references)
+            }
             covered.insert(VenueAccount(venue: balance.key.venue, account: balance.key.account))
         }
         coverage[input] = covered
     }
 
     /// Every key on this side.
-    package var keys: Dictionary<BalanceKey, [Contribution]>.Keys { contributions.keys }
+    package var keys: some Collection<BalanceKey> { slots.keys }
+
+    /// Whether this side has anything for `key`.
+    package func contains(_ key: BalanceKey) -> Bool { slots[key] != nil }
+
+    private func contribution(_ reference: Reference) -> Contribution {
+        let batch = batches[Int(reference.batch)]
+        return Contribution(balance: batch.balances[Int(reference.position)], input: batch.input, kind: batch.kind)
+    }
 
     /// What this side says about `key`.
     package func figure(for key: BalanceKey) -> Figure {
-        guard let parts = contributions[key], let first = parts.first else { return .absent }
-        if parts.count == 1 {
-            return .balance(first.balance, inputs: [first.input], sources: [first.balance.source])
+        switch slots[key] {
+        case nil:
+            return .absent
+        case .one(let reference):
+            let only = contribution(reference)
+            return .balance(only.balance, inputs: [only.input], sources: [only.balance.source])
+        case .many(let references):
+            return figure(references.map(contribution))
         }
+    }
+
+    private func figure(_ parts: [Contribution]) -> Figure {
+        let first = parts[0]
         guard parts.allSatisfy({ $0.kind == .entries }) else {
             return .conflict(parts.sorted { ($0.balance.source, $0.input) < ($1.balance.source, $1.input) })
         }

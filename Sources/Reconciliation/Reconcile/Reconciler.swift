@@ -43,9 +43,13 @@ package struct Reconciler: Sendable {
 
     /// Classifies every key of either book.
     package func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
-        let keys = Set(ledger.keys).union(statement.keys).sorted()
+        // Every key once, sorted once: the lines are made in key order.
+        var keys = Array(ledger.keys)
+        keys.reserveCapacity(keys.count + statement.keys.count)
+        for key in statement.keys where !ledger.contains(key) { keys.append(key) }
+        keys.sort()
         return ReconciliationResult(
-            lines: keys.map {
+            sortedLines: keys.map {
                 valued(
                     line(
                         for: $0, ledger: ledger.figure(for: $0), statement: statement.figure(for: $0),

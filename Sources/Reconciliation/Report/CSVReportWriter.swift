@@ -37,6 +37,10 @@ package struct CSVReportWriter: ReportWriter {
             if !first { chunk.append(UInt8(ascii: ",")) }
             chunk.append(contentsOf: text.utf8)
         }
+        func number(_ amount: Amount?) {
+            chunk.append(UInt8(ascii: ","))
+            amount?.appendText(to: &chunk)
+        }
         func row(_ line: ReconciliationLine) {
             let age = report.ageing[line.key]
             let acknowledgement = line.acknowledgement
@@ -44,12 +48,12 @@ package struct CSVReportWriter: ReportWriter {
             cell(Self.text(line.key.account))
             cell(Self.text(line.key.asset))
             cell(Self.text(line.classification.rawValue))
-            cell(Self.number(line.ledger))
-            cell(Self.number(line.statement))
-            cell(Self.number(line.difference))
-            cell(Self.number(line.differenceValue))
-            cell(Self.number(line.relativeDifferenceBasisPoints))
-            cell(Self.number(line.tolerance?.value))
+            number(line.ledger)
+            number(line.statement)
+            number(line.difference)
+            number(line.differenceValue)
+            number(line.relativeDifferenceBasisPoints)
+            number(line.tolerance?.value)
             cell(Self.text(line.tolerance?.source ?? ""))
             cell(Self.text(line.figure.rawValue))
             cell(Self.text(age?.firstSeen ?? ""))
@@ -70,11 +74,6 @@ package struct CSVReportWriter: ReportWriter {
             row(line)
         }
         sink.drain(&chunk)
-    }
-
-    /// An amount as a plain number cell.
-    static func number(_ amount: Amount?) -> String {
-        amount?.description ?? ""
     }
 
     /// A text cell: neutralized against formula injection, quoted when needed.

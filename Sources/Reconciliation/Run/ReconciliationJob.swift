@@ -609,7 +609,7 @@ public struct ReconciliationJob: Sendable {
             }
             return line
         }
-        return (ReconciliationResult(lines: lines), notices)
+        return (ReconciliationResult(sortedLines: lines), notices)
     }
 
     /// Which keys a failed or skipped input would have covered: the venue/account pairs it reported before failing,

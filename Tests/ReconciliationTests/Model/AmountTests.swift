@@ -125,6 +125,33 @@ import Testing
         }
     }
 
+    /// Written as digits of the whole 128-bit range at every scale (the 64-bit and the 19-digit paths, leading zeros
+    /// after the point), the text is the significand's decimal digits with the point `scale` from the right.
+    @Test func textCoversTheWholeRangeAtEveryScale() async {
+        let significands = Generator<Int128, Shrink.None<Int128>>(
+            run: { rng in
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: Int128(Int64.random(in: -1000...1000, using: &rng))
+                case 1: Int128(truncatingIfNeeded: UInt128(rng.next()) << 64 | UInt128(rng.next()))
+                case 2:
+                    [Int128.max, Int128.min, Int128(UInt64.max), -Int128(UInt64.max), Int128(UInt64.max) + 1][
+                        Int.random(in: 0..<5, using: &rng)]
+                default: Int128(Int64.random(in: .min ... .max, using: &rng)) * 10_000_000_000
+                }
+            })
+        await propertyCheck(count: 2000, input: significands, Gen.int(in: 0...38)) { significand, scale in
+            var digits = String(significand.magnitude)
+            if digits.count <= scale { digits = String(repeating: "0", count: scale + 1 - digits.count) + digits }
+            if scale > 0 { digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale)) }
+            let expected = (significand < 0 ? "-" : "") + digits
+            let amount = Amount(uncheckedSignificand: significand, scale: scale)
+            #expect(amount.description == expected)
+            var appended: [UInt8] = [UInt8(ascii: "x")]
+            amount.appendText(to: &appended)
+            #expect(appended == [UInt8(ascii: "x")] + Array(expected.utf8))
+        }
+    }
+
     /// The fast path for plain decimals must give exactly what the general parser gives, or decline.
     @Test func theFastPathAgreesWithTheGeneralParser() async {
         let edges = [
