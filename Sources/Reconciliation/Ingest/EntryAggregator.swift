@@ -244,18 +244,25 @@ struct EntryAggregator: ~Copyable {
         )
     }
 
-    /// The sums as raw records, in first-seen order.
+    /// The sums as raw records, in first-seen order. Strings are made straight from the arena (three arrays per key
+    /// first cost 4.5 million allocations at 1.5 million keys).
     func records(file: String) -> [RawRecord] {
-        (0..<count).map { index in
-            let (venue, account, asset) = keyBytes(index)
-            let slot = slots[index]
-            return RawRecord(
-                venue: venue.isEmpty ? nil : String(decoding: venue, as: UTF8.self),
-                account: account.isEmpty ? nil : String(decoding: account, as: UTF8.self),
-                asset: String(decoding: asset, as: UTF8.self),
-                total: Amount(uncheckedSignificand: slot.sum, scale: Int(slot.scale)),
-                available: availableSums[index], hold: holdSums[index],
-                location: SourceLocation(file: file, line: slot.firstLine), entryCount: slot.count)
+        arena.withUnsafeBufferPointer { arena in
+            (0..<count).map { index in
+                let slot = slots[index]
+                let venueEnd = slot.keyStart + Int(slot.venueLength)
+                let accountEnd = venueEnd + Int(slot.accountLength)
+                let assetEnd = accountEnd + Int(slot.assetLength)
+                func text(_ range: Range<Int>) -> String? {
+                    range.isEmpty ? nil : String(decoding: UnsafeBufferPointer(rebasing: arena[range]), as: UTF8.self)
+                }
+                return RawRecord(
+                    venue: text(slot.keyStart..<venueEnd), account: text(venueEnd..<accountEnd),
+                    asset: text(accountEnd..<assetEnd) ?? "",
+                    total: Amount(uncheckedSignificand: slot.sum, scale: Int(slot.scale)),
+                    available: availableSums[index], hold: holdSums[index],
+                    location: SourceLocation(file: file, line: slot.firstLine), entryCount: slot.count)
+            }
         }
     }
 

@@ -221,7 +221,7 @@ package struct InputLoader: Sendable {
         if collectsRawCodes {
             outcome.rawAssetCodes = Set(records.records.map { $0.asset.trimmingSpaces.uppercased() })
         }
-        var balances = normalizer.balances(from: records.records, kind: records.kind, into: records)
+        var balances = normalizer.balances(from: records.takeRecords(), kind: records.kind, into: records)
         if let note = Self.snapshotSkew(spec.options, records) {
             for index in balances.indices { balances[index].notes.append(note) }
         }

@@ -173,9 +173,17 @@ package enum JSONValue: Sendable, Hashable {
 
     package static func newline(_ output: inout [UInt8], _ indent: Bool, _ level: Int) {
         guard indent else { return }
-        output.append(0x0A)
-        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        // A newline and the indentation in one copy (a million-line report.json starts twenty lines per line).
+        let width = level * 2 + 1
+        if width <= indentation.count {
+            output.append(contentsOf: indentation[..<width])
+        } else {
+            output.append(0x0A)
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: level * 2))
+        }
     }
+
+    private static let indentation: [UInt8] = [0x0A] + Array(repeating: UInt8(ascii: " "), count: 32)
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
@@ -265,24 +273,31 @@ package struct JSONObjectWriter {
         output.append(UInt8(ascii: "{"))
     }
 
-    /// Writes `"key":` (after a comma and the indentation when due); the value comes next.
-    package mutating func key(_ key: String, _ output: inout [UInt8]) {
+    /// Writes `"key":` (after a comma and the indentation when due); the value comes next. Keys are literals
+    /// that need no escaping (checked in debug builds), copied as they are.
+    package mutating func key(_ key: StaticString, _ output: inout [UInt8]) {
+        assert(
+            key.withUTF8Buffer { bytes in
+                !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
+            }, "a JSON key literal that needs escaping")
         if !empty { output.append(UInt8(ascii: ",")) }
         empty = false
         JSONValue.newline(&output, indent, level + 1)
-        JSONValue.writeString(key, to: &output)
+        output.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { output.append(contentsOf: $0) }
+        output.append(UInt8(ascii: "\""))
         output.append(UInt8(ascii: ":"))
         if indent { output.append(UInt8(ascii: " ")) }
     }
 
     /// A string member (`null` for `nil`).
-    package mutating func string(_ key: String, _ value: String?, _ output: inout [UInt8]) {
+    package mutating func string(_ key: StaticString, _ value: String?, _ output: inout [UInt8]) {
         self.key(key, &output)
         if let value { JSONValue.writeString(value, to: &output) } else { output.append(contentsOf: "null".utf8) }
     }
 
     /// An amount member, as a decimal string (`null` for `nil`).
-    package mutating func amount(_ key: String, _ value: Amount?, _ output: inout [UInt8]) {
+    package mutating func amount(_ key: StaticString, _ value: Amount?, _ output: inout [UInt8]) {
         self.key(key, &output)
         guard let value else { return output.append(contentsOf: "null".utf8) }
         output.append(UInt8(ascii: "\""))
@@ -291,7 +306,9 @@ package struct JSONObjectWriter {
     }
 
     /// A member whose value is an array of strings.
-    package mutating func strings<Texts: Collection<String>>(_ key: String, _ values: Texts, _ output: inout [UInt8]) {
+    package mutating func strings<Texts: Collection<String>>(
+        _ key: StaticString, _ values: Texts, _ output: inout [UInt8]
+    ) {
         self.key(key, &output)
         output.append(UInt8(ascii: "["))
         guard !values.isEmpty else { return output.append(UInt8(ascii: "]")) }
@@ -307,7 +324,7 @@ package struct JSONObjectWriter {
     }
 
     /// A member with any value.
-    package mutating func value(_ key: String, _ value: JSONValue, _ output: inout [UInt8]) {
+    package mutating func value(_ key: StaticString, _ value: JSONValue, _ output: inout [UInt8]) {
         self.key(key, &output)
         value.append(to: &output, indent: indent, level: level + 1)
     }

@@ -12,7 +12,7 @@ public struct ReconciliationLine: Sendable, Hashable {
     /// The difference relative to the larger side, in basis points (two decimals), when both sides are non-zero.
     public let relativeDifferenceBasisPoints: Amount?
     /// The tolerance applied, when both sides were compared.
-    public let tolerance: AppliedTolerance?
+    public internal(set) var tolerance: AppliedTolerance?
     /// The verdict.
     public internal(set) var classification: Classification
     /// Which figure was compared.
@@ -80,22 +80,26 @@ public struct ReconciliationResult: Sendable, Hashable {
     /// One line per key, ordered by venue, account, asset.
     public let lines: [ReconciliationLine]
 
+    /// How many lines carry each classification (every classification present, zero when unused).
+    public let counts: [Classification: Int]
+
     /// Creates a result; the lines are sorted by key.
     public init(lines: [ReconciliationLine]) {
-        self.lines = lines.sorted { $0.key < $1.key }
+        self.init(ordered: lines.sorted { $0.key < $1.key })
     }
 
     /// Creates a result from lines already in key order (each key once), without sorting them again.
     package init(sortedLines lines: [ReconciliationLine]) {
         assert(zip(lines, lines.dropFirst()).allSatisfy { $0.key < $1.key }, "lines must be sorted by key")
-        self.lines = lines
+        self.init(ordered: lines)
     }
 
-    /// How many lines carry each classification (every classification present, zero when unused).
-    public var counts: [Classification: Int] {
+    private init(ordered lines: [ReconciliationLine]) {
+        self.lines = lines
+        // Counted once: every report and record asks (a pass over a million lines each time).
         var counts = Dictionary(uniqueKeysWithValues: Classification.allCases.map { ($0, 0) })
         for line in lines { counts[line.classification, default: 0] += 1 }
-        return counts
+        self.counts = counts
     }
 
     /// The lines that need attention.

@@ -48,12 +48,19 @@ package struct Reconciler: Sendable {
         keys.reserveCapacity(keys.count + statement.keys.count)
         for key in statement.keys where !ledger.contains(key) { keys.append(key) }
         keys.sort()
+        var sources = Set<String>()
         return ReconciliationResult(
             sortedLines: keys.map {
-                valued(
+                var line = valued(
                     line(
                         for: $0, ledger: ledger.figure(for: $0), statement: statement.figure(for: $0),
                         books: (ledger, statement)))
+                // A handful of distinct tolerance sources, one stored copy each (not one per line).
+                if let tolerance = line.tolerance {
+                    let (inserted, shared) = sources.insert(tolerance.source)
+                    if !inserted { line.tolerance = AppliedTolerance(value: tolerance.value, source: shared) }
+                }
+                return line
             })
     }
 

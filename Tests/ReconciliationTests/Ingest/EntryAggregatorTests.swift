@@ -45,6 +45,43 @@ import Testing
         }
         #expect(table.count == 3)
     }
+
+    /// An aggregator's sums reach the collector as one batch; what it holds must be what adding them one by one
+    /// gives — with keys the aggregator keeps apart (different bytes) that are one key as strings (é precomposed and
+    /// decomposed), and with a batch into a collector that already has records (a second file of the input).
+    @Test func aBatchCollectsLikeRecordsAddedOneByOne() throws {
+        func record(_ account: String?, _ asset: String, _ amount: Int, line: Int) -> RawRecord {
+            RawRecord(
+                venue: "kraken", account: account, asset: asset, total: Amount(amount),
+                location: SourceLocation(file: "ledger.csv", line: line), entryCount: 2)
+        }
+        let batches: [[RawRecord]] = [
+            [record("a", "BTC", 1, line: 2), record("b", "BTC", 2, line: 3), record(nil, "ETH", 3, line: 4)],
+            [
+                record("a", "caf\u{E9}", 4, line: 2), record("a", "cafe\u{301}", 5, line: 9),
+                record("a", "BTC", 6, line: 3),
+            ],
+            [],
+        ]
+        for order in [[0], [1], [0, 1], [1, 0], [2, 0], [0, 0, 1]] {
+            let batched = RecordCollector(kind: .entries)
+            let single = RecordCollector(kind: .entries)
+            for position in order {
+                batched.add(contentsOf: batches[position])
+                for record in batches[position] { single.add(record, countingRows: false) }
+            }
+            #expect(batched.records == single.records, "batches \(order)")
+            #expect(batched.rowCount == 0)
+        }
+        let accented = RecordCollector(kind: .entries)
+        accented.add(contentsOf: batches[1])
+        #expect(accented.records.map(\.total) == [Amount(9), Amount(6)])
+        #expect(accented.records.map(\.entryCount) == [4, 2])
+        let taken = accented.takeRecords()
+        #expect(taken.count == 2 && accented.records.isEmpty)
+        accented.add(contentsOf: batches[0])
+        #expect(accented.records.count == 3)
+    }
 }
 
 /// Calls `body` with the three parts, each in its own buffer followed by `padding` bytes of `fill`.

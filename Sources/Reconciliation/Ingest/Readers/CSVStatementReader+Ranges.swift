@@ -123,6 +123,7 @@ extension CSVStatementReader {
         for (index, range) in ranges.enumerated().dropFirst() {
             do throws(EntryAggregator.Failure) {
                 try first.aggregator.merge(range.aggregator, lineOffset: lineOffsets[index])
+                range.aggregator = EntryAggregator()
             } catch {
                 // A sum leaving the exact range: the sequential read names the row where it happened.
                 return false
@@ -138,9 +139,9 @@ extension CSVStatementReader {
             }
         }
         collector.countRows(ranges.reduce(0) { $0 + $1.rows })
-        for record in first.aggregator.records(file: displayPath) {
-            collector.add(record, countingRows: false)
-        }
+        let records = first.aggregator.records(file: displayPath)
+        first.aggregator = EntryAggregator()  // its table is freed before the collector indexes the records
+        collector.add(contentsOf: records)
         return true
     }
 

@@ -192,9 +192,9 @@ package struct CSVStatementReader: StatementReader {
             window: &window, stopAt: nil)
         window?.report(file: path, into: collector)
         collector.countRows(rows)
-        for record in aggregator.records(file: path) {
-            collector.add(record, countingRows: false)
-        }
+        let records = aggregator.records(file: path)
+        _ = consume aggregator  // its table is freed before the collector indexes the records
+        collector.add(contentsOf: records)
     }
 
     /// How reading a range of entries ended.
