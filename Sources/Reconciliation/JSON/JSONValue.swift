@@ -323,6 +323,31 @@ package struct JSONObjectWriter {
         output.append(UInt8(ascii: "]"))
     }
 
+    /// A member whose value is the list of places, each as its description (`file:line:column`), written without
+    /// making the descriptions.
+    package mutating func sources(_ key: StaticString, _ values: CompactList<SourceLocation>, _ output: inout [UInt8]) {
+        self.key(key, &output)
+        output.append(UInt8(ascii: "["))
+        guard !values.isEmpty else { return output.append(UInt8(ascii: "]")) }
+        for (position, value) in values.enumerated() {
+            if position > 0 { output.append(UInt8(ascii: ",")) }
+            JSONValue.newline(&output, indent, level + 2)
+            JSONValue.writeString(value.file, to: &output)
+            if value.line != 0 {
+                output.removeLast()  // the closing quote: digits need no escaping
+                output.append(UInt8(ascii: ":"))
+                output.append(contentsOf: String(value.line).utf8)
+                if value.column != 0 {
+                    output.append(UInt8(ascii: ":"))
+                    output.append(contentsOf: String(value.column).utf8)
+                }
+                output.append(UInt8(ascii: "\""))
+            }
+        }
+        JSONValue.newline(&output, indent, level + 1)
+        output.append(UInt8(ascii: "]"))
+    }
+
     /// A member with any value.
     package mutating func value(_ key: StaticString, _ value: JSONValue, _ output: inout [UInt8]) {
         self.key(key, &output)

@@ -18,9 +18,9 @@ public struct ReconciliationLine: Sendable, Hashable {
     /// Which figure was compared.
     public let figure: ComparedFigure
     /// Where the ledger side was read (several for a conflict or entries summed from several inputs).
-    public let ledgerSources: [SourceLocation]
+    public let ledgerSources: CompactList<SourceLocation>
     /// Where the statement side was read.
-    public let statementSources: [SourceLocation]
+    public let statementSources: CompactList<SourceLocation>
     /// Explanations that change how to read the line (an absent side treated as zero, a figure fallback).
     public internal(set) var notes: [String]
     /// Whether the job values differences (`valuation:`): then ``differenceValue`` is the value, or `nil` without a
@@ -41,7 +41,8 @@ public struct ReconciliationLine: Sendable, Hashable {
     public init(
         key: BalanceKey, ledger: Amount?, statement: Amount?, difference: Amount?,
         relativeDifferenceBasisPoints: Amount? = nil, tolerance: AppliedTolerance?, classification: Classification,
-        figure: ComparedFigure = .total, ledgerSources: [SourceLocation] = [], statementSources: [SourceLocation] = [],
+        figure: ComparedFigure = .total, ledgerSources: CompactList<SourceLocation> = [],
+        statementSources: CompactList<SourceLocation> = [],
         notes: [String] = []
     ) {
         self.key = key

@@ -224,11 +224,11 @@ extension ReconciliationLine {
         if valued { object.amount("difference_value", differenceValue, &output) }
         if let age { object.string("first_seen", age.firstSeen, &output) }
         object.amount("ledger", ledger, &output)
-        object.strings("ledger_sources", ledgerSources.lazy.map(\.description), &output)
+        object.sources("ledger_sources", ledgerSources, &output)
         object.strings("notes", notes, &output)
         object.amount("relative_difference_bps", relativeDifferenceBasisPoints, &output)
         object.amount("statement", statement, &output)
-        object.strings("statement_sources", statementSources.lazy.map(\.description), &output)
+        object.sources("statement_sources", statementSources, &output)
         object.amount("tolerance", tolerance?.value, &output)
         object.string("tolerance_source", tolerance?.source, &output)
         object.string("venue", key.venue, &output)

@@ -27,3 +27,59 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
         return lhs.column < rhs.column
     }
 }
+
+/// A list that nearly always holds one element, kept inline: a line's sources on each side are one place for all but
+/// conflicts and summed inputs, and an array per side per line was two allocations per key (a million-key run made
+/// three million of them).
+public struct CompactList<Element: Sendable & Hashable>: RandomAccessCollection, Sendable, Hashable,
+    ExpressibleByArrayLiteral
+{
+    // Never `.many` with fewer than two elements, so equal lists have equal storage.
+    private enum Storage: Sendable, Hashable {
+        case empty
+        case one(Element)
+        case many([Element])
+    }
+
+    private let storage: Storage
+
+    /// The elements of `elements`, in order.
+    public init(_ elements: some Collection<Element>) {
+        switch elements.count {
+        case 0: storage = .empty
+        case 1: storage = .one(elements[elements.startIndex])
+        default: storage = .many(Array(elements))
+        }
+    }
+
+    /// One element.
+    public init(single element: Element) {
+        storage = .one(element)
+    }
+
+    public init(arrayLiteral elements: Element...) {
+        self.init(elements)
+    }
+
+    public var startIndex: Int { 0 }
+
+    public var endIndex: Int {
+        switch storage {
+        case .empty: 0
+        case .one: 1
+        case .many(let elements): elements.count
+        }
+    }
+
+    public subscript(position: Int) -> Element {
+        switch storage {
+        case .one(let element):
+            precondition(position == 0, "index out of range")
+            return element
+        case .many(let elements):
+            return elements[position]
+        case .empty:
+            preconditionFailure("index out of range")
+        }
+    }
+}

@@ -18,7 +18,7 @@ package struct BalanceBook: Sendable {
         /// Nothing.
         case absent
         /// One balance (an entries sum over several inputs counts as one), the inputs it came from and where.
-        case balance(Balance, inputs: [Int], sources: [SourceLocation])
+        case balance(Balance, inputs: CompactList<Int>, sources: CompactList<SourceLocation>)
         /// More than one balance for the key: nothing is chosen.
         case conflict([Contribution])
         /// Entries of several inputs whose sum leaves the exact range: nothing is summed.
@@ -97,7 +97,9 @@ package struct BalanceBook: Sendable {
             return .absent
         case .one(let reference):
             let only = contribution(reference)
-            return .balance(only.balance, inputs: [only.input], sources: [only.balance.source])
+            return .balance(
+                only.balance, inputs: CompactList(single: only.input), sources: CompactList(single: only.balance.source)
+            )
         case .many(let references):
             return figure(references.map(contribution))
         }
@@ -120,7 +122,7 @@ package struct BalanceBook: Sendable {
         }
         let sources = parts.map(\.balance.source).sorted()
         total.source = sources[0]
-        return .balance(total, inputs: parts.map(\.input).sorted(), sources: sources)
+        return .balance(total, inputs: CompactList(parts.map(\.input).sorted()), sources: CompactList(sources))
     }
 
     /// Whether input `input` reported anything for the key's venue and account.

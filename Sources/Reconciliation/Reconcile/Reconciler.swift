@@ -45,7 +45,7 @@ package struct Reconciler: Sendable {
     package func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
         // Every key once, sorted once: the lines are made in key order.
         var keys = Array(ledger.keys)
-        keys.reserveCapacity(keys.count + statement.keys.count)
+        keys.reserveCapacity(max(keys.count, statement.keys.count))  // the sides mostly share their keys
         for key in statement.keys where !ledger.contains(key) { keys.append(key) }
         keys.sort()
         var sources = Set<String>()
@@ -102,22 +102,22 @@ package struct Reconciler: Sendable {
 
         var notes: [String] = []
         var ledgerBalance: Balance?
-        var ledgerInputs: [Int] = []
-        var ledgerSources: [SourceLocation] = []
+        var ledgerInputs: CompactList<Int> = []
+        var ledgerSources: CompactList<SourceLocation> = []
         if case .balance(let balance, let inputs, let sources) = ledger {
             (ledgerBalance, ledgerInputs, ledgerSources) = (balance, inputs, sources)
         }
         var statementBalance: Balance?
-        var statementInputs: [Int] = []
-        var statementSources: [SourceLocation] = []
+        var statementInputs: CompactList<Int> = []
+        var statementSources: CompactList<SourceLocation> = []
         if case .balance(let balance, let inputs, let sources) = statement {
             (statementBalance, statementInputs, statementSources) = (balance, inputs, sources)
         }
 
         // Which figure: the statement input's choice, else the ledger input's, else the total.
         let requested =
-            statementInputs.compactMap { statementPolicies[$0]?.compare }.first
-            ?? ledgerInputs.compactMap { ledgerPolicies[$0]?.compare }.first ?? .total
+            statementInputs.lazy.compactMap { statementPolicies[$0]?.compare }.first
+            ?? ledgerInputs.lazy.compactMap { ledgerPolicies[$0]?.compare }.first ?? .total
         var figure = requested
         if requested != .total {
             let missingOn = [("ledger", ledgerBalance), ("statement", statementBalance)]
@@ -203,7 +203,7 @@ package struct Reconciler: Sendable {
         switch other {
         case .balance(let balance, _, let sources):
             otherAmount = balance.total
-            otherSources = sources
+            otherSources = Array(sources)
         case .conflict(let otherParts):
             otherSources = otherParts.map(\.balance.source).sorted()
             note += "; the \(otherIsLedger ? "ledger" : "statement") reports it \(otherParts.count) times too"
@@ -217,8 +217,8 @@ package struct Reconciler: Sendable {
         return ReconciliationLine(
             key: key, ledger: otherIsLedger ? otherAmount : nil, statement: otherIsLedger ? nil : otherAmount,
             difference: nil, tolerance: nil, classification: .conflict,
-            ledgerSources: otherIsLedger ? otherSources : sources,
-            statementSources: otherIsLedger ? sources : otherSources,
+            ledgerSources: CompactList(otherIsLedger ? otherSources : sources),
+            statementSources: CompactList(otherIsLedger ? sources : otherSources),
             notes: [note])
     }
 
