@@ -32,11 +32,14 @@ package final class ChunkedSource: ByteSource {
     let chunks: [Int]
     var offset = 0
     var call = 0
+    /// What the source says is left (`nil`: it does not say); may be wrong on purpose.
+    package let remainingBytesHint: Int64?
 
     /// Bytes handed out `chunks` bytes at a time (cycling); all at once when `chunks` is empty.
-    package init(_ bytes: [UInt8], chunks: [Int] = []) {
+    package init(_ bytes: [UInt8], chunks: [Int] = [], hint: Int64? = nil) {
         self.bytes = bytes
         self.chunks = chunks
+        remainingBytesHint = hint
     }
 
     package func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int {

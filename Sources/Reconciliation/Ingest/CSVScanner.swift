@@ -63,8 +63,11 @@ package struct CSVScanner: ~Copyable {
         self.displayPath = displayPath
         self.delimiter = delimiter
         self.maxRecordBytes = max(maxRecordBytes, 1024)
+        // A small file gets a buffer its size, not a chunk: 10,000 statement files of a few kilobytes each
+        // allocated (and the allocator kept) a megabyte apiece. The buffer still grows for a longer record.
+        let fits = source.remainingBytesHint.map { Int(clamping: $0) + 2 * Self.padding } ?? chunkSize
         buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: min(chunkSize, self.maxRecordBytes) + 1, alignment: 64)
+            byteCount: min(chunkSize, self.maxRecordBytes, max(fits, 4096)) + 1, alignment: 64)
         fieldStarts = .allocate(capacity: 64)
         fieldEnds = .allocate(capacity: 64)
         fieldEscaped = .allocate(capacity: 64)

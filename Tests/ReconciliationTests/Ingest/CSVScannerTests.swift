@@ -51,6 +51,24 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
         #expect(records.map(\.0) == [1, 3])
     }
 
+    /// A source's size hint sizes the first buffer; a wrong hint (a file that grew after it was opened) costs only a
+    /// larger buffer later, never a record.
+    @Test(arguments: [nil, 0, 10, 5000, 1 << 30] as [Int64?])
+    func aSizeHintNeverChangesWhatIsRead(hint: Int64?) throws {
+        let long = String(repeating: "x", count: 9000)
+        let text = (0..<400).map { "row\($0),\($0 % 7 == 0 ? long : "short"),\($0)" }.joined(separator: "\n")
+        func records(_ source: ChunkedSource) throws -> [[String]] {
+            var scanner = CSVScanner(source: source, displayPath: "t.csv", maxRecordBytes: 1 << 20)
+            var records: [[String]] = []
+            while try scanner.next() { records.append((0..<scanner.fieldCount).map { scanner.string($0) }) }
+            return records
+        }
+        let read = try records(ChunkedSource(Array(text.utf8), hint: hint))
+        #expect(read.count == 400)
+        #expect(read == (try records(ChunkedSource(Array(text.utf8)))))
+        #expect(read[398] == ["row398", "short", "398"] && read[7][1] == long)
+    }
+
     @Test func lastRecordWithoutLineEnd() throws {
         #expect(try scan("a,b\n1,\"2\"").map(\.1) == [["a", "b"], ["1", "2"]])
         #expect(try scan("a,b\n1,").map(\.1) == [["a", "b"], ["1", ""]])

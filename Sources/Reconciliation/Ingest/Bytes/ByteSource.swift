@@ -12,6 +12,13 @@ import Synchronization
 package protocol ByteSource: AnyObject {
     /// Fills the start of `buffer` and returns how many bytes it wrote; 0 means the end of the stream.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReconciliationError) -> Int
+    /// How many bytes are left to read, when the source knows (a plain file, by its size when opened): readers size
+    /// their buffers to it. Only a hint — a file may grow or shrink while read.
+    var remainingBytesHint: Int64? { get }
+}
+
+extension ByteSource {
+    package var remainingBytesHint: Int64? { nil }
 }
 
 /// Reads a file sequentially with `read(2)`, hashing every byte with SHA-256 on the way.
@@ -27,6 +34,7 @@ package final class FileByteSource: ByteSource {
     private var offset: Int64 = 0
     private var finished = false
     private let maxBytes: Int64
+    package var remainingBytesHint: Int64? { max(0, size - offset) }
     /// Where the bytes this source hashes are also written: the input's archived copy, taken on this first read.
     var archiveCopy: ArchiveCopy?
 
