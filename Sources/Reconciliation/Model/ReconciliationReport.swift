@@ -81,7 +81,7 @@ public struct ReconciliationReport: Sendable {
 
     /// A line's notes with what history says about it (continuity), for the human-readable reports.
     public func notes(of line: ReconciliationLine) -> [String] {
-        guard let finding = continuity[line.key] else { return line.notes }
+        guard !continuity.isEmpty, let finding = continuity[line.key] else { return line.notes }
         return line.notes + ["discontinuity: " + finding]
     }
 

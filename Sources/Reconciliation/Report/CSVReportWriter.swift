@@ -42,7 +42,8 @@ package struct CSVReportWriter: ReportWriter {
             amount?.appendText(to: &chunk)
         }
         func row(_ line: ReconciliationLine) {
-            let age = report.ageing[line.key]
+            // An empty map is not asked: a lookup hashes the key's three strings even then.
+            let age = report.ageing.isEmpty ? nil : report.ageing[line.key]
             let acknowledgement = line.acknowledgement
             cell(Self.text(line.key.venue), first: true)
             cell(Self.text(line.key.account))

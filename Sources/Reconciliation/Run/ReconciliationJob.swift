@@ -722,10 +722,14 @@ public struct ReconciliationJob: Sendable {
             )
             switch outcome.spec.side {
             case .ledger:
-                ledger.add(outcome.balances, input: outcome.index, kind: outcome.kind)
+                ledger.add(
+                    outcome.balances, input: outcome.index, kind: outcome.kind,
+                    tracksCoverage: outcome.spec.missingMeansZero)
                 ledgerPolicies[outcome.index] = policy
             case .statement:
-                statement.add(outcome.balances, input: outcome.index, kind: outcome.kind)
+                statement.add(
+                    outcome.balances, input: outcome.index, kind: outcome.kind,
+                    tracksCoverage: outcome.spec.missingMeansZero)
                 statementPolicies[outcome.index] = policy
             case .reference:
                 break
