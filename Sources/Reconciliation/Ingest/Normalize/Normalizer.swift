@@ -47,8 +47,10 @@ package struct Normalizer: Sendable {
         let venueName = rawVenue.trimmingSpaces.lowercased()
         let accountID = rawAccount.trimmingSpaces
         let code = record.asset.trimmingSpaces.uppercased()
-        let asset = assetAliases[code] ?? code
-        return .success(BalanceKey(venue: venueName, account: accountMap[accountID] ?? accountID, asset: asset))
+        // Empty maps are not asked: a lookup hashes the string even then, and this runs for every record.
+        let asset = assetAliases.isEmpty ? code : assetAliases[code] ?? code
+        let mapped = accountMap.isEmpty ? accountID : accountMap[accountID] ?? accountID
+        return .success(BalanceKey(venue: venueName, account: mapped, asset: asset))
     }
 
     /// Normalizes every record; records that cannot be keyed become error diagnostics.
