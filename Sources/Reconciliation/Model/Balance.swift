@@ -12,7 +12,7 @@ package struct Balance: Sendable, Hashable {
     /// How many rows were summed into `total` (1 for a balance row).
     package var entryCount: Int
     /// The figures few sources give and the notes, behind one reference and `nil` for most balances: inline they
-    /// were 150 of a balance's 270 bytes, with a million balances on each side of a high-cardinality run.
+    /// made a balance 240 bytes instead of 128, with a million balances on each side of a high-cardinality run.
     private var extras: Extras?
 
     /// The part free to use, when the source reports it.
