@@ -78,6 +78,22 @@ import Testing
         }
     }
 
+    /// Lines made on several threads (each its own part of the result) are the lines made on one.
+    @Test func linesMadeOnSeveralThreadsAreTheLinesMadeOnOne() async {
+        await propertyCheck(count: 200, input: Self.entries, Self.entries, Self.policies) { ledger, statement, policy in
+            let ledgerBook = Self.makeBook(ledger, kind: .entries)
+            let statementBook = Self.makeBook(statement, kind: .balances)
+            let one = Reconciler(tolerance: policy).reconcile(ledger: ledgerBook, statement: statementBook)
+            for (workers, keysPerThread) in [(2, 1), (3, 1), (8, 2), (2, 1000)] {
+                var reconciler = Reconciler(tolerance: policy)
+                reconciler.workers = workers
+                reconciler.keysPerThread = keysPerThread
+                let split = reconciler.reconcile(ledger: ledgerBook, statement: statementBook)
+                #expect(split == one, "workers \(workers), \(keysPerThread) keys a thread at least")
+            }
+        }
+    }
+
     @Test func wideningAToleranceNeverTurnsWithinToleranceIntoMismatch() async {
         await propertyCheck(count: 300, input: Self.entries, Self.entries, Self.policies) { ledger, statement, policy in
             let books = (Self.makeBook(ledger, kind: .entries), Self.makeBook(statement, kind: .balances))
