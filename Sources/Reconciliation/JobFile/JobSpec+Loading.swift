@@ -249,13 +249,18 @@ extension JobSpec {
             let report = try reportNode.mapping(known: ["dir", "formats"])
             if let dir = report["dir"] { reportDirectory = try resolvePath(dir) }
             if let formatsNode = report["formats"] {
-                formats = try formatsNode.sequence().map { node throws(ReconciliationError) in
+                formats = []
+                for node in try formatsNode.sequence() {
                     guard let format = ReportFormat(rawValue: try node.string()) else {
                         throw node.error(
                             "unknown report format '\(try node.string())'; known: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", "))"
                         )
                     }
-                    return format
+                    // Each format is one file: listed twice, both writers would race for it.
+                    guard !formats.contains(format) else {
+                        throw node.error("report format '\(format.rawValue)' is listed twice; list each format once")
+                    }
+                    formats.append(format)
                 }
             }
         }
@@ -291,13 +296,18 @@ extension JobSpec {
             reportDirectory, variable: "RECON_REPORT_DIR", flag: overrides.reportDirectory, named: "--out", parse: path)
         formats = try layers.resolve(formats, variable: "RECON_REPORT_FORMATS") {
             text, source throws(ReconciliationError) in
-            try text.split(separator: ",").map { part throws(ReconciliationError) in
+            var formats: [ReportFormat] = []
+            for part in text.split(separator: ",") {
                 let trimmed = String(part).trimmingSpaces
                 guard let format = ReportFormat(rawValue: trimmed) else {
                     throw SettingLayers.invalid(source, "unknown report format '\(trimmed)'")
                 }
-                return format
+                guard !formats.contains(format) else {
+                    throw SettingLayers.invalid(source, "report format '\(trimmed)' is listed twice")
+                }
+                formats.append(format)
             }
+            return formats
         }
         logLevel = try layers.resolve(
             logLevel, variable: "RECON_LOG_LEVEL", flag: overrides.logLevel, named: "--log-level"

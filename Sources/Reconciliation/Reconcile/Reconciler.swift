@@ -95,7 +95,9 @@ package struct Reconciler: Sendable {
     /// cost 0.6 s at 1.5M keys).
     private func shared(_ line: ReconciliationLine, _ sources: inout [String]) -> ReconciliationLine {
         guard let tolerance = line.tolerance else { return line }
-        if let shared = sources.first(where: { $0 == tolerance.source }) {
+        // Equal bytes, not equal strings: a source names the venue or asset, and two spellings of one text
+        // (café precomposed or not) are two sources.
+        if let shared = sources.first(where: { $0.utf8.elementsEqual(tolerance.source.utf8) }) {
             var line = line
             line.tolerance = AppliedTolerance(value: tolerance.value, source: shared)
             return line

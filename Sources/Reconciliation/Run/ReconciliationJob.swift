@@ -496,7 +496,11 @@ public struct ReconciliationJob: Sendable {
         try FileOutput.makeDirectory(directory)
         // The report files are independent: written on every core (one core wrote 1 GB of reports for a million
         // keys while the other idled). A failure is the first format's in the job's order, as one at a time.
-        let writers = spec.report.formats.map(ReportWriters.writer(for:))
+        // Each format once (a job loaded from a file cannot list one twice; a spec made in code might): two writers of
+        // one file would race for it.
+        var formats: [ReportFormat] = []
+        for format in spec.report.formats where !formats.contains(format) { formats.append(format) }
+        let writers = formats.map(ReportWriters.writer(for:))
         let faults = environment.faults
         let digests = Mutex<[Result<String, ReconciliationError>]>(
             Array(repeating: .failure(ReconciliationError(.report, "not written")), count: writers.count))

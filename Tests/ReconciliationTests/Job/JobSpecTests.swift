@@ -167,6 +167,20 @@ import Testing
         )
     }
 
+    /// A format is one file: listed twice, two writers would race for it (and whether the run committed before failing
+    /// would depend on which won). Refused where it is written.
+    @Test func aReportFormatListedTwiceIsRefusedWhereItIsWritten() {
+        let yaml = Self.valid.replacingOccurrences(
+            of: "formats: [json, markdown]", with: "formats: [json, markdown, json]")
+        #expect(
+            message(yaml)
+                == "jobs/job.yaml:19:29: error: at `report.formats[2]`: report format 'json' is listed twice; list each format once"
+        )
+        #expect(
+            message(Self.valid, environment: ["RECON_REPORT_FORMATS": "csv, html,csv"])
+                == "error: environment variable RECON_REPORT_FORMATS: report format 'csv' is listed twice")
+    }
+
     @Test func yamlSyntaxErrorsHaveALocation() {
         #expect(message("job: [unclosed\n")?.hasPrefix("jobs/job.yaml:2:1: error: not valid YAML:") == true)
     }

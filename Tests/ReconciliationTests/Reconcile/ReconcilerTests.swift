@@ -126,4 +126,28 @@ import Testing
         #expect(total.total == amount("3") && total.available == amount("0.5") && total.hold == amount("1.5"))
         #expect(inputs == [0, 1])
     }
+
+    /// Lines share one stored copy of each tolerance source, matched by bytes: two spellings of one venue (é
+    /// precomposed and decomposed) meet the same venue rule, and each line's source names its own spelling.
+    @Test func aToleranceSourceKeepsItsOwnSpellingOfTheVenue() {
+        let spellings = ["caf\u{E9}", "cafe\u{301}"]
+        var ledger = BalanceBook()
+        var statement = BalanceBook()
+        for (position, venue) in spellings.enumerated() {
+            let key = BalanceKey(venue: venue, account: "acct-\(position)", asset: "BTC")
+            ledger.add(
+                [Balance(key: key, total: Amount(1), source: SourceLocation(file: "l.csv"))], input: position,
+                kind: .balances)
+            statement.add(
+                [Balance(key: key, total: Amount(1), source: SourceLocation(file: "s.csv"))], input: position,
+                kind: .balances)
+        }
+        let rule = ToleranceRule(absolute: Amount(uncheckedSignificand: 1, scale: 2))
+        let result = Reconciler(tolerance: TolerancePolicy(venues: [spellings[0]: rule]))
+            .reconcile(ledger: ledger, statement: statement)
+        #expect(result.lines.count == 2)
+        for line in result.lines {
+            #expect(Array(line.tolerance?.source.utf8 ?? "".utf8) == Array("venue \(line.key.venue) absolute".utf8))
+        }
+    }
 }

@@ -130,6 +130,22 @@ import Testing
         #expect(ReconciliationResult(lines: []).linesJSON().encoded() == "[]")
     }
 
+    /// The report files are written concurrently; a spec made in code that lists a format twice still writes (and
+    /// publishes) each file once — two writers of one file would race for it.
+    @Test func aFormatListedTwiceInASpecIsWrittenOnce() throws {
+        let summary = try WorkloadGenerator(entries: 600, accountsPerVenue: 2).write(to: directory.path)
+        var spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
+        spec.report.formats = [.json, .csv, .markdown, .json, .csv, .html]
+        let environment = RunEnvironment(
+            now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
+            variables: [:], currentDirectory: directory.path)
+        let outcome = try ReconciliationJob(spec: spec, environment: environment).run()
+        #expect(
+            outcome.files.map { ($0.path as NSString).lastPathComponent }.sorted()
+                == ["report.csv", "report.html", "report.json", "report.md"])
+        #expect(directory.read("out/report.json") == JSONReportWriter().renderBytes(outcome.report))
+    }
+
     @Test func theRunsReportFilesAreTheWriters() throws {
         let report = try report()
         #expect(directory.read("out/report.json") == JSONReportWriter().renderBytes(report))
