@@ -23,14 +23,24 @@ public struct BalanceKey: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     public static func < (lhs: BalanceKey, rhs: BalanceKey) -> Bool {
-        if lhs.venue != rhs.venue { return precedes(lhs.venue, rhs.venue) }
-        if lhs.account != rhs.account { return precedes(lhs.account, rhs.account) }
-        return precedes(lhs.asset, rhs.asset)
+        // By bytes throughout. Deciding "same venue" by String equality (canonical equivalence) but ordering by bytes
+        // made the order cyclic for two spellings of one venue (é precomposed and decomposed) beside a third venue, so
+        // the lines' order — and the result digest — changed from run to run.
+        let venue = order(lhs.venue, rhs.venue)
+        if venue != 0 { return venue < 0 }
+        let account = order(lhs.account, rhs.account)
+        if account != 0 { return account < 0 }
+        return order(lhs.asset, rhs.asset) < 0
     }
 
-    /// `lhs.utf8.lexicographicallyPrecedes(rhs.utf8)`, by one `memcmp` of the contiguous bytes: the generic form walks
-    /// both views a byte at a time, and a run sorts every key once (1.5 million at high cardinality).
+    /// `lhs.utf8.lexicographicallyPrecedes(rhs.utf8)`.
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        order(lhs, rhs) < 0
+    }
+
+    /// The order of the UTF-8 bytes (negative, zero, positive), by one `memcmp` of the contiguous bytes: the generic
+    /// comparison walks both views a byte at a time, and a run sorts every key once (1.5 million at high cardinality).
+    static func order(_ lhs: String, _ rhs: String) -> Int {
         var lhs = lhs
         var rhs = rhs
         return lhs.withUTF8 { left in
@@ -38,9 +48,9 @@ public struct BalanceKey: Sendable, Hashable, Comparable, CustomStringConvertibl
                 let common = min(left.count, right.count)
                 if common > 0, let a = left.baseAddress, let b = right.baseAddress {
                     let order = memcmp(a, b, common)
-                    if order != 0 { return order < 0 }
+                    if order != 0 { return Int(order) }
                 }
-                return left.count < right.count
+                return left.count - right.count
             }
         }
     }

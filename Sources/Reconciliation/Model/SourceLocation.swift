@@ -22,7 +22,9 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
     }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
-        if lhs.file != rhs.file { return lhs.file.utf8.lexicographicallyPrecedes(rhs.file.utf8) }
+        // By bytes (see BalanceKey's `<`: String equality is canonical equivalence, and mixing the two is no order).
+        let file = BalanceKey.order(lhs.file, rhs.file)
+        if file != 0 { return file < 0 }
         if lhs.line != rhs.line { return lhs.line < rhs.line }
         return lhs.column < rhs.column
     }
