@@ -309,6 +309,31 @@ package struct JSONObjectWriter {
     package mutating func strings<Texts: Collection<String>>(
         _ key: StaticString, _ values: Texts, _ output: inout [UInt8]
     ) {
+        array(key, values, &output) { value, output in JSONValue.writeString(value, to: &output) }
+    }
+
+    /// A member whose value is the list of places, each as its description (`file:line:column`), written without
+    /// making the descriptions.
+    package mutating func sources(_ key: StaticString, _ values: CompactList<SourceLocation>, _ output: inout [UInt8]) {
+        array(key, values, &output) { value, output in
+            JSONValue.writeString(value.file, to: &output)
+            guard value.line != 0 else { return }
+            output.removeLast()  // the closing quote: digits need no escaping
+            output.append(UInt8(ascii: ":"))
+            output.append(contentsOf: String(value.line).utf8)
+            if value.column != 0 {
+                output.append(UInt8(ascii: ":"))
+                output.append(contentsOf: String(value.column).utf8)
+            }
+            output.append(UInt8(ascii: "\""))
+        }
+    }
+
+    /// A member whose value is an array, each element written by `element` (as `JSONValue`'s arrays are framed).
+    private mutating func array<Values: Collection>(
+        _ key: StaticString, _ values: Values, _ output: inout [UInt8],
+        element: (Values.Element, inout [UInt8]) -> Void
+    ) {
         self.key(key, &output)
         output.append(UInt8(ascii: "["))
         guard !values.isEmpty else { return output.append(UInt8(ascii: "]")) }
@@ -317,32 +342,7 @@ package struct JSONObjectWriter {
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
             JSONValue.newline(&output, indent, level + 2)
-            JSONValue.writeString(value, to: &output)
-        }
-        JSONValue.newline(&output, indent, level + 1)
-        output.append(UInt8(ascii: "]"))
-    }
-
-    /// A member whose value is the list of places, each as its description (`file:line:column`), written without
-    /// making the descriptions.
-    package mutating func sources(_ key: StaticString, _ values: CompactList<SourceLocation>, _ output: inout [UInt8]) {
-        self.key(key, &output)
-        output.append(UInt8(ascii: "["))
-        guard !values.isEmpty else { return output.append(UInt8(ascii: "]")) }
-        for (position, value) in values.enumerated() {
-            if position > 0 { output.append(UInt8(ascii: ",")) }
-            JSONValue.newline(&output, indent, level + 2)
-            JSONValue.writeString(value.file, to: &output)
-            if value.line != 0 {
-                output.removeLast()  // the closing quote: digits need no escaping
-                output.append(UInt8(ascii: ":"))
-                output.append(contentsOf: String(value.line).utf8)
-                if value.column != 0 {
-                    output.append(UInt8(ascii: ":"))
-                    output.append(contentsOf: String(value.column).utf8)
-                }
-                output.append(UInt8(ascii: "\""))
-            }
+            element(value, &output)
         }
         JSONValue.newline(&output, indent, level + 1)
         output.append(UInt8(ascii: "]"))

@@ -46,12 +46,7 @@ package struct Reconciler: Sendable {
 
     /// Classifies every key of either book.
     package func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
-        // Every key once, sorted once: the lines are made in key order.
-        var keys = Array(ledger.keys)
-        keys.reserveCapacity(max(keys.count, statement.keys.count))  // the sides mostly share their keys
-        for key in statement.keys where !ledger.contains(key) { keys.append(key) }
-        keys.sort()
-        let sorted = keys
+        let sorted = Self.sortedKeys(ledger, statement)
         // The keys are independent: a large run makes its lines on every core, each thread initializing its own
         // part of the one result array (1.5M keys took 4 s on one core; concatenating parts would double the lines'
         // memory). Small runs stay on the calling thread.
@@ -71,6 +66,15 @@ package struct Reconciler: Sendable {
             initialized = sorted.count
         }
         return ReconciliationResult(sortedLines: lines)
+    }
+
+    /// Every key of either book once, sorted once: the lines are made in key order.
+    private static func sortedKeys(_ ledger: BalanceBook, _ statement: BalanceBook) -> [BalanceKey] {
+        var keys = Array(ledger.keys)
+        keys.reserveCapacity(max(keys.count, statement.keys.count))  // the sides mostly share their keys
+        for key in statement.keys where !ledger.contains(key) { keys.append(key) }
+        keys.sort()
+        return keys
     }
 
     /// How many threads make lines at most.
