@@ -37,6 +37,10 @@ struct EntryAggregator: ~Copyable {
     /// The number of distinct keys.
     var count: Int { slots.count }
 
+    /// Whether a row was refused because its key's running sum left the exact range. Such a row's fate depends on the
+    /// order rows are summed in, so an input read in parts is read again in one piece when a part saw one.
+    private(set) var overflowed = false
+
     init() {
         table = Array(repeating: Self.empty, count: 1024)
         mask = 1023
@@ -82,8 +86,20 @@ struct EntryAggregator: ~Copyable {
             guard max(venue.count, account.count, asset.count) <= Self.maxKeyPartBytes else { throw .keyPartTooLong }
             slot = insert(hash: hash, at: probe, venue, account, asset, line: line)
         }
-        try slots.withUnsafeMutableBufferPointer { buffer throws(Failure) in
-            try Self.accumulate(&buffer[slot], amount, entries: entries, line: line)
+        try accumulate(slot: slot, amount, available: available, hold: hold, entries: entries, line: line)
+    }
+
+    @inline(__always)
+    private mutating func accumulate(
+        slot: Int, _ amount: Amount, available: Amount?, hold: Amount?, entries: Int, line: Int
+    ) throws(Failure) {
+        do throws(Failure) {
+            try slots.withUnsafeMutableBufferPointer { buffer throws(Failure) in
+                try Self.accumulate(&buffer[slot], amount, entries: entries, line: line)
+            }
+        } catch {
+            overflowed = true
+            throw error
         }
         if available != nil || hold != nil {
             do {
@@ -91,6 +107,7 @@ struct EntryAggregator: ~Copyable {
                 let holdSum = try Amount.sum(holdSums[slot], hold)
                 (availableSums[slot], holdSums[slot]) = (availableSum, holdSum)
             } catch {
+                overflowed = true
                 throw .overflow
             }
         }
@@ -205,43 +222,63 @@ struct EntryAggregator: ~Copyable {
         }
     }
 
-    /// Folds another aggregator's sums into this one (for inputs parsed in parallel ranges); `lineOffset` is added to
-    /// the other's line numbers.
+    /// Folds another aggregator's sums into this one (for inputs parsed in parallel parts); `lineOffset` is added to
+    /// the other's line numbers. Keys are found by the other's stored hashes and compared from its arena: no array or
+    /// rehash per key (merging was 3 allocations a key).
     mutating func merge(_ other: borrowing EntryAggregator, lineOffset: Int) throws(Failure) {
-        for index in 0..<other.count {
-            let (venue, account, asset) = other.keyBytes(index)
-            let slot = other.slots[index]
-            let amount = Amount(uncheckedSignificand: slot.sum, scale: Int(slot.scale))
-            let available = other.availableSums[index]
-            let hold = other.holdSums[index]
-            let failure = venue.withUnsafeBytes { venueBytes in
-                account.withUnsafeBytes { accountBytes in
-                    asset.withUnsafeBytes { assetBytes -> Failure? in
-                        do throws(Failure) {
-                            try add(
-                                venue: venueBytes, account: accountBytes, asset: assetBytes, amount: amount,
-                                available: available, hold: hold, line: slot.firstLine + lineOffset,
-                                entries: slot.count)
-                            return nil
-                        } catch {
-                            return error
+        var failure: Failure?
+        other.arena.withUnsafeBytes { otherArena in
+            guard let otherBase = otherArena.baseAddress else { return }
+            for index in 0..<other.count {
+                let slot = other.slots[index]
+                let venueStart = otherBase + slot.keyStart
+                let accountStart = venueStart + Int(slot.venueLength)
+                let assetStart = accountStart + Int(slot.accountLength)
+                let venue = UnsafeRawBufferPointer(start: venueStart, count: Int(slot.venueLength))
+                let account = UnsafeRawBufferPointer(start: accountStart, count: Int(slot.accountLength))
+                let asset = UnsafeRawBufferPointer(start: assetStart, count: Int(slot.assetLength))
+                let hash = other.hashes[index]
+                let tag = hash >> 32
+                var probe = Int(truncatingIfNeeded: hash) & mask
+                var found = -1
+                while true {
+                    let entry = table[probe]
+                    if entry == Self.empty { break }
+                    if entry >> 32 == tag {
+                        let candidate = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
+                        // Both arenas end with 8 zero bytes: word-wise comparing is safe on both sides.
+                        if matches(candidate, venue, account, asset, padded: true) {
+                            found = candidate
+                            break
                         }
                     }
+                    probe = (probe + 1) & mask
+                }
+                let line = slot.firstLine + lineOffset
+                let target = found >= 0 ? found : insert(hash: hash, at: probe, venue, account, asset, line: line)
+                do throws(Failure) {
+                    try accumulate(
+                        slot: target, Amount(uncheckedSignificand: slot.sum, scale: Int(slot.scale)),
+                        available: other.availableSums[index], hold: other.holdSums[index], entries: slot.count,
+                        line: line)
+                } catch {
+                    failure = error
+                    return
                 }
             }
-            if let failure { throw failure }
         }
+        if let failure { throw failure }
     }
 
-    private func keyBytes(_ index: Int) -> ([UInt8], [UInt8], [UInt8]) {
-        let slot = slots[index]
-        let start = slot.keyStart
-        let venueEnd = start + Int(slot.venueLength)
-        let accountEnd = venueEnd + Int(slot.accountLength)
-        let assetEnd = accountEnd + Int(slot.assetLength)
-        return (
-            Array(arena[start..<venueEnd]), Array(arena[venueEnd..<accountEnd]), Array(arena[accountEnd..<assetEnd])
-        )
+    /// Forgets every key, keeping the memory for the next part read into this aggregator.
+    mutating func removeAll() {
+        for index in table.indices { table[index] = Self.empty }
+        slots.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        availableSums.removeAll(keepingCapacity: true)
+        holdSums.removeAll(keepingCapacity: true)
+        overflowed = false
     }
 
     /// The sums as raw records, in first-seen order. Strings are made straight from the arena (three arrays per key

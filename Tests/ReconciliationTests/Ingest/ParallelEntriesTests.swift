@@ -94,6 +94,38 @@ import Testing
         #expect(loaded.messages.first?.hasPrefix("ledger.csv:1992:") == true)
     }
 
+    /// A later range's running sum starts from zero, not from the rows before it: here the sequential sum never leaves
+    /// 38 digits (−6e37, then +6e37 twice), but the second range alone does. The ranges must not report a row the
+    /// sequential read accepts (nor merge the wrong sum).
+    @Test func aSumOverflowingOnlyInALaterRangeFallsBackToOnePiece() throws {
+        let large = "60000000000000000000000000000000000000"
+        let rows = (0..<2000).map {
+            $0 == 10 ? "k,m,BTC,-\(large)\n" : $0 == 1980 || $0 == 1990 ? "k,m,BTC,\(large)\n" : "k,m,BTC,0\n"
+        }
+        let path = directory.write("venue,account,asset,amount\n" + rows.joined(), to: "later.csv")
+        let (done, _) = try ranges(path, workers: 2)
+        #expect(!done)
+        let loaded = load(path, parallelAbove: 0)
+        #expect(loaded.messages.isEmpty)
+        #expect(loaded.summary == ["k/m/BTC=\(large)"])
+    }
+
+    /// An error that stops a later range (a NUL byte) is located by the sequential read: the range counted lines from
+    /// its own start.
+    @Test func anErrorStoppingALaterRangeNamesTheFilesLine() throws {
+        var text = "venue,account,asset,amount\n"
+        for line in 2...4001 { text += line == 3500 ? "k,m,BTC,1\u{0}\n" : "k,m,BTC,0.001\n" }
+        let path = directory.write(text, to: "nul.csv")
+        let (done, _) = try ranges(path, workers: 2)
+        #expect(!done)
+        let parallel = load(path, parallelAbove: 0)
+        let serial = load(path, parallelAbove: .max)
+        #expect(
+            parallel.failure?.description
+                == "ledger.csv:3500:10: error: NUL byte in the data (a binary or UTF-16 file?)")
+        #expect(parallel.failure?.description == serial.failure?.description)
+    }
+
     @Test func aQuotedLineBreakAtTheSplitFallsBackToOnePiece() throws {
         // One long quoted memo full of line breaks spans the middle of the file.
         var text = "venue,account,asset,amount,memo\n"

@@ -102,10 +102,18 @@ extension CSVStatementReader {
         work(0, &scanner)
         finished.wait()
 
+        // A range that stopped on an error (a NUL byte, a record over the length limit) counted its lines from its own
+        // start, and the rows before it were never merged: the sequential read says where, with what came before.
+        // A sum refused in a later range started from zero there, not from the rows before it: the sequential read
+        // decides that row too.
+        if ranges.contains(where: { $0.failure != nil })
+            || ranges.dropFirst().contains(where: { $0.aggregator.overflowed })
+        {
+            return false
+        }
         // Every range but the last must have stopped exactly where the next one started.
         var lineOffsets = [0]
         for (index, range) in ranges.enumerated() {
-            if let failure = range.failure { throw failure }
             switch range.end {
             case .boundary(let lines) where index + 1 < ranges.count:
                 lineOffsets.append((lineOffsets.last ?? 0) + lines)
