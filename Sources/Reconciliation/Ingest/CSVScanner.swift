@@ -9,7 +9,7 @@
 package struct CSVScanner: ~Copyable {
     /// The path shown in messages.
     package let displayPath: String
-    private let source: any ByteSource
+    private var source: any ByteSource
     private let delimiter: UInt8
     private let maxRecordBytes: Int
     private var buffer: UnsafeMutableRawBufferPointer
@@ -45,6 +45,9 @@ package struct CSVScanner: ~Copyable {
     /// The offset in the file where the next record starts (after the current one).
     package var nextRecordOffset: Int64 { bufferBase + Int64(position) }
 
+    /// The physical lines read so far, up to ``nextRecordOffset`` (a quoted line break counts).
+    package var linesRead: Int { nextLine - 1 }
+
     /// The largest number of fields a record may have.
     package static let maxFields = 4096
 
@@ -77,6 +80,23 @@ package struct CSVScanner: ~Copyable {
         stops[0x0A] = true
         stops[0x0D] = true
         stops[0x00] = true
+    }
+
+    /// Starts over on `source` at stream offset `startOffset` (the next segment of a stream), keeping the buffers: a
+    /// megabyte allocated per segment cost a page fault per 4 KiB.
+    package mutating func restart(source: any ByteSource, startOffset: Int64) {
+        self.source = source
+        bufferBase = startOffset
+        atStart = startOffset == 0
+        dataEnd = 0
+        position = 0
+        sourceEnded = false
+        nextLine = 1
+        lineStart = 0
+        fieldCount = 0
+        line = 0
+        recordStart = 0
+        recordLineStart = 0
     }
 
     deinit {

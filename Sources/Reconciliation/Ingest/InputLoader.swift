@@ -65,6 +65,9 @@ package struct InputLoader: Sendable {
     package var progress: @Sendable (InputSpec) -> ByteCounter
     /// Plain entries CSV files at least this large are summed in ranges on every core (with `prefetch`).
     package var parallelThreshold: Int64 = CSVStatementReader.parallelThreshold
+    /// Gzipped entries CSV files at least this large (compressed) are summed in segments on every core (with
+    /// `prefetch`).
+    package var segmentThreshold: Int64 = 4 << 20
     /// Files at least this large (as stored) are read by a thread ahead of the reader, when `prefetch` is on.
     package var readAheadThreshold: Int64 = InputBytes.readAheadThreshold
     /// Whether outcomes list the raw asset codes read (for `recon check`; a run does not need them).
@@ -167,6 +170,28 @@ package struct InputLoader: Sendable {
                                 try reader.read(source, path: file.displayPath, options: options, into: target)
                             }
                             rangeDigest = try digester.result()
+                        } else if reader.readsEntriesInRanges, target.kind == .entries, input.isCompressed,
+                            input.readsAhead, input.file.size >= segmentThreshold,
+                            ProcessInfo.processInfo.activeProcessorCount > 1
+                        {
+                            // A large gzipped ledger: inflated ahead on one thread, its segments summed on every core.
+                            let segments = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
+                            // Read in segments of megabytes by a thread of its own already: no read-ahead thread
+                            // in between, unless detecting the format started it.
+                            let stream = source === input.bytes ? input.takeDirectSource() ?? source : source
+                            if reader.sumEntriesInSegments(
+                                stream, displayPath: file.displayPath, options: options, into: segments)
+                            {
+                                target.absorb(segments)
+                            } else {
+                                // Read again from the start, in one piece (the first read's digest thread goes on).
+                                let again = try InputBytes(
+                                    path: open(file), displayPath: file.displayPath,
+                                    limits: spec.options.limits.inflate, prefetch: true,
+                                    maxBytes: spec.options.limits.maxInputBytes, digesting: false,
+                                    readAheadFrom: readAheadThreshold)
+                                try reader.read(again.bytes, path: file.displayPath, options: options, into: target)
+                            }
                         } else {
                             try reader.read(source, path: file.displayPath, options: options, into: target)
                         }

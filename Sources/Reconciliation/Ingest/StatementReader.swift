@@ -53,6 +53,12 @@ package protocol StatementReader: Sendable {
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter
     ) throws(ReconciliationError) -> Bool
+
+    /// Sums the entries of a large stream (a gzipped file, inflated ahead) in segments on every core; `false` when the
+    /// input must be read again in one piece (nothing was added to `collector` then).
+    func sumEntriesInSegments(
+        _ source: any ByteSource, displayPath: String, options: InputOptions, into collector: RecordCollector
+    ) -> Bool
 }
 
 extension StatementReader {
@@ -95,6 +101,11 @@ extension StatementReader {
         path: String, displayPath: String, size: Int64, options: InputOptions, into collector: RecordCollector,
         progress: ByteCounter
     ) throws(ReconciliationError) -> Bool { false }
+
+    /// By default a file is read in one piece.
+    package func sumEntriesInSegments(
+        _ source: any ByteSource, displayPath: String, options: InputOptions, into collector: RecordCollector
+    ) -> Bool { false }
 }
 
 /// What a format of mapped records (JSON, XML) needs of every input: the path of one record, the fields in it, and

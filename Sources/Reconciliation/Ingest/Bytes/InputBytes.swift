@@ -15,11 +15,12 @@ package final class InputBytes {
     package var readsAhead: Bool { prefetcher != nil }
     private let digestThread: DigestThread?
 
-    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer.
+    /// Opens `path`; with `prefetch`, reading (and inflating) runs on its own thread ahead of the consumer. Without
+    /// `digesting` nothing hashes the file (a second read of a file already hashed; ``finishDigest()`` then fails).
     package init(
         path: String, displayPath: String, limits: InflateLimits = .standard, prefetch: Bool = false,
         progress: ByteCounter = ByteCounter(), maxBytes: Int64 = .max, archiveCopy: ArchiveCopy? = nil,
-        readAheadFrom threshold: Int64 = readAheadThreshold
+        digesting: Bool = true, readAheadFrom threshold: Int64 = readAheadThreshold
     ) throws(ReconciliationError) {
         let probe = try FileByteSource(path: path, displayPath: displayPath, hashing: false, maxBytes: maxBytes)
         isCompressed = probe.peek(2) == [0x1F, 0x8B]
@@ -29,13 +30,14 @@ package final class InputBytes {
         // Inflating already fills one core: the raw file is hashed by a thread of its own rather than by the inflater.
         let separateDigest = prefetch && isCompressed
         let file = try FileByteSource(
-            path: path, displayPath: displayPath, progress: progress, hashing: !separateDigest, maxBytes: maxBytes)
+            path: path, displayPath: displayPath, progress: progress, hashing: digesting && !separateDigest,
+            maxBytes: maxBytes)
         self.file = file
         // The archived copy is taken by whichever reader hashes the file: it sees every byte, in order.
         if !separateDigest { file.archiveCopy = archiveCopy }
         // Beside an inflater the digest must only fill the parser's idle time.
         digestThread =
-            separateDigest
+            separateDigest && digesting
             ? DigestThread(path: path, displayPath: displayPath, yieldingTo: true, archiveCopy: archiveCopy) : nil
         let decoded: any ByteSource =
             isCompressed
@@ -53,6 +55,12 @@ package final class InputBytes {
             prefetcher = nil
             bytes = decoded
         }
+    }
+
+    /// The decoded stream without its read-ahead thread, when nothing was read yet (for a caller that reads ahead
+    /// itself); `bytes` then reads nothing.
+    package func takeDirectSource() -> (any ByteSource)? {
+        prefetcher?.takeUnstarted()
     }
 
     /// Files smaller than this (as stored) are read without a read-ahead thread.

@@ -57,6 +57,15 @@ package final class PrefetchingByteSource: ByteSource {
         shared.condition.unlock()
     }
 
+    /// The wrapped source itself, when nothing was read through this one yet: a caller that reads in large blocks on
+    /// a thread of its own gains nothing from a second thread and a copy. This source then reads nothing.
+    package func takeUnstarted() -> (any ByteSource)? {
+        guard let box = upstream else { return nil }
+        upstream = nil
+        done = true
+        return box.source
+    }
+
     private func start() {
         guard let box = upstream else { return }
         upstream = nil
