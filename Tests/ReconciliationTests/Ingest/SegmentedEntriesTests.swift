@@ -166,6 +166,21 @@ import Testing
         #expect(Self.state(collector) == ["rows 0"])  // untouched
     }
 
+    /// Mostly distinct keys gain nothing from segments (each segment's keys are merged once more, and held): judged
+    /// on the first segment, such a ledger is read in one piece; repeating keys are not.
+    @Test func aLedgerOfMostlyDistinctKeysIsReadInOnePiece() {
+        var distinct = "venue,account,asset,amount\n"
+        var repeating = distinct
+        for row in 0..<30_000 {
+            distinct += "k,a\(row),BTC,1\n"
+            repeating += "k,a\(row % 5000),BTC,1\n"
+        }
+        #expect(!Self.segmented(distinct, segmentBytes: 1 << 20, workers: 2).0)
+        let (done, collector) = Self.segmented(repeating, segmentBytes: 1 << 20, workers: 2)
+        #expect(done)
+        #expect(Self.state(collector) == Self.state(Self.sequential(repeating).0))
+    }
+
     @Test func theErrorLimitCountsAcrossSegments() {
         var text = "venue,account,asset,amount\n"
         for line in 2...4001 { text += line % 400 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,0.001\n" }

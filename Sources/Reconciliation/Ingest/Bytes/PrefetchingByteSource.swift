@@ -14,11 +14,17 @@ package final class PrefetchingByteSource: ByteSource {
         var ended = false
         var cancelled = false
         var producerRunning = false
-        let slots: [UnsafeMutableRawBufferPointer]
+        /// Allocated when the producer starts: a source handed over unread (``takeUnstarted()``) never needs them.
+        private(set) var slots: [UnsafeMutableRawBufferPointer] = []
+        private let chunkSize: Int
 
         init(depth: Int, chunkSize: Int) {
-            slots = (0..<depth).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64) }
+            self.chunkSize = chunkSize
             free = Array(0..<depth)
+        }
+
+        func allocateSlots() {
+            slots = free.map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64) }
         }
 
         deinit {
@@ -70,6 +76,7 @@ package final class PrefetchingByteSource: ByteSource {
         guard let box = upstream else { return }
         upstream = nil
         let shared = shared
+        shared.allocateSlots()
         shared.condition.lock()
         shared.producerRunning = true
         shared.condition.unlock()
