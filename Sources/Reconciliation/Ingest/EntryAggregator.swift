@@ -41,9 +41,22 @@ struct EntryAggregator: ~Copyable {
     /// order rows are summed in, so an input read in parts is read again in one piece when a part saw one.
     private(set) var overflowed = false
 
-    init() {
+    /// For a part of an input summed apart from the rows before it (a range, a segment): each key's rows' magnitudes
+    /// summed, at the key's scale. A sequential read refuses the row where a running sum leaves 38 digits, even if
+    /// later rows bring it back; a part's own sum starts from zero instead, so +6e37 then −6e37 in a part after a
+    /// +6e37 passes unseen. With these bounds a merge proves every running value the sequential read would meet stays
+    /// in range (|sum before| + Σ|rows| fits), or fails so the input is read in one piece. `-1`: more than fits.
+    private let tracksBounds: Bool
+    private var magnitudes: [Int128] = []
+    private var availableMagnitudes: [Amount?] = []
+    private var holdMagnitudes: [Amount?] = []
+    /// An available or hold magnitude sum left the exact range: no merge of this part can be proved safe.
+    private var boundsLost = false
+
+    init(tracksBounds: Bool = false) {
         table = Array(repeating: Self.empty, count: 1024)
         mask = 1023
+        self.tracksBounds = tracksBounds
     }
 
     /// Why a row could not be added.
@@ -93,6 +106,7 @@ struct EntryAggregator: ~Copyable {
     private mutating func accumulate(
         slot: Int, _ amount: Amount, available: Amount?, hold: Amount?, entries: Int, line: Int
     ) throws(Failure) {
+        let scaleBefore = tracksBounds ? Int(slots[slot].scale) : 0
         do throws(Failure) {
             try slots.withUnsafeMutableBufferPointer { buffer throws(Failure) in
                 try Self.accumulate(&buffer[slot], amount, entries: entries, line: line)
@@ -100,6 +114,16 @@ struct EntryAggregator: ~Copyable {
         } catch {
             overflowed = true
             throw error
+        }
+        if tracksBounds {
+            magnitudes[slot] = Self.bound(
+                magnitudes[slot], from: scaleBefore, to: Int(slots[slot].scale), adding: amount)
+            do {
+                availableMagnitudes[slot] = try Amount.sum(availableMagnitudes[slot], available?.magnitude)
+                holdMagnitudes[slot] = try Amount.sum(holdMagnitudes[slot], hold?.magnitude)
+            } catch {
+                boundsLost = true
+            }
         }
         if available != nil || hold != nil {
             do {
@@ -133,6 +157,32 @@ struct EntryAggregator: ~Copyable {
         slot.sum = total
         slot.count += entries
         if line < slot.firstLine { slot.firstLine = line }
+    }
+
+    /// `magnitude` (at scale `before`, `-1` when too large) widened to scale `after`, plus |amount|.
+    private static func bound(_ magnitude: Int128, from before: Int, to after: Int, adding amount: Amount) -> Int128 {
+        guard magnitude >= 0 else { return -1 }
+        var total = magnitude
+        if after > before {
+            let (widened, overflow) = total.multipliedReportingOverflow(by: Amount.powerOfTen[after - before])
+            guard !overflow else { return -1 }
+            total = widened
+        }
+        var value = amount.significand < 0 ? -amount.significand : amount.significand
+        if amount.scale < after {
+            let (widened, overflow) = value.multipliedReportingOverflow(by: Amount.powerOfTen[after - amount.scale])
+            guard !overflow else { return -1 }
+            value = widened
+        }
+        let (sum, overflow) = total.addingReportingOverflow(value)
+        return overflow ? -1 : sum
+    }
+
+    /// Whether every running value a sequential read would meet adding the part `other`'s rows for its key `index` to
+    /// this key's `sum` (and available, hold) provably stays within 38 digits.
+    private static func staysInRange(_ sum: Amount, _ magnitude: Int128, scale: Int) -> Bool {
+        guard magnitude >= 0 else { return false }
+        return (try? sum.magnitude.adding(Amount(uncheckedSignificand: magnitude, scale: scale))) != nil
     }
 
     @inline(__always)
@@ -206,6 +256,11 @@ struct EntryAggregator: ~Copyable {
                 accountLength: UInt16(account.count), assetLength: UInt16(asset.count), scale: 0))
         availableSums.append(nil)
         holdSums.append(nil)
+        if tracksBounds {
+            magnitudes.append(0)
+            availableMagnitudes.append(nil)
+            holdMagnitudes.append(nil)
+        }
         if slots.count * 2 > table.count { grow() }
         return index
     }
@@ -255,6 +310,21 @@ struct EntryAggregator: ~Copyable {
                     probe = (probe + 1) & mask
                 }
                 let line = slot.firstLine + lineOffset
+                if found >= 0 && other.tracksBounds {
+                    // The part's rows were summed from zero: prove the sequential read's running values fit.
+                    let mine = slots[found]
+                    let bounded =
+                        !other.boundsLost
+                        && Self.staysInRange(
+                            Amount(uncheckedSignificand: mine.sum, scale: Int(mine.scale)), other.magnitudes[index],
+                            scale: Int(slot.scale))
+                        && Self.fits(availableSums[found], other.availableMagnitudes[index])
+                        && Self.fits(holdSums[found], other.holdMagnitudes[index])
+                    guard bounded else {
+                        failure = .overflow
+                        return
+                    }
+                }
                 let target = found >= 0 ? found : insert(hash: hash, at: probe, venue, account, asset, line: line)
                 do throws(Failure) {
                     try accumulate(
@@ -270,6 +340,11 @@ struct EntryAggregator: ~Copyable {
         if let failure { throw failure }
     }
 
+    private static func fits(_ sum: Amount?, _ magnitude: Amount?) -> Bool {
+        guard let sum, let magnitude else { return true }
+        return (try? sum.magnitude.adding(magnitude)) != nil
+    }
+
     /// Forgets every key, keeping the memory for the next part read into this aggregator.
     mutating func removeAll() {
         for index in table.indices { table[index] = Self.empty }
@@ -278,7 +353,11 @@ struct EntryAggregator: ~Copyable {
         arena.removeAll(keepingCapacity: true)
         availableSums.removeAll(keepingCapacity: true)
         holdSums.removeAll(keepingCapacity: true)
+        magnitudes.removeAll(keepingCapacity: true)
+        availableMagnitudes.removeAll(keepingCapacity: true)
+        holdMagnitudes.removeAll(keepingCapacity: true)
         overflowed = false
+        boundsLost = false
     }
 
     /// The sums as raw records, in first-seen order. Strings are made straight from the arena (three arrays per key

@@ -149,6 +149,10 @@ package struct InputLoader: Sendable {
                         collector = target
                         var options = spec.options
                         options.kind = target.kind
+                        // A file read in parts has its own collector: it may collect only the errors the input's
+                        // earlier files left of the limit, which counts across them all.
+                        var partOptions = options
+                        partOptions.limits.maxErrors = target.maxErrors - target.errorCount
                         if reader.readsEntriesInRanges, target.kind == .entries, !input.isCompressed,
                             prefetch, input.file.size >= parallelThreshold,
                             ProcessInfo.processInfo.activeProcessorCount > 1
@@ -158,11 +162,10 @@ package struct InputLoader: Sendable {
                             copy = archive?.beginCopy(displayPath: file.displayPath)
                             let digester = DigestThread(
                                 path: open(file), displayPath: file.displayPath, archiveCopy: copy)
-                            let ranges = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
+                            let ranges = RecordCollector(kind: .entries, maxErrors: partOptions.limits.maxErrors)
                             if try reader.sumEntriesInRanges(
                                 path: open(file), displayPath: file.displayPath, size: input.file.size,
-                                options: options,
-                                into: ranges, progress: counter)
+                                options: partOptions, into: ranges, progress: counter)
                             {
                                 target.absorb(ranges)
                             } else {
@@ -175,12 +178,12 @@ package struct InputLoader: Sendable {
                             ProcessInfo.processInfo.activeProcessorCount > 1
                         {
                             // A large gzipped ledger: inflated ahead on one thread, its segments summed on every core.
-                            let segments = RecordCollector(kind: .entries, maxErrors: target.maxErrors)
+                            let segments = RecordCollector(kind: .entries, maxErrors: partOptions.limits.maxErrors)
                             // Read in segments of megabytes by a thread of its own already: no read-ahead thread
                             // in between, unless detecting the format started it.
                             let stream = source === input.bytes ? input.takeDirectSource() ?? source : source
                             if reader.sumEntriesInSegments(
-                                stream, displayPath: file.displayPath, options: options, into: segments)
+                                stream, displayPath: file.displayPath, options: partOptions, into: segments)
                             {
                                 target.absorb(segments)
                             } else {

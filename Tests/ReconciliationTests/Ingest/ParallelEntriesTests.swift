@@ -110,6 +110,43 @@ import Testing
         #expect(loaded.summary == ["k/m/BTC=\(large)"])
     }
 
+    /// A later range whose rows cancel out (+6e37, −6e37) after an earlier +6e37: no range's own sum leaves 38 digits,
+    /// nor the merged one, but the sequential read's does on the way (and refuses that row).
+    @Test func aSumLeavingTheExactRangeOnlyOnTheWayFallsBackToOnePiece() throws {
+        let path = directory.write(SegmentedEntriesTests.overflowOnTheWay, to: "way.csv")
+        let (done, _) = try ranges(path, workers: 2)
+        #expect(!done)
+        let loaded = load(path, parallelAbove: 0)
+        // The row is refused where the sequential read refuses it, and the input fails.
+        #expect(loaded.messages.count == 1)
+        #expect(loaded.messages.first?.hasPrefix("ledger.csv:1982:9: error: the sum of entries") == true)
+        #expect(loaded.failed)
+    }
+
+    /// The error limit counts across an input's files: a file read in ranges may collect only what is left of it.
+    @Test func theErrorLimitSpansThePlainFilesOfAnInput() throws {
+        var first = "venue,account,asset,amount\n"
+        for line in 2...1001 { first += line % 300 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,1\n" }
+        var second = "venue,account,asset,amount\n"
+        for line in 2...4001 { second += line % 900 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,1\n" }
+        let paths = [directory.write(first, to: "a.csv"), directory.write(second, to: "b.csv")]
+        func load(_ threshold: Int64) -> InputOutcome {
+            var options = self.options
+            options.limits.maxErrors = 5
+            let spec = InputSpec(
+                side: .ledger, name: "ledger",
+                files: paths.enumerated().map { InputFile(path: $1, displayPath: "ledger\($0).csv") }, format: "csv",
+                options: options)
+            var loader = InputLoader(prefetch: true)
+            loader.parallelThreshold = threshold
+            return loader.load(spec, index: 0)
+        }
+        let parallel = load(0)
+        let serial = load(.max)
+        #expect(parallel.recordCount == serial.recordCount)
+        #expect(parallel.messages == serial.messages)
+    }
+
     /// An error that stops a later range (a NUL byte) is located by the sequential read: the range counted lines from
     /// its own start.
     @Test func anErrorStoppingALaterRangeNamesTheFilesLine() throws {

@@ -181,6 +181,100 @@ import Testing
         #expect(Self.state(collector) == Self.state(Self.sequential(repeating).0))
     }
 
+    /// +6e37 early; +6e37 then −6e37 late. The sequential read refuses the second +6e37 (its running sum leaves 38
+    /// digits) and ends at 0 with an error; a late segment alone sums to 0 and the merged total, 6e37, fits — a wrong
+    /// balance without an error, unless the merge proves the running values fit (it cannot here: read in one piece).
+    static let overflowOnTheWay =
+        "venue,account,asset,amount\n"
+        + (0..<2000).map {
+            $0 == 10 || $0 == 1980
+                ? "k,m,BTC,60000000000000000000000000000000000000\n"
+                : $0 == 1990 ? "k,m,BTC,-60000000000000000000000000000000000000\n" : "k,m,BTC,0\n"
+        }.joined()
+
+    @Test func aSumLeavingTheExactRangeOnlyOnTheWayIsDecidedSequentially() {
+        let (reference, _) = Self.sequential(Self.overflowOnTheWay)
+        #expect(
+            Self.state(reference) == [
+                "k|m|BTC|0|-|-|ledger.csv:2|1999",
+                "ledger.csv:1982:9: error: the sum of entries for this key leaves the exact range (more than 38 digits)",
+                "rows 1999",
+            ])
+        let (done, collector) = Self.segmented(Self.overflowOnTheWay, segmentBytes: 1024, workers: 2)
+        #expect(!done)
+        #expect(Self.state(collector) == ["rows 0"])
+        // Large sums that provably stay in range are still summed in segments.
+        let fits = Self.overflowOnTheWay.replacingOccurrences(of: "600000", with: "100000")
+        let (summed, parallel) = Self.segmented(fits, segmentBytes: 1024, workers: 2)
+        #expect(summed)
+        #expect(Self.state(parallel) == Self.state(Self.sequential(fits).0))
+    }
+
+    /// The error limit counts across the files of an input: a file summed in segments may collect only what the
+    /// earlier files left of it.
+    @Test func theErrorLimitSpansTheFilesOfAnInput() throws {
+        var first = "venue,account,asset,amount\n"
+        for line in 2...1001 { first += line % 300 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,1\n" }  // 3 errors
+        var second = "venue,account,asset,amount\n"
+        for line in 2...4001 { second += line % 900 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,1\n" }  // 4 errors
+        let paths = [try directory.writeGzip(first, to: "a.csv.gz"), try directory.writeGzip(second, to: "b.csv.gz")]
+        func load(_ threshold: Int64) -> InputOutcome {
+            var options = Self.options
+            options.limits.maxErrors = 5
+            let spec = InputSpec(
+                side: .ledger, name: "ledger",
+                files: paths.enumerated().map { InputFile(path: $1, displayPath: "ledger\($0).csv.gz") },
+                format: "csv", options: options)
+            var loader = InputLoader(prefetch: true)
+            loader.segmentThreshold = threshold
+            loader.readAheadThreshold = 0
+            return loader.load(spec, index: 0)
+        }
+        let segmented = load(0)
+        let serial = load(.max)
+        #expect(serial.diagnostics.filter { $0.severity == .error }.count == 5)
+        #expect(segmented.messages == serial.messages)
+        #expect(segmented.recordCount == serial.recordCount)
+    }
+
+    /// The loader on random gzipped files of one to three members, the format named or detected (which starts the
+    /// read-ahead): the same outcome as reading in one piece.
+    @Test(arguments: [false, true])
+    func theLoaderGivesTheSequentialOutcome(detect: Bool) throws {
+        var random = SplitMix64(seed: detect ? 7 : 8)
+        for round in 0..<10 {
+            var text = "venue,account,asset,amount\n"
+            for _ in 0..<(2000 + Int(random.next() % 3000)) {
+                switch random.next() % 200 {
+                case 0: text += "k,m,BTC,bad\n"
+                case 1: text += "k,m,ETH,\"111\"\n"
+                case 2: text += "k,\"m\n\(random.next() % 5)\",BTC,1\n"
+                default: text += "k,\(random.next() % 50),BTC,\(random.next() % 1000).\(random.next() % 100)\n"
+                }
+            }
+            let path = try directory.writeGzip(
+                text, to: "r\(round)-\(detect).csv.gz", members: 1 + Int(random.next() % 3))
+            func load(_ threshold: Int64) -> InputOutcome {
+                var options = Self.options
+                options.limits.maxErrors = 5 + round % 30
+                let spec = InputSpec(
+                    side: .ledger, name: "ledger", files: [InputFile(path: path, displayPath: "ledger.csv.gz")],
+                    format: detect ? nil : "csv", options: options)
+                var loader = InputLoader(prefetch: true)
+                loader.segmentThreshold = threshold
+                loader.readAheadThreshold = 0
+                return loader.load(spec, index: 0)
+            }
+            let parallel = load(0)
+            let serial = load(.max)
+            #expect(parallel.failure?.description == serial.failure?.description, "round \(round)")
+            #expect(parallel.messages == serial.messages, "round \(round)")
+            #expect(parallel.recordCount == serial.recordCount, "round \(round)")
+            #expect(parallel.balances.map { "\($0)" } == serial.balances.map { "\($0)" }, "round \(round)")
+            #expect(parallel.files.map(\.sha256) == serial.files.map(\.sha256), "round \(round)")
+        }
+    }
+
     @Test func theErrorLimitCountsAcrossSegments() {
         var text = "venue,account,asset,amount\n"
         for line in 2...4001 { text += line % 400 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,0.001\n" }

@@ -54,17 +54,19 @@ extension CSVStatementReader {
         let rangeStarts = starts
 
         final class Range: @unchecked Sendable {
-            var aggregator = EntryAggregator()
+            var aggregator: EntryAggregator
             var rows = 0
             var end = RangeEnd.end
             var failure: ReconciliationError?
             let collector: RecordCollector
 
-            init(maxErrors: Int) {
+            init(maxErrors: Int, first: Bool) {
                 collector = RecordCollector(kind: .entries, maxErrors: maxErrors)
+                // The first range's running sums are the sequential read's; the others' start from zero.
+                aggregator = EntryAggregator(tracksBounds: !first)
             }
         }
-        let ranges = starts.map { _ in Range(maxErrors: options.limits.maxErrors) }
+        let ranges = starts.indices.map { Range(maxErrors: options.limits.maxErrors, first: $0 == 0) }
         let syntax = options.amountSyntax
         let reader = self
         let work: @Sendable (Int, inout CSVScanner) -> Void = { index, scanner in

@@ -11,7 +11,7 @@ extension CSVStatementReader {
     ) -> Bool {
         sumEntriesInSegments(
             source, displayPath: displayPath, options: options, into: collector,
-            workers: ProcessInfo.processInfo.activeProcessorCount)
+            workers: min(ProcessInfo.processInfo.activeProcessorCount, 16))
     }
 
     /// Sums a streamed entries file — a gzipped ledger, inflated ahead by a thread of its own — in segments on every
@@ -373,7 +373,7 @@ final class SegmentCursor: ByteSource {
 final class SegmentMerger: @unchecked Sendable {
     /// One segment's sums, from where it was assumed (or found) to start.
     final class Part: @unchecked Sendable {
-        var aggregator = EntryAggregator()
+        var aggregator = EntryAggregator(tracksBounds: true)
         var collector: RecordCollector
         var rows = 0
         var end = CSVStatementReader.RangeEnd.end
