@@ -70,8 +70,9 @@ struct EntryAggregator: ~Copyable {
     /// The longest venue, account or asset a key may have (lengths are kept in 16 bits to keep a slot at 48 bytes).
     static let maxKeyPartBytes = Int(UInt16.max)
 
-    /// Adds one entry. With `padded`, the parts may be read 8 bytes at a time past their ends (they sit in a
+    /// Adds one entry (inlined into the readers' row loops). With `padded`, the parts may be read 8 bytes at a time past their ends (they sit in a
     /// ``CSVScanner`` buffer, which keeps padding after its data), which makes hashing and comparing word-sized.
+    @inline(__always)
     mutating func add(
         venue: UnsafeRawBufferPointer, account: UnsafeRawBufferPointer, asset: UnsafeRawBufferPointer, amount: Amount,
         available: Amount? = nil, hold: Amount? = nil, line: Int, entries: Int = 1, padded: Bool = false
@@ -115,16 +116,7 @@ struct EntryAggregator: ~Copyable {
             overflowed = true
             throw error
         }
-        if tracksBounds {
-            magnitudes[slot] = Self.bound(
-                magnitudes[slot], from: scaleBefore, to: Int(slots[slot].scale), adding: amount)
-            do {
-                availableMagnitudes[slot] = try Amount.sum(availableMagnitudes[slot], available?.magnitude)
-                holdMagnitudes[slot] = try Amount.sum(holdMagnitudes[slot], hold?.magnitude)
-            } catch {
-                boundsLost = true
-            }
-        }
+        if tracksBounds { trackBounds(slot: slot, scaleBefore: scaleBefore, amount, available: available, hold: hold) }
         if available != nil || hold != nil {
             do {
                 let availableSum = try Amount.sum(availableSums[slot], available)
@@ -159,6 +151,34 @@ struct EntryAggregator: ~Copyable {
         if line < slot.firstLine { slot.firstLine = line }
     }
 
+    /// Adds a row's magnitudes to its key's bounds (a part's rows only; kept out of line so the sequential read's loop
+    /// stays as small as it was).
+    @inline(never)
+    private mutating func trackBounds(
+        slot: Int, scaleBefore: Int, _ amount: Amount, available: Amount?, hold: Amount?
+    ) {
+        let scaleAfter = Int(slots[slot].scale)
+        magnitudes.withUnsafeMutableBufferPointer { bounds in
+            let current = bounds[slot]
+            if current >= 0, scaleBefore == scaleAfter, amount.scale == scaleAfter {
+                // The usual row: nothing to widen.
+                let value = amount.significand < 0 ? -amount.significand : amount.significand
+                let (sum, overflow) = current.addingReportingOverflow(value)
+                bounds[slot] = overflow ? -1 : sum
+            } else {
+                bounds[slot] = Self.bound(current, from: scaleBefore, to: scaleAfter, adding: amount)
+            }
+        }
+        if available != nil || hold != nil {
+            do {
+                availableMagnitudes[slot] = try Amount.sum(availableMagnitudes[slot], available?.magnitude)
+                holdMagnitudes[slot] = try Amount.sum(holdMagnitudes[slot], hold?.magnitude)
+            } catch {
+                boundsLost = true
+            }
+        }
+    }
+
     /// `magnitude` (at scale `before`, `-1` when too large) widened to scale `after`, plus |amount|.
     private static func bound(_ magnitude: Int128, from before: Int, to after: Int, adding amount: Amount) -> Int128 {
         guard magnitude >= 0 else { return -1 }
@@ -180,9 +200,15 @@ struct EntryAggregator: ~Copyable {
 
     /// Whether every running value a sequential read would meet adding the part `other`'s rows for its key `index` to
     /// this key's `sum` (and available, hold) provably stays within 38 digits.
-    private static func staysInRange(_ sum: Amount, _ magnitude: Int128, scale: Int) -> Bool {
+    private static func staysInRange(_ sum: Int128, scale sumScale: Int, _ magnitude: Int128, scale: Int) -> Bool {
         guard magnitude >= 0 else { return false }
-        return (try? sum.magnitude.adding(Amount(uncheckedSignificand: magnitude, scale: scale))) != nil
+        if sumScale == scale {
+            // The usual key: one scale, no widening.
+            let (total, overflow) = (sum < 0 ? -sum : sum).addingReportingOverflow(magnitude)
+            return !overflow && total <= Amount.maxSignificand
+        }
+        let before = Amount(uncheckedSignificand: sum, scale: sumScale)
+        return (try? before.magnitude.adding(Amount(uncheckedSignificand: magnitude, scale: scale))) != nil
     }
 
     @inline(__always)
@@ -316,8 +342,7 @@ struct EntryAggregator: ~Copyable {
                     let bounded =
                         !other.boundsLost
                         && Self.staysInRange(
-                            Amount(uncheckedSignificand: mine.sum, scale: Int(mine.scale)), other.magnitudes[index],
-                            scale: Int(slot.scale))
+                            mine.sum, scale: Int(mine.scale), other.magnitudes[index], scale: Int(slot.scale))
                         && Self.fits(availableSums[found], other.availableMagnitudes[index])
                         && Self.fits(holdSums[found], other.holdMagnitudes[index])
                     guard bounded else {
