@@ -2,6 +2,9 @@
 #include "recon_system.h"
 
 #include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -13,5 +16,13 @@ int recon_lower_thread_priority(int increment) {
 #else
     (void)increment;
     return -1;
+#endif
+}
+
+int recon_use_single_malloc_arena(void) {
+#if defined(__GLIBC__) && defined(M_ARENA_MAX)
+    return mallopt(M_ARENA_MAX, 1);
+#else
+    return 0;
 #endif
 }

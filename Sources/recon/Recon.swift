@@ -30,6 +30,7 @@ extension Recon {
     /// Parses and runs the command line; an unknown subcommand gets a "did you mean", and with `--json` every error
     /// (usage errors included) is also a JSON object on stdout, so a machine caller always has one to read.
     static func main() async {
+        Allocator.useOneArena()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
         if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first) {

@@ -38,4 +38,12 @@ import Testing
         unshared.fetch = nil
         #expect(unshared.fetch == nil)
     }
+
+    /// `recon` asks glibc for one allocator arena (docs/PERFORMANCE.md: 25-30 MB less at 10,000 inputs); the request
+    /// must be one the allocator takes.
+    @Test func theAllocatorTakesTheOneArenaSetting() {
+        #if canImport(Glibc)
+            #expect(Allocator.useOneArena())
+        #endif
+    }
 }
