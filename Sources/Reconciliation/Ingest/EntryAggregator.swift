@@ -78,21 +78,7 @@ struct EntryAggregator: ~Copyable {
         available: Amount? = nil, hold: Amount? = nil, line: Int, entries: Int = 1, padded: Bool = false
     ) throws(Failure) {
         let hash = padded ? Self.paddedHash(venue, account, asset) : Self.hash(venue, account, asset)
-        let tag = hash >> 32
-        var probe = Int(truncatingIfNeeded: hash) & mask
-        var found = -1
-        while true {
-            let entry = table[probe]
-            if entry == Self.empty { break }
-            if entry >> 32 == tag {
-                let candidate = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-                if matches(candidate, venue, account, asset, padded: padded) {
-                    found = candidate
-                    break
-                }
-            }
-            probe = (probe + 1) & mask
-        }
+        let (found, probe) = find(hash: hash, venue, account, asset, padded: padded)
         let slot: Int
         if found >= 0 {
             slot = found
@@ -126,6 +112,25 @@ struct EntryAggregator: ~Copyable {
                 overflowed = true
                 throw .overflow
             }
+        }
+    }
+
+    /// The slot holding the key, or `-1` and the free table position where it goes.
+    @inline(__always)
+    private func find(
+        hash: UInt64, _ venue: UnsafeRawBufferPointer, _ account: UnsafeRawBufferPointer,
+        _ asset: UnsafeRawBufferPointer, padded: Bool
+    ) -> (found: Int, probe: Int) {
+        let tag = hash >> 32
+        var probe = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = table[probe]
+            if entry == Self.empty { return (-1, probe) }
+            if entry >> 32 == tag {
+                let candidate = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
+                if matches(candidate, venue, account, asset, padded: padded) { return (candidate, probe) }
+            }
+            probe = (probe + 1) & mask
         }
     }
 
@@ -319,22 +324,8 @@ struct EntryAggregator: ~Copyable {
                 let account = UnsafeRawBufferPointer(start: accountStart, count: Int(slot.accountLength))
                 let asset = UnsafeRawBufferPointer(start: assetStart, count: Int(slot.assetLength))
                 let hash = other.hashes[index]
-                let tag = hash >> 32
-                var probe = Int(truncatingIfNeeded: hash) & mask
-                var found = -1
-                while true {
-                    let entry = table[probe]
-                    if entry == Self.empty { break }
-                    if entry >> 32 == tag {
-                        let candidate = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)
-                        // Both arenas end with 8 zero bytes: word-wise comparing is safe on both sides.
-                        if matches(candidate, venue, account, asset, padded: true) {
-                            found = candidate
-                            break
-                        }
-                    }
-                    probe = (probe + 1) & mask
-                }
+                // Both arenas end with 8 zero bytes: word-wise comparing is safe on both sides.
+                let (found, probe) = find(hash: hash, venue, account, asset, padded: true)
                 let line = slot.firstLine + lineOffset
                 if found >= 0 && other.tracksBounds {
                     // The part's rows were summed from zero: prove the sequential read's running values fit.

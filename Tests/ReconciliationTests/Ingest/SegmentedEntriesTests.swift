@@ -218,20 +218,10 @@ import Testing
         var second = "venue,account,asset,amount\n"
         for line in 2...4001 { second += line % 900 == 0 ? "k,m,BTC,bad\n" : "k,m,BTC,1\n" }  // 4 errors
         let paths = [try directory.writeGzip(first, to: "a.csv.gz"), try directory.writeGzip(second, to: "b.csv.gz")]
-        func load(_ threshold: Int64) -> InputOutcome {
-            var options = Self.options
-            options.limits.maxErrors = 5
-            let spec = InputSpec(
-                side: .ledger, name: "ledger",
-                files: paths.enumerated().map { InputFile(path: $1, displayPath: "ledger\($0).csv.gz") },
-                format: "csv", options: options)
-            var loader = InputLoader(prefetch: true)
-            loader.segmentThreshold = threshold
-            loader.readAheadThreshold = 0
-            return loader.load(spec, index: 0)
-        }
-        let segmented = load(0)
-        let serial = load(.max)
+        var options = Self.options
+        options.limits.maxErrors = 5
+        let segmented = load(paths, segmentsAbove: 0, options: options)
+        let serial = load(paths, segmentsAbove: .max, options: options)
         #expect(serial.diagnostics.filter { $0.severity == .error }.count == 5)
         #expect(segmented.messages == serial.messages)
         #expect(segmented.recordCount == serial.recordCount)
@@ -254,19 +244,11 @@ import Testing
             }
             let path = try directory.writeGzip(
                 text, to: "r\(round)-\(detect).csv.gz", members: 1 + Int(random.next() % 3))
-            func load(_ threshold: Int64) -> InputOutcome {
-                var options = Self.options
-                options.limits.maxErrors = 5 + round % 30
-                let spec = InputSpec(
-                    side: .ledger, name: "ledger", files: [InputFile(path: path, displayPath: "ledger.csv.gz")],
-                    format: detect ? nil : "csv", options: options)
-                var loader = InputLoader(prefetch: true)
-                loader.segmentThreshold = threshold
-                loader.readAheadThreshold = 0
-                return loader.load(spec, index: 0)
-            }
-            let parallel = load(0)
-            let serial = load(.max)
+            var options = Self.options
+            options.limits.maxErrors = 5 + round % 30
+            let format = detect ? nil : "csv"
+            let parallel = load([path], segmentsAbove: 0, options: options, format: format)
+            let serial = load([path], segmentsAbove: .max, options: options, format: format)
             #expect(parallel.failure?.description == serial.failure?.description, "round \(round)")
             #expect(parallel.messages == serial.messages, "round \(round)")
             #expect(parallel.recordCount == serial.recordCount, "round \(round)")
@@ -343,9 +325,17 @@ import Testing
 
     /// Loads `path` through the loader, summing in segments when the gzipped file is at least `threshold` bytes.
     func load(_ path: String, segmentsAbove threshold: Int64) -> InputOutcome {
-        let spec = InputSpec(
-            side: .ledger, name: "ledger", files: [InputFile(path: path, displayPath: "ledger.csv.gz")], format: "csv",
-            options: Self.options)
+        load([path], segmentsAbove: threshold)
+    }
+
+    /// Loads one input of `paths` (shown as ledger.csv.gz, or ledger0.csv.gz, ledger1.csv.gz, …).
+    func load(
+        _ paths: [String], segmentsAbove threshold: Int64, options: InputOptions = options, format: String? = "csv"
+    ) -> InputOutcome {
+        let files = paths.enumerated().map {
+            InputFile(path: $1, displayPath: paths.count == 1 ? "ledger.csv.gz" : "ledger\($0).csv.gz")
+        }
+        let spec = InputSpec(side: .ledger, name: "ledger", files: files, format: format, options: options)
         var loader = InputLoader(prefetch: true)
         loader.segmentThreshold = threshold
         loader.readAheadThreshold = 0
