@@ -70,7 +70,7 @@ struct EntryAggregator: ~Copyable {
     /// The longest venue, account or asset a key may have (lengths are kept in 16 bits to keep a slot at 48 bytes).
     static let maxKeyPartBytes = Int(UInt16.max)
 
-    /// Adds one entry (inlined into the readers' row loops). With `padded`, the parts may be read 8 bytes at a time past their ends (they sit in a
+    /// Adds one entry. With `padded`, the parts may be read 8 bytes at a time past their ends (they sit in a
     /// ``CSVScanner`` buffer, which keeps padding after its data), which makes hashing and comparing word-sized.
     @inline(__always)
     mutating func add(
