@@ -83,7 +83,7 @@ package struct CSVScanner: ~Copyable {
     }
 
     /// Starts over on `source` at stream offset `startOffset` (the next segment of a stream), keeping the buffers: a
-    /// megabyte allocated per segment cost a page fault per 4 KiB.
+    /// megabyte allocated per segment would fault every page in again.
     package mutating func restart(source: any ByteSource, startOffset: Int64) {
         self.source = source
         bufferBase = startOffset

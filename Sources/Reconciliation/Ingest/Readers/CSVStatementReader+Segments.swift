@@ -14,8 +14,8 @@ extension CSVStatementReader {
             workers: min(ProcessInfo.processInfo.activeProcessorCount, 16))
     }
 
-    /// Sums a streamed entries file — a gzipped ledger, inflated ahead by a thread of its own — in segments on every
-    /// core. A plain file is split by offset (``sumEntriesInRanges(path:displayPath:size:options:into:progress:)``);
+    /// Sums a streamed entries file — a gzipped ledger, inflated by the calling thread as it goes — in segments on
+    /// every core. A plain file is split by offset (``sumEntriesInRanges(path:displayPath:size:options:into:progress:)``);
     /// a stream cannot be, so it is cut as it arrives.
     ///
     /// The calling thread reads the stream into segments of about `segmentBytes`, each cut just after a line feed, and
@@ -28,8 +28,10 @@ extension CSVStatementReader {
     ///
     /// Whatever a sequential read could handle differently returns `false` with `collector` untouched, and the caller
     /// reads the input again in one piece: an error that stops reading (a NUL byte, a record over the length limit),
-    /// the error limit reached, a running sum leaving the exact range, a failing stream (a damaged gzip member), a
-    /// stretch longer than the record limit without a line feed, or rows filtered by a cutoff.
+    /// the error limit reached, a running sum leaving the exact range or not provably within it (see
+    /// `EntryAggregator`'s bounds), a failing stream (a damaged gzip member), a stretch longer than the record limit
+    /// without a line feed, rows filtered by a cutoff, or a ledger of mostly distinct keys (judged on the first
+    /// segment).
     func sumEntriesInSegments(
         _ source: any ByteSource, displayPath: String, options: InputOptions, into collector: RecordCollector,
         workers requested: Int, segmentBytes: Int = segmentBytes
@@ -113,7 +115,7 @@ final class StreamSegment: @unchecked Sendable {
 /// The segments of one stream: read by one thread, summed by several, merged in order. Holds at most `window`
 /// segments that are not merged yet, plus those a record running across several of them needs.
 final class SegmentPipeline: @unchecked Sendable {
-    /// Segment buffers of the standard size, reused (a fresh 4 MiB buffer per segment cost a page fault per 4 KiB).
+    /// Segment buffers of the standard size, reused: a fresh buffer per segment would fault every page in again.
     final class BufferPool: @unchecked Sendable {
         private let lock = NSLock()
         private var free: [UnsafeMutableRawBufferPointer] = []  // guarded by `lock`
