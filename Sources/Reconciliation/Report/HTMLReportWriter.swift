@@ -259,7 +259,11 @@ package struct HTMLReportWriter: ReportWriter {
     /// every line.
     private func linesTable(_ report: ReconciliationReport, into page: inout [String: Any]) {
         // Only the lines shown are gathered: a copy of every line in this order was 75 MB at 150,000 keys.
-        var ordered = Array((report.rankedBreaks + report.acknowledgedLines).prefix(maxTableLines))
+        // Breaks, then acknowledged ones, each cut to what can be shown (concatenating both whole copied every line).
+        var ordered = Array(report.rankedBreaks.prefix(maxTableLines))
+        if ordered.count < maxTableLines {
+            ordered += report.acknowledgedLines.prefix(maxTableLines - ordered.count)
+        }
         for wanted in [true, false] where ordered.count < maxTableLines {
             for line in report.result.lines where (line.classification == .unreconciled) == wanted {
                 guard wanted || !(line.classification.isBreak || line.classification == .acknowledged) else { continue }
