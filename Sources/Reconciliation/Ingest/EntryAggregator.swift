@@ -203,8 +203,8 @@ struct EntryAggregator: ~Copyable {
         return overflow ? -1 : sum
     }
 
-    /// Whether every running value a sequential read would meet adding the part `other`'s rows for its key `index` to
-    /// this key's `sum` (and available, hold) provably stays within 38 digits.
+    /// Whether |`sum`| (at `sumScale`) plus the magnitudes of a part's rows for the same key (`magnitude`, at `scale`)
+    /// fits in 38 digits: then every running value a sequential read meets adding those rows to `sum` does.
     private static func staysInRange(_ sum: Int128, scale sumScale: Int, _ magnitude: Int128, scale: Int) -> Bool {
         guard magnitude >= 0 else { return false }
         if sumScale == scale {
@@ -312,6 +312,8 @@ struct EntryAggregator: ~Copyable {
     /// the other's line numbers. Keys are found by the other's stored hashes and compared from its arena: no array or
     /// rehash per key (merging was 3 allocations a key).
     mutating func merge(_ other: borrowing EntryAggregator, lineOffset: Int) throws(Failure) {
+        // Merged sums arrive as one value per key: tracking their bounds here would count |sum|, not Σ|rows|.
+        precondition(!tracksBounds, "a part is merged into a total, never into another part")
         var failure: Failure?
         other.arena.withUnsafeBytes { otherArena in
             guard let otherBase = otherArena.baseAddress else { return }

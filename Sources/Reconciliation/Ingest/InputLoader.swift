@@ -177,10 +177,10 @@ package struct InputLoader: Sendable {
                             input.readsAhead, input.file.size >= segmentThreshold,
                             ProcessInfo.processInfo.activeProcessorCount > 1
                         {
-                            // A large gzipped ledger: inflated ahead on one thread, its segments summed on every core.
+                            // A large gzipped ledger: inflated by this thread into segments summed on every core.
                             let segments = RecordCollector(kind: .entries, maxErrors: partOptions.limits.maxErrors)
-                            // Read in segments of megabytes by a thread of its own already: no read-ahead thread
-                            // in between, unless detecting the format started it.
+                            // It reads megabytes at a time and the workers overlap with it: no read-ahead thread in
+                            // between, unless detecting the format started it.
                             let stream = source === input.bytes ? input.takeDirectSource() ?? source : source
                             if reader.sumEntriesInSegments(
                                 stream, displayPath: file.displayPath, options: partOptions, into: segments)

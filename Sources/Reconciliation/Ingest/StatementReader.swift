@@ -54,7 +54,7 @@ package protocol StatementReader: Sendable {
         progress: ByteCounter
     ) throws(ReconciliationError) -> Bool
 
-    /// Sums the entries of a large stream (a gzipped file, inflated ahead) in segments on every core; `false` when the
+    /// Sums the entries of a large stream (a gzipped file, inflated as it is read) in segments on every core; `false` when the
     /// input must be read again in one piece (nothing was added to `collector` then).
     func sumEntriesInSegments(
         _ source: any ByteSource, displayPath: String, options: InputOptions, into collector: RecordCollector

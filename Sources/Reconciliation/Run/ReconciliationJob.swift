@@ -641,7 +641,8 @@ public struct ReconciliationJob: Sendable {
         guard outcomes.contains(where: { $0.failed || $0.skipped }) else { return (gaps, notices) }
         var readVenues: Set<String> = []
         for outcome in outcomes where !outcome.failed && !outcome.skipped {
-            for balance in outcome.balances { readVenues.insert("\(outcome.spec.side.rawValue)/\(balance.key.venue)") }
+            let side = outcome.spec.side.rawValue
+            for balance in outcome.balances { readVenues.insert("\(side)/\(balance.key.venue)") }
         }
         for outcome in outcomes where outcome.failed || outcome.skipped {
             let spec = outcome.spec
