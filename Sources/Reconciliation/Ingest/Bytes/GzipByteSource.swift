@@ -252,6 +252,10 @@ package final class GzipByteSource: ByteSource {
             let step = engine.inflate(
                 into: base.advanced(by: produced).assumingMemoryBound(to: UInt8.self), count: capacity - produced)
             produced += step.produced
+            // The caps are checked as soon as a step's bytes cross them, before what the step found after those bytes
+            // (a member's failing CRC-32 at its end): in stream order the cap comes first, however the input arrived
+            // (checked once per call, the error depended on where the reads happened to end).
+            try checkCaps(inflatedBytes + Int64(produced))
             switch step.outcome {
             case .progressed:
                 if step.produced == 0 && engine.availableInput == consumedBefore {
@@ -278,18 +282,20 @@ package final class GzipByteSource: ByteSource {
         }
 
         inflatedBytes += Int64(produced)
-        if inflatedBytes > limits.maxInflatedBytes {
+        return produced
+    }
+
+    /// Fails once the stream has inflated to more than its caps allow.
+    private func checkCaps(_ total: Int64) throws(ReconciliationError) {
+        if total > limits.maxInflatedBytes {
             throw error(
                 "gzip stream inflates to more than \(limits.maxInflatedBytes) bytes (limit `limits.max_inflated_bytes`)"
             )
         }
-        if inflatedBytes > limits.ratioGraceBytes
-            && inflatedBytes > Self.saturatingProduct(limits.maxRatio, max(compressedSize, 1))
-        {
+        if total > limits.ratioGraceBytes && total > Self.saturatingProduct(limits.maxRatio, max(compressedSize, 1)) {
             throw error(
                 "gzip stream inflates more than \(limits.maxRatio):1 (a decompression bomb?); "
                     + "raise `limits.max_inflate_ratio` if the file is genuine")
         }
-        return produced
     }
 }
