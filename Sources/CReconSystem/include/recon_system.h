@@ -1,6 +1,9 @@
 #ifndef RECON_SYSTEM_H
 #define RECON_SYSTEM_H
 
+/* The CSV scanner's byte search and prefetch hints (inline, so Swift inlines them). */
+#include "recon_scan.h"
+
 /* System calls Swift cannot reach directly (variadic `syscall`). */
 
 /* Lowers the calling thread's scheduling priority by `increment` nice levels (Linux: per thread). Returns 0 or -1. */

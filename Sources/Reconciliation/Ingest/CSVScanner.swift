@@ -1,3 +1,5 @@
+import CReconSystem
+
 /// A byte-level RFC 4180 record scanner over a ``ByteSource``.
 ///
 /// Handles quoted fields (with `""` escapes, delimiters and line breaks inside), CRLF and LF line ends, a UTF-8 BOM,
@@ -26,9 +28,10 @@ package struct CSVScanner: ~Copyable {
     private var fieldEnds: UnsafeMutablePointer<Int>
     private var fieldEscaped: UnsafeMutablePointer<Bool>
     private var fieldCapacity = 64
-    private var scratch: [UInt8] = []
-    /// A table of bytes that end an unquoted field: the delimiter, CR, LF and NUL.
-    private let stops: UnsafeMutablePointer<Bool>
+    /// Where the bytes that end an unquoted field (the delimiter, CR, LF, NUL) are in one 64-byte block of the buffer:
+    /// bit `i` of `blockStops` is set when `buffer[stopsBlock + i]` is one. `-1`: no block yet (or the buffer changed).
+    private var stopsBlock = -1
+    private var blockStops: UInt64 = 0
 
     /// The number of fields in the current record.
     package private(set) var fieldCount = 0
@@ -51,8 +54,9 @@ package struct CSVScanner: ~Copyable {
     /// The largest number of fields a record may have.
     package static let maxFields = 4096
 
-    /// Bytes allocated past the buffer's capacity, so readers may load a field 8 bytes at a time.
-    static let padding = 16
+    /// Bytes allocated past the buffer's capacity, so readers may load a field 8 bytes at a time and the scanner a
+    /// whole 64-byte block past the data's end.
+    static let padding = 64
 
     /// Creates a scanner reading `source`. A source that starts inside a file (a range read in parallel) gives its
     /// `startOffset`; such a source starts at a record boundary and has no byte order mark.
@@ -70,16 +74,12 @@ package struct CSVScanner: ~Copyable {
         // allocated (and the allocator kept) a megabyte apiece. The buffer still grows for a longer record.
         let fits = source.remainingBytesHint.map { Int(clamping: $0) + 2 * Self.padding } ?? chunkSize
         buffer = UnsafeMutableRawBufferPointer.allocate(
-            byteCount: min(chunkSize, self.maxRecordBytes, max(fits, 4096)) + 1, alignment: 64)
+            byteCount: min(chunkSize, self.maxRecordBytes, max(fits, 4096)) + Self.padding, alignment: 64)
+        // Blocks are read whole past the data's end (those bits are dropped): the bytes there are never uninitialized.
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
         fieldStarts = .allocate(capacity: 64)
         fieldEnds = .allocate(capacity: 64)
         fieldEscaped = .allocate(capacity: 64)
-        stops = .allocate(capacity: 256)
-        stops.initialize(repeating: false, count: 256)
-        stops[Int(delimiter)] = true
-        stops[0x0A] = true
-        stops[0x0D] = true
-        stops[0x00] = true
     }
 
     /// Starts over on `source` at stream offset `startOffset` (the next segment of a stream), keeping the buffers: a
@@ -97,6 +97,7 @@ package struct CSVScanner: ~Copyable {
         line = 0
         recordStart = 0
         recordLineStart = 0
+        stopsBlock = -1
     }
 
     deinit {
@@ -104,17 +105,23 @@ package struct CSVScanner: ~Copyable {
         fieldStarts.deallocate()
         fieldEnds.deallocate()
         fieldEscaped.deallocate()
-        stops.deallocate()
     }
 
     /// The bytes of field `index` of the current record, unquoted and unescaped.
+    @inline(__always)
     package mutating func field(_ index: Int) -> UnsafeRawBufferPointer {
+        if !fieldEscaped[index], let base = buffer.baseAddress {
+            let start = fieldStarts[index]
+            return UnsafeRawBufferPointer(start: base + start, count: fieldEnds[index] - start)
+        }
+        return unescapeField(index)
+    }
+
+    /// `""` inside a quoted field stands for one quote: unescapes field `index` in place (the slice only shrinks).
+    @inline(never)
+    private mutating func unescapeField(_ index: Int) -> UnsafeRawBufferPointer {
         let start = fieldStarts[index]
         let end = fieldEnds[index]
-        if !fieldEscaped[index] {
-            return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(buffer)[start..<end])
-        }
-        // `""` inside a quoted field stands for one quote: unescape in place (the slice only shrinks).
         var write = start
         var read = start
         while read < end {
@@ -133,6 +140,7 @@ package struct CSVScanner: ~Copyable {
     }
 
     /// The 1-based column (in bytes from the line start) where field `index` starts.
+    @inline(__always)
     package func column(of index: Int) -> Int {
         guard index < fieldCount else { return 1 }
         var start = fieldStarts[index]
@@ -143,13 +151,6 @@ package struct CSVScanner: ~Copyable {
     /// The location of field `index` of the current record.
     package func location(of index: Int) -> SourceLocation {
         SourceLocation(file: displayPath, line: line, column: column(of: index))
-    }
-
-    /// A word with the high bit set in (at least) the lowest byte of `word` that is zero: the first set bit marks the
-    /// first zero byte exactly (borrows only run upwards).
-    @inline(__always)
-    static func zeroBytes(_ word: UInt64) -> UInt64 {
-        (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080
     }
 
     /// Moves to the next record, skipping blank lines; `false` at the end of the input.
@@ -165,7 +166,17 @@ package struct CSVScanner: ~Copyable {
         }
     }
 
+    /// Moves to the next record like ``next()``, but `nil` where reaching it means reading more input: the fields of
+    /// earlier records stay where they are until ``next()`` is called (a refill moves the buffer).
+    package mutating func nextBuffered() throws(ReconciliationError) -> Bool? {
+        while true {
+            guard let found = try scanRecord() else { return sourceEnded ? false : nil }
+            if found { return true }
+        }
+    }
+
     private mutating func refill() throws(ReconciliationError) {
+        stopsBlock = -1
         // Keep the unfinished record, moved to the front.
         let keep = dataEnd - position
         if position > 0 {
@@ -211,32 +222,45 @@ package struct CSVScanner: ~Copyable {
         }
     }
 
+    @inline(__always)
     private mutating func addField(_ start: Int, _ end: Int, escaped: Bool) throws(ReconciliationError) {
-        if fieldCount == fieldCapacity {
-            guard fieldCapacity < Self.maxFields else {
-                throw ReconciliationError(
-                    .ingest, "record has more than \(Self.maxFields) fields",
-                    at: SourceLocation(file: displayPath, line: nextLine))
-            }
-            let capacity = fieldCapacity * 2
-            let starts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-            let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-            let escapes = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
-            starts.update(from: fieldStarts, count: fieldCount)
-            ends.update(from: fieldEnds, count: fieldCount)
-            escapes.update(from: fieldEscaped, count: fieldCount)
-            fieldStarts.deallocate()
-            fieldEnds.deallocate()
-            fieldEscaped.deallocate()
-            fieldStarts = starts
-            fieldEnds = ends
-            fieldEscaped = escapes
-            fieldCapacity = capacity
-        }
+        if fieldCount == fieldCapacity { try growFields() }
         fieldStarts[fieldCount] = start
         fieldEnds[fieldCount] = end
         fieldEscaped[fieldCount] = escaped
         fieldCount += 1
+    }
+
+    @inline(never)
+    private mutating func growFields() throws(ReconciliationError) {
+        guard fieldCapacity < Self.maxFields else {
+            throw ReconciliationError(
+                .ingest, "record has more than \(Self.maxFields) fields",
+                at: SourceLocation(file: displayPath, line: nextLine))
+        }
+        let capacity = fieldCapacity * 2
+        let starts = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let escapes = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
+        starts.update(from: fieldStarts, count: fieldCount)
+        ends.update(from: fieldEnds, count: fieldCount)
+        escapes.update(from: fieldEscaped, count: fieldCount)
+        fieldStarts.deallocate()
+        fieldEnds.deallocate()
+        fieldEscaped.deallocate()
+        fieldStarts = starts
+        fieldEnds = ends
+        fieldEscaped = escapes
+        fieldCapacity = capacity
+    }
+
+    /// Bit `i` set where byte `i` of the 64 at `block` ends an unquoted field (the delimiter, LF, CR or NUL).
+    ///
+    /// A record's fields are then found by counting trailing zeros, with no loop whose length depends on the field
+    /// (the eight-byte search this replaced mispredicted at every field's end; `recon_scan.h` says why it is C).
+    @inline(__always)
+    static func stopBits(_ block: UnsafeRawPointer, delimiter: UInt8) -> UInt64 {
+        recon_stop_bits(block, delimiter)
     }
 
     /// Scans one record at `position`: `true` for a record, `false` for a blank line, `nil` when the buffer ends first
@@ -248,9 +272,8 @@ package struct CSVScanner: ~Copyable {
         var cursor = position
         guard cursor < end else { return nil }
         let bytes = UnsafeRawBufferPointer(buffer)
+        guard let base = bytes.baseAddress else { return nil }
         let delimiter = self.delimiter
-        let stops = self.stops
-        let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
         var newlinesInside = 0
         fieldCount = 0
 
@@ -311,22 +334,26 @@ package struct CSVScanner: ~Copyable {
                     at: SourceLocation(
                         file: displayPath, line: nextLine + newlinesInside, column: cursor - lineStart + 1))
             }
-            // Unquoted field: run to the next delimiter, line end or NUL, eight bytes at a time.
+            // Unquoted field: run to the next delimiter, line end or NUL, from the block's stop bits. A block may
+            // reach past the data's end (into the padding): a stop found there counts as the end.
             let start = cursor
-            if let base = bytes.baseAddress {
-                while cursor + 8 <= end {
-                    let word = base.loadUnaligned(fromByteOffset: cursor, as: UInt64.self)
-                    let found =
-                        Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-                        | Self.zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D) | Self.zeroBytes(word)
-                    if found != 0 {
-                        cursor += found.trailingZeroBitCount >> 3
-                        break
-                    }
-                    cursor += 8
+            while true {
+                let block = cursor & ~63
+                if block != stopsBlock {
+                    stopsBlock = block
+                    blockStops = Self.stopBits(base + block, delimiter: delimiter)
+                }
+                let ahead = blockStops & (UInt64.max << UInt64(cursor & 63))
+                if ahead != 0 {
+                    cursor = min(block + ahead.trailingZeroBitCount, end)
+                    break
+                }
+                cursor = block + 64
+                if cursor >= end {
+                    cursor = end
+                    break
                 }
             }
-            while cursor < end && !stops[Int(bytes[cursor])] { cursor += 1 }
             if cursor == end {
                 if !final { return nil }
                 try addField(start, cursor, escaped: false)
