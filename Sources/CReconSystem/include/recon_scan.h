@@ -39,13 +39,4 @@ static inline uint64_t recon_stop_bits(const void *block, uint8_t delimiter) {
 #endif
 }
 
-/* Asks for the cache line holding `address` ahead of its use (a hint: nothing happens when it cannot). */
-static inline void recon_prefetch(const void *address) {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(address, 0, 3);
-#else
-    (void)address;
-#endif
-}
-
 #endif

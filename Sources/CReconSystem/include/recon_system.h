@@ -1,7 +1,7 @@
 #ifndef RECON_SYSTEM_H
 #define RECON_SYSTEM_H
 
-/* The CSV scanner's byte search and prefetch hints (inline, so Swift inlines them). */
+/* The CSV scanner's byte search (inline, so Swift inlines it). */
 #include "recon_scan.h"
 
 /* System calls Swift cannot reach directly (variadic `syscall`). */

@@ -166,15 +166,6 @@ package struct CSVScanner: ~Copyable {
         }
     }
 
-    /// Moves to the next record like ``next()``, but `nil` where reaching it means reading more input: the fields of
-    /// earlier records stay where they are until ``next()`` is called (a refill moves the buffer).
-    package mutating func nextBuffered() throws(ReconciliationError) -> Bool? {
-        while true {
-            guard let found = try scanRecord() else { return sourceEnded ? false : nil }
-            if found { return true }
-        }
-    }
-
     private mutating func refill() throws(ReconciliationError) {
         stopsBlock = -1
         // Keep the unfinished record, moved to the front.

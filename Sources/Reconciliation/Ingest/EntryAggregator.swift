@@ -1,5 +1,3 @@
-import CReconSystem
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -80,18 +78,6 @@ struct EntryAggregator: ~Copyable {
         available: Amount? = nil, hold: Amount? = nil, line: Int, entries: Int = 1, padded: Bool = false
     ) throws(Failure) {
         let hash = padded ? Self.paddedHash(venue, account, asset) : Self.hash(venue, account, asset)
-        try add(
-            hash: hash, venue: venue, account: account, asset: asset, amount: amount, available: available,
-            hold: hold, line: line, entries: entries, padded: padded)
-    }
-
-    /// Adds one entry whose key's hash (``paddedHash(_:_:_:)`` when `padded`, else ``hash(_:_:_:)``) is known.
-    @inline(__always)
-    mutating func add(
-        hash: UInt64, venue: UnsafeRawBufferPointer, account: UnsafeRawBufferPointer, asset: UnsafeRawBufferPointer,
-        amount: Amount, available: Amount? = nil, hold: Amount? = nil, line: Int, entries: Int = 1,
-        padded: Bool = false
-    ) throws(Failure) {
         let (found, probe) = find(hash: hash, venue, account, asset, padded: padded)
         let slot: Int
         if found >= 0 {
@@ -126,45 +112,6 @@ struct EntryAggregator: ~Copyable {
                 overflowed = true
                 throw .overflow
             }
-        }
-    }
-
-    /// Asks for the table entry a key of `hash` is looked up at first, ahead of its row's ``add(hash:venue:account:asset:amount:available:hold:line:entries:padded:)``.
-    @inline(__always)
-    func prefetchEntry(hash: UInt64) {
-        table.withUnsafeBufferPointer { entries in
-            guard let base = entries.baseAddress else { return }
-            recon_prefetch(base + (Int(truncatingIfNeeded: hash) & mask))
-        }
-    }
-
-    /// Asks for the slot the first table entry of `hash` names, when its tag matches (after ``prefetchEntry(hash:)``
-    /// brought the entry in): what the row's add reads next.
-    @inline(__always)
-    func prefetchSlot(hash: UInt64) {
-        let entry = table[Int(truncatingIfNeeded: hash) & mask]
-        guard entry != Self.empty, entry >> 32 == hash >> 32 else { return }
-        slots.withUnsafeBytes { stored in
-            guard let base = stored.baseAddress else { return }
-            let start = base + Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) * MemoryLayout<Slot>.stride
-            // A 48-byte slot may run across two cache lines.
-            recon_prefetch(start)
-            recon_prefetch(start + (MemoryLayout<Slot>.stride - 1))
-        }
-    }
-
-    /// Asks for the stored key bytes of the slot the first table entry of `hash` names (after ``prefetchSlot(hash:)``
-    /// brought the slot in): what the row's add compares last.
-    @inline(__always)
-    func prefetchKey(hash: UInt64) {
-        let entry = table[Int(truncatingIfNeeded: hash) & mask]
-        guard entry != Self.empty, entry >> 32 == hash >> 32 else { return }
-        let slot = slots[Int(truncatingIfNeeded: entry & 0xFFFF_FFFF)]
-        let length = Int(slot.venueLength) + Int(slot.accountLength) + Int(slot.assetLength)
-        arena.withUnsafeBytes { stored in
-            guard let base = stored.baseAddress else { return }
-            recon_prefetch(base + slot.keyStart)
-            recon_prefetch(base + (slot.keyStart + length))
         }
     }
 

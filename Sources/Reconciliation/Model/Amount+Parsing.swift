@@ -29,8 +29,12 @@ extension Amount {
         return try parseGeneral(bytes, syntax: syntax)
     }
 
-    /// The shape nearly every ledger row has — `-?digits(.digits)?`, up to 38 digits — eight digits at a time; `nil`
+    /// The shape nearly every ledger row has — `-?digits(.digits)?`, up to 38 digits — eight bytes at a time; `nil`
     /// hands anything else (exponents, blanks, separators, errors) to the general parser.
+    ///
+    /// Each run of digits is taken a word at a time: the first non-digit byte of the word ends the run, and the
+    /// digits before it are converted in one go (shifted up, so the bytes after them count as leading zeros). A field
+    /// of eight bytes or more reads its last partial word from its end, never past it; shorter ones go byte by byte.
     @inline(__always)
     static func parseCommon(_ bytes: UnsafeRawBufferPointer) -> Amount? {
         let count = bytes.count
@@ -43,36 +47,36 @@ extension Amount {
         var wide: UInt128 = 0
         var digits = 0
         var point = -1
-        while index < count {
-            if index + 8 <= count {
-                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if isEightDigits(word) {
-                    if digits + 8 <= 19 {
-                        small = small &* 100_000_000 &+ eightDigits(word)
-                    } else {
-                        if digits <= 19 { wide = UInt128(small) }
-                        wide = wide &* 100_000_000 &+ UInt128(eightDigits(word))
-                    }
-                    digits += 8
-                    index += 8
-                    continue
-                }
-            }
-            let byte = base.load(fromByteOffset: index, as: UInt8.self)
-            let digit = byte &- 0x30
-            if digit < 10 {
-                if digits < 19 {
-                    small = small &* 10 &+ UInt64(digit)
+        while true {
+            // One run of digits.
+            while index < count {
+                let available = count - index
+                let word: UInt64
+                if available >= 8 {
+                    word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                } else if count >= 8 {
+                    word =
+                        base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) &>> UInt64(8 * (8 - available))
                 } else {
-                    if digits == 19 { wide = UInt128(small) }
-                    wide = wide &* 10 &+ UInt128(digit)
+                    word = shortWord(base + index, available)
                 }
-                digits += 1
-            } else if byte == UInt8(ascii: ".") && point < 0 {
-                point = digits
-            } else {
-                return nil
+                let run = (nonDigits(word).trailingZeroBitCount &>> 3)
+                guard run > 0 else { break }
+                let value = eightDigits(word &<< UInt64(8 * (8 - run)))
+                if digits + run <= 19 {
+                    small = small &* digitPowers[run] &+ value
+                } else {
+                    if digits <= 19 { wide = UInt128(small) }
+                    wide = wide &* UInt128(digitPowers[run]) &+ UInt128(value)
+                }
+                digits += run
+                index += run
+                if run < 8 { break }
             }
+            guard index < count else { break }
+            // The one decimal point, then the fraction's run.
+            guard point < 0, base.load(fromByteOffset: index, as: UInt8.self) == UInt8(ascii: ".") else { return nil }
+            point = digits
             index += 1
         }
         guard digits > 0, digits <= 38, point != digits else { return nil }
@@ -82,11 +86,25 @@ extension Amount {
         return Amount(uncheckedSignificand: negative ? -magnitude : magnitude, scale: scale)
     }
 
-    /// Whether all eight bytes of `word` are ASCII digits.
+    /// 10^n for n in 0...8.
+    private static let digitPowers: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// The `count` (< 8) bytes at `start` as the low bytes of a word, the rest zero.
     @inline(__always)
-    static func isEightDigits(_ word: UInt64) -> Bool {
-        (word & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030
-            && ((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) == 0x3030_3030_3030_3030
+    private static func shortWord(_ start: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for offset in 0..<count {
+            word |= UInt64(start.load(fromByteOffset: offset, as: UInt8.self)) << UInt64(8 * offset)
+        }
+        return word
+    }
+
+    /// The high bit of every byte of `word` that is not an ASCII digit (exact for each byte: no borrow or carry
+    /// crosses bytes).
+    @inline(__always)
+    static func nonDigits(_ word: UInt64) -> UInt64 {
+        let offset = word ^ 0x3030_3030_3030_3030  // a digit byte becomes 0...9
+        return (((offset & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7676_7676_7676_7676) | offset) & 0x8080_8080_8080_8080
     }
 
     /// The value of eight ASCII digits (the first in the lowest byte), combined pairwise in three multiplies.

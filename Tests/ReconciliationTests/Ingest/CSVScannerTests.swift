@@ -1,4 +1,5 @@
 import FuzzTargets
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation
@@ -111,5 +112,23 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
         #expect(scanner.location(of: 0).description == "c.csv:2:1")
         #expect(scanner.location(of: 1).description == "c.csv:2:4")
         #expect(scanner.location(of: 2).description == "c.csv:2:9")
+    }
+}
+
+/// The scanner finds the ends of unquoted fields from a bit per byte of a 64-byte block.
+@Suite struct StopBitsTests {
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")])
+    func everyDelimiterLineEndAndNulIsMarkedAndNothingElse(delimiter: UInt8) {
+        var random = SplitMix64(seed: UInt64(delimiter))
+        let alphabet: [UInt8] = [0, 0x0A, 0x0D, 0x2C, 0x3B, 0x09, 0x7C, 0x22, 0x41, 0x30, 0x80, 0xFF, 0x8A, 0x2D]
+        for _ in 0..<2000 {
+            let block = (0..<64).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            var expected: UInt64 = 0
+            for (index, byte) in block.enumerated() where [delimiter, 0x0A, 0x0D, 0].contains(byte) {
+                expected |= 1 << UInt64(index)
+            }
+            let bits = block.withUnsafeBytes { CSVScanner.stopBits($0.baseAddress!, delimiter: delimiter) }
+            #expect(bits == expected, "\(block)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import PropertyBased
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation
@@ -160,6 +161,40 @@ import Testing
         ]
         for text in edges { expectSamePath(text) }
         await propertyCheck(count: 1000, input: Self.decimals) { text in expectSamePath(text) }
+    }
+
+    /// The fast path takes every plain decimal of up to 38 digits whatever its length and where its point falls (runs
+    /// of digits cross its eight-byte words anywhere), and declines everything else, whole or cut anywhere.
+    @Test func theFastPathTakesExactlyThePlainDecimals() {
+        var random = SplitMix64(seed: 38)
+        let alphabet = Array("0123456789012345678901234567890123456789.-+e, x".utf8)
+        for round in 0..<60_000 {
+            let length = Int(random.next() % 44)
+            var text: [UInt8]
+            if round % 2 == 0 {
+                // A plain decimal: sign, digits, maybe a point anywhere.
+                text = (0..<length).map { _ in UInt8(ascii: "0") + UInt8(random.next() % 10) }
+                if length > 0, random.next() % 4 != 0 { text[Int(random.next() % UInt64(length))] = UInt8(ascii: ".") }
+                if random.next() % 3 == 0 { text.insert(UInt8(ascii: "-"), at: 0) }
+            } else {
+                text = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            }
+            let string = String(decoding: text, as: UTF8.self)
+            let body = text.first == UInt8(ascii: "-") ? Array(text.dropFirst()) : text
+            let digits = body.filter { $0 >= 0x30 && $0 <= 0x39 }.count
+            let points = body.filter { $0 == UInt8(ascii: ".") }.count
+            let plain =
+                text.count <= 40 && digits + points == body.count && points <= 1 && digits > 0 && digits <= 38
+                && body.last != UInt8(ascii: ".")
+            text.withUnsafeBytes { raw in
+                let fast = Amount.parseCommon(raw)
+                #expect((fast != nil) == plain, "\(string)")
+                if let fast {
+                    let general = try? Amount.parseGeneral(raw, syntax: .standard)
+                    #expect(general.map { fast.isIdentical(to: $0) } == true, "\(string)")
+                }
+            }
+        }
     }
 
     func expectSamePath(_ text: String) {

@@ -17,10 +17,6 @@ package struct CSVStatementReader: StatementReader {
     package let format = "csv"
     package let summary = "any CSV mapped with `columns:` (entries summed, or one balance per row)"
 
-    /// Whether plain rows wait three rows for their sums (see ``sumEntries(_:columns:syntax:into:collector:window:stopAt:)``);
-    /// off only in tests, which hold the two ways of reading to the same result.
-    var pipelinesRows = true
-
     /// Creates the reader.
     package init() {}
 
@@ -214,26 +210,8 @@ package struct CSVStatementReader: StatementReader {
         case stopped
     }
 
-    /// A row waiting, already parsed, for its sum: see ``sumEntries(_:columns:syntax:into:collector:window:stopAt:)``.
-    struct PendingEntry {
-        var hash: UInt64
-        var venue: UnsafeRawBufferPointer
-        var account: UnsafeRawBufferPointer
-        var asset: UnsafeRawBufferPointer
-        var amount: Amount
-        var line: Int
-        var column: Int
-    }
-
     /// Sums the entries of `scanner` into `aggregator` — the ingest hot path — until the input ends or, with
     /// `stopAt`, a record starts at or after that file offset. Returns the rows summed and how it ended.
-    ///
-    /// A plain row (one amount column, no time window) is summed three rows after it is parsed: its key's table entry
-    /// is asked for when it is parsed, its slot one row later and its stored bytes one row after that, so the memory
-    /// loads of the key's probe — two-thirds of the probe's time at thousands of keys — overlap the next rows' parsing. Rows still go into the aggregator in
-    /// order, and every diagnostic, every return and every read of more input (which moves the buffer the waiting rows'
-    /// fields sit in) waits until the rows before it are in: sums, diagnostics and their order are those of summing
-    /// each row as it is read.
     func sumEntries(
         _ scanner: inout CSVScanner, columns: Columns, syntax: AmountSyntax, into aggregator: inout EntryAggregator,
         collector: RecordCollector, window: inout RowWindow?, stopAt: Int64?
@@ -248,58 +226,12 @@ package struct CSVStatementReader: StatementReader {
         let width = columns.width ?? -1
         let highest = columns.highest
         let limit = stopAt ?? Int64.max
-        let pipelined = pipelinesRows && amountIndex >= 0 && columns.time == nil
-        var older: PendingEntry?
-        var middle: PendingEntry?
-        var newer: PendingEntry?
-
-        /// Sums a waiting row; `false` when its error was the one too many.
-        func commit(_ row: PendingEntry, _ aggregator: inout EntryAggregator) -> Bool {
-            do throws(EntryAggregator.Failure) {
-                try aggregator.add(
-                    hash: row.hash, venue: row.venue, account: row.account, asset: row.asset, amount: row.amount,
-                    line: row.line, padded: true)
-                rows += 1
-                return true
-            } catch {
-                // Lengths were checked before the row waited: only the sum can fail.
-                collector.diagnose(
-                    .error, Self.overflowMessage,
-                    at: SourceLocation(file: scanner.displayPath, line: row.line, column: row.column))
-                return !collector.shouldStop
-            }
-        }
-        /// Sums the waiting rows, oldest first; `false` when reading must stop.
-        func drain(_ aggregator: inout EntryAggregator) -> Bool {
-            defer { (older, middle, newer) = (nil, nil, nil) }
-            if let row = older, !commit(row, &aggregator) { return false }
-            if let row = middle, !commit(row, &aggregator) { return false }
-            if let row = newer, !commit(row, &aggregator) { return false }
-            return true
-        }
-
-        while true {
-            let more: Bool
-            do throws(ReconciliationError) {
-                if let buffered = try scanner.nextBuffered() {
-                    more = buffered
-                } else {
-                    guard drain(&aggregator) else { return (rows, .stopped) }
-                    more = try scanner.next()
-                }
-            } catch {
-                // The rows before the bad one count first, as when each row is summed as it is read.
-                guard drain(&aggregator) else { return (rows, .stopped) }
-                throw error
-            }
-            guard more else { break }
+        while try scanner.next() {
             if scanner.recordOffset >= limit {
-                guard drain(&aggregator) else { return (rows, .stopped) }
                 return (rows, scanner.recordOffset == limit ? .boundary(lines: scanner.line - 1) : .overran)
             }
             let fieldCount = scanner.fieldCount
             guard fieldCount == width || (width < 0 && fieldCount > highest) else {
-                guard drain(&aggregator) else { return (rows, .stopped) }
                 _ = rowIsWhole(scanner, columns, path: scanner.displayPath, into: collector)
                 if collector.shouldStop { return (rows, .stopped) }
                 continue
@@ -322,7 +254,6 @@ package struct CSVStatementReader: StatementReader {
                 do {
                     total = try Amount.parse(scanner.field(amountIndex), syntax: syntax)
                 } catch {
-                    guard drain(&aggregator) else { return (rows, .stopped) }
                     collector.diagnose(
                         .error,
                         "invalid amount '\(error.text)' (column \(columns.names[amountIndex] ?? "")): \(error.failure.reason(namingFlags: syntax.namesFlags))",
@@ -339,7 +270,6 @@ package struct CSVStatementReader: StatementReader {
             }
             let asset = scanner.field(assetIndex)
             if asset.isEmpty || asset[0] == 0x20 && asset.allSatisfy({ $0 == 0x20 }) {
-                guard drain(&aggregator) else { return (rows, .stopped) }
                 collector.diagnose(
                     .error, "empty asset (column \(columns.names[assetIndex] ?? ""))",
                     at: scanner.location(of: assetIndex))
@@ -348,20 +278,6 @@ package struct CSVStatementReader: StatementReader {
             }
             let venue = venueIndex >= 0 ? scanner.field(venueIndex) : empty
             let account = accountIndex >= 0 ? scanner.field(accountIndex) : empty
-            if pipelined, max(venue.count, account.count, asset.count) <= EntryAggregator.maxKeyPartBytes {
-                let hash = EntryAggregator.paddedHash(venue, account, asset)
-                aggregator.prefetchEntry(hash: hash)
-                if let row = older, !commit(row, &aggregator) { return (rows, .stopped) }
-                older = middle
-                if let row = older { aggregator.prefetchKey(hash: row.hash) }
-                middle = newer
-                if let row = middle { aggregator.prefetchSlot(hash: row.hash) }
-                newer = PendingEntry(
-                    hash: hash, venue: venue, account: account, asset: asset, amount: total, line: scanner.line,
-                    column: scanner.column(of: amountIndex))
-                continue
-            }
-            guard drain(&aggregator) else { return (rows, .stopped) }
             do throws(EntryAggregator.Failure) {
                 try aggregator.add(
                     venue: venue, account: account, asset: asset, amount: total, available: available, hold: hold,
@@ -370,7 +286,8 @@ package struct CSVStatementReader: StatementReader {
                 switch error {
                 case .overflow:
                     collector.diagnose(
-                        .error, Self.overflowMessage, at: scanner.location(of: columns.amount ?? assetIndex))
+                        .error, "the sum of entries for this key leaves the exact range (more than 38 digits)",
+                        at: scanner.location(of: columns.amount ?? assetIndex))
                 case .keyPartTooLong:
                     // The longest of the key's fields: usually a quote left open that swallowed the lines after it.
                     let column =
@@ -388,11 +305,8 @@ package struct CSVStatementReader: StatementReader {
             }
             rows += 1
         }
-        guard drain(&aggregator) else { return (rows, .stopped) }
         return (rows, .end)
     }
-
-    static let overflowMessage = "the sum of entries for this key leaves the exact range (more than 38 digits)"
 
     private func readBalances(
         _ scanner: inout CSVScanner, columns: Columns, options: InputOptions, path: String,
