@@ -132,3 +132,74 @@ func scan(_ text: String, chunk: Int = 1 << 20, maxRecordBytes: Int = 4 << 20) t
         }
     }
 }
+
+/// Without quotes a CSV file is lines split at LF, CRLF or CR, and fields split at the delimiter; a NUL stops it. The
+/// scanner finds those bytes from 64-byte blocks that run past the data it holds (stale bytes of an earlier fill lie
+/// there), so random files of that alphabet are read in random chunks, into buffers that start small and grow, and
+/// compared with splitting the bytes directly.
+@Suite struct UnquotedScanTests {
+    /// (line, fields) of every non-blank line, and whether a NUL stopped the read.
+    static func split(_ bytes: [UInt8], delimiter: UInt8) -> ([(Int, [String])], Bool) {
+        var records: [(Int, [String])] = []
+        var line = 1
+        var current: [UInt8] = []
+        var index = 0
+        func finish() {
+            if !current.isEmpty {
+                let fields = current.split(separator: delimiter, omittingEmptySubsequences: false)
+                records.append((line, fields.map { String(decoding: $0, as: UTF8.self) }))
+            }
+            current = []
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0 { return (records, true) }
+            if byte == 0x0A || byte == 0x0D {
+                finish()
+                if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+                line += 1
+            } else {
+                current.append(byte)
+            }
+            index += 1
+        }
+        finish()
+        return (records, false)
+    }
+
+    @Test func randomUnquotedFilesSplitAtEveryStopByte() {
+        var random = SplitMix64(seed: 64)
+        for round in 0..<3000 {
+            let delimiter = [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")][round % 3]
+            let alphabet: [UInt8] =
+                [0x61, 0x62, 0xC3, 0xA9, 0x2C, 0x3B, 0x09, 0x0A, 0x0D, 0x20] + [delimiter, delimiter]
+            let length = Int(random.next() % 400)
+            var bytes = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            // Long fields too, so a field runs across several blocks.
+            if random.next() % 4 == 0 {
+                bytes.insert(contentsOf: repeatElement(0x78, count: Int(random.next() % 300)), at: bytes.count / 2)
+            }
+            if random.next() % 10 == 0 { bytes.insert(0, at: Int(random.next() % UInt64(bytes.count + 1))) }
+            // A first field that is not a byte order mark's start.
+            bytes.insert(0x61, at: 0)
+            let (expected, stops) = Self.split(bytes, delimiter: delimiter)
+            let chunk = 1 + Int(random.next() % 150)
+            var scanner = CSVScanner(
+                source: ChunkedSource(bytes, chunks: [chunk, 1 + Int(random.next() % 70)]), displayPath: "t.csv",
+                delimiter: delimiter, chunkSize: 64 + Int(random.next() % 256), maxRecordBytes: 1 << 16)
+            var records: [(Int, [String])] = []
+            var failed = false
+            do {
+                while try scanner.next() {
+                    records.append((scanner.line, (0..<scanner.fieldCount).map { scanner.string($0) }))
+                }
+            } catch {
+                failed = true
+                #expect(error.description.contains("NUL byte"), "round \(round): \(error)")
+            }
+            #expect(failed == stops, "round \(round)")
+            #expect(records.map(\.0) == expected.map(\.0), "round \(round): lines")
+            #expect(records.map(\.1) == expected.map(\.1), "round \(round): fields")
+        }
+    }
+}
