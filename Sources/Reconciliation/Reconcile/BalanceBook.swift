@@ -67,18 +67,22 @@ package struct BalanceBook: Sendable {
         slots.reserveCapacity(slots.count + balances.count)
         var covered = coverage[input] ?? []
         for (position, balance) in balances.enumerated() {
-            let reference = Reference(batch: batch, position: Int32(position))
-            switch slots[balance.key] {
-            case nil: slots[balance.key] = .one(reference)
-            case .one(let first): slots[balance.key] = .many([first, reference])
-            case .many(var references):
-                slots[balance.key] = nil
-                references.append(reference)
-                slots[balance.key] = .many(references)
-            }
+            // One lookup a balance: the slot is changed in place (reading it, then storing, hashed each key twice).
+            Self.place(Reference(batch: batch, position: Int32(position)), in: &slots[balance.key])
             if tracksCoverage { covered.insert(VenueAccount(venue: balance.key.venue, account: balance.key.account)) }
         }
         if tracksCoverage { coverage[input] = covered }
+    }
+
+    private static func place(_ reference: Reference, in slot: inout Slot?) {
+        switch slot {
+        case nil: slot = .one(reference)
+        case .one(let first): slot = .many([first, reference])
+        case .many(var references):
+            slot = nil  // the array's only reference, so appending does not copy it
+            references.append(reference)
+            slot = .many(references)
+        }
     }
 
     /// Every key on this side.

@@ -53,6 +53,14 @@ package struct Normalizer: Sendable {
         return .success(BalanceKey(venue: venueName, account: mapped, asset: asset))
     }
 
+    /// The position a key already has, or `nil` after giving it `next`: one lookup a record (asking, then storing,
+    /// hashed each new key twice).
+    private static func position(of slot: inout Int?, next: Int) -> Int? {
+        if let position = slot { return position }
+        slot = next
+        return nil
+    }
+
     /// Normalizes every record; records that cannot be keyed become error diagnostics.
     package func balances(from records: [RawRecord], kind: InputKind, into collector: RecordCollector) -> [Balance] {
         var balances: [Balance] = []
@@ -86,8 +94,7 @@ package struct Normalizer: Sendable {
                 entryCount: record.entryCount)
             balance.opening = record.opening
             balance.notes = record.notes
-            guard kind == .entries, let position = positions[key] else {
-                if kind == .entries { positions[key] = balances.count }
+            guard kind == .entries, let position = Self.position(of: &positions[key], next: balances.count) else {
                 balances.append(balance)
                 continue
             }
