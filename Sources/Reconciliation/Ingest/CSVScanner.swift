@@ -254,6 +254,11 @@ package struct CSVScanner: ~Copyable {
         recon_stop_bits(block, delimiter)
     }
 
+    /// ``stopBits(_:delimiter:)`` as computed where SSE2 is missing (for tests: both must agree).
+    static func portableStopBits(_ block: UnsafeRawPointer, delimiter: UInt8) -> UInt64 {
+        recon_stop_bits_portable(block, delimiter)
+    }
+
     /// Scans one record at `position`: `true` for a record, `false` for a blank line, `nil` when the buffer ends first
     /// (and more input may follow).
     private mutating func scanRecord() throws(ReconciliationError) -> Bool? {

@@ -58,6 +58,23 @@ import Testing
         #expect(!(first.map { triggers.contains($0) || $0.properties.isWhitespace } ?? false), "\(cell)")
     }
 
+    /// Every scalar of the first planes and the separators' planes: a cell starting with it is marked exactly when it is
+    /// a formula trigger, whitespace by its Unicode property, or unsafe for a terminal; and quoted exactly when it
+    /// holds a separator, a quote or a line break.
+    @Test func everyFirstScalarIsJudgedByItsProperties() {
+        let triggers: Set<UInt32> = [0x3D, 0x2B, 0x2D, 0x40, 0xFF1D, 0xFF0B, 0xFF0D, 0xFF20, 0xFE62, 0xFE63, 0xFE66]
+        for value in Array(0..<0x3000) + Array(0xFE00..<0x10000) {
+            guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+            let expected =
+                triggers.contains(scalar.value) || scalar.properties.isWhitespace
+                || Escaping.isUnsafeForTerminal(scalar)
+            #expect(Escaping.startsFormula(scalar) == expected, "U+\(String(value, radix: 16))")
+            let text = String(Character(scalar)) + "x"
+            let quoted = [",", "\"", "\n", "\r"].contains(String(Character(scalar)))
+            #expect(Escaping.csv(text).hasPrefix("\"") == quoted, "U+\(String(value, radix: 16))")
+        }
+    }
+
     @Test func csvExamples() {
         #expect(Escaping.csv("=1+2") == "'=1+2")
         #expect(Escaping.csv("\u{A0}=1") == "'\u{A0}=1")
