@@ -140,7 +140,6 @@ package struct CSVScanner: ~Copyable {
     }
 
     /// The 1-based column (in bytes from the line start) where field `index` starts.
-    @inline(__always)
     package func column(of index: Int) -> Int {
         guard index < fieldCount else { return 1 }
         var start = fieldStarts[index]

@@ -101,9 +101,8 @@ package struct Reconciler: Sendable {
         guard let tolerance = line.tolerance else { return line }
         // Equal bytes, not equal strings: a source names the venue or asset, and two spellings of one text
         // (café precomposed or not) are two sources.
-        let length = tolerance.source.utf8.count
-        if let shared = sources.first(where: { $0.utf8.count == length && $0.utf8.elementsEqual(tolerance.source.utf8) }
-        ) {
+        let source = tolerance.source.utf8
+        if let shared = sources.first(where: { $0.utf8.count == source.count && $0.utf8.elementsEqual(source) }) {
             var line = line
             line.tolerance = AppliedTolerance(value: tolerance.value, source: shared)
             return line
