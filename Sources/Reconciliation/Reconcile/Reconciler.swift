@@ -73,8 +73,7 @@ package struct Reconciler: Sendable {
         var keys = Array(ledger.keys)
         keys.reserveCapacity(max(keys.count, statement.keys.count))  // the sides mostly share their keys
         for key in statement.keys where !ledger.contains(key) { keys.append(key) }
-        keys.sort()
-        return keys
+        return KeyOrder.sorted(keys)
     }
 
     /// How many threads make lines at most.
