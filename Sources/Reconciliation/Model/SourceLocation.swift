@@ -21,6 +21,17 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
         return "\(file):\(line):\(column)"
     }
 
+    /// Appends ``description``'s bytes, without making the string.
+    package func appendDescription(to output: inout [UInt8]) {
+        output.append(contentsOf: file.utf8)
+        guard line != 0 else { return }
+        output.append(UInt8(ascii: ":"))
+        output.append(contentsOf: String(line).utf8)
+        guard column != 0 else { return }
+        output.append(UInt8(ascii: ":"))
+        output.append(contentsOf: String(column).utf8)
+    }
+
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         // By bytes (see BalanceKey's `<`: String equality is canonical equivalence, and mixing the two is no order).
         let file = BalanceKey.order(lhs.file, rhs.file)

@@ -33,9 +33,31 @@ package struct CSVReportWriter: ReportWriter {
         chunk.reserveCapacity(1 << 20 + 1 << 16)
         chunk.append(contentsOf: Self.header.joined(separator: ",").utf8)
         chunk.append(contentsOf: [0x0D, 0x0A])
-        func cell(_ text: String, first: Bool = false) {
-            if !first { chunk.append(UInt8(ascii: ",")) }
-            chunk.append(contentsOf: text.utf8)
+        // Cells made of several texts (the sources, the notes) are put together here first, then escaped as one.
+        var joined: [UInt8] = []
+        func cell(_ text: String) {
+            chunk.append(UInt8(ascii: ","))
+            Escaping.appendCSV(text, to: &chunk)
+        }
+        func cell(_ sources: CompactList<SourceLocation>) {
+            chunk.append(UInt8(ascii: ","))
+            guard !sources.isEmpty else { return }
+            joined.removeAll(keepingCapacity: true)
+            for (position, source) in sources.enumerated() {
+                if position > 0 { joined.append(UInt8(ascii: " ")) }
+                source.appendDescription(to: &joined)
+            }
+            joined.withUnsafeBufferPointer { Escaping.appendCSV($0, to: &chunk) }
+        }
+        func cell(_ notes: [String]) {
+            chunk.append(UInt8(ascii: ","))
+            guard notes.count > 1 else { return notes.first.map { Escaping.appendCSV($0, to: &chunk) } ?? () }
+            joined.removeAll(keepingCapacity: true)
+            for (position, note) in notes.enumerated() {
+                if position > 0 { joined.append(contentsOf: "; ".utf8) }
+                joined.append(contentsOf: note.utf8)
+            }
+            joined.withUnsafeBufferPointer { Escaping.appendCSV($0, to: &chunk) }
         }
         func number(_ amount: Amount?) {
             chunk.append(UInt8(ascii: ","))
@@ -45,27 +67,27 @@ package struct CSVReportWriter: ReportWriter {
             // An empty map is not asked: a lookup hashes the key's three strings even then.
             let age = report.ageing.isEmpty ? nil : report.ageing[line.key]
             let acknowledgement = line.acknowledgement
-            cell(Self.text(line.key.venue), first: true)
-            cell(Self.text(line.key.account))
-            cell(Self.text(line.key.asset))
-            cell(Self.text(line.classification.rawValue))
+            Escaping.appendCSV(line.key.venue, to: &chunk)
+            cell(line.key.account)
+            cell(line.key.asset)
+            cell(line.classification.rawValue)
             number(line.ledger)
             number(line.statement)
             number(line.difference)
             number(line.differenceValue)
             number(line.relativeDifferenceBasisPoints)
             number(line.tolerance?.value)
-            cell(Self.text(line.tolerance?.source ?? ""))
-            cell(Self.text(line.figure.rawValue))
-            cell(Self.text(age?.firstSeen ?? ""))
+            cell(line.tolerance?.source ?? "")
+            cell(line.figure.rawValue)
+            cell(age?.firstSeen ?? "")
             cell(age.map { String($0.ageDays) } ?? "")
-            cell(Self.text(acknowledgement?.reason ?? ""))
-            cell(Self.text(acknowledgement?.by ?? ""))
-            cell(Self.text(acknowledgement?.approvedBy ?? ""))
-            cell(Self.text(acknowledgement?.expires ?? ""))
-            cell(Self.text(line.ledgerSources.map(\.description).joined(separator: " ")))
-            cell(Self.text(line.statementSources.map(\.description).joined(separator: " ")))
-            cell(Self.text(report.notes(of: line).joined(separator: "; ")))
+            cell(acknowledgement?.reason ?? "")
+            cell(acknowledgement?.by ?? "")
+            cell(acknowledgement?.approvedBy ?? "")
+            cell(acknowledgement?.expires ?? "")
+            cell(line.ledgerSources)
+            cell(line.statementSources)
+            cell(report.notes(of: line))
             chunk.append(contentsOf: [0x0D, 0x0A])
             sink.drain(&chunk, from: 1 << 20)
         }
@@ -75,10 +97,5 @@ package struct CSVReportWriter: ReportWriter {
             row(line)
         }
         sink.drain(&chunk)
-    }
-
-    /// A text cell: neutralized against formula injection, quoted when needed.
-    static func text(_ value: String) -> String {
-        Escaping.csv(value)
     }
 }

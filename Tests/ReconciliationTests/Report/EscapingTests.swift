@@ -75,6 +75,32 @@ import Testing
         }
     }
 
+    /// The byte writer of a cell is the string one: the corpus, every scalar of the same planes first, alone and last,
+    /// and random texts of separators, quotes, breaks, formula triggers, whitespace and non-ASCII.
+    @Test func aCellAppendedAsBytesIsTheEscapedString() {
+        func appended(_ text: String) -> [UInt8] {
+            var output: [UInt8] = [0x21]
+            Escaping.appendCSV(text, to: &output)
+            return output
+        }
+        var texts = Self.corpus + ["", "'", "x", "\u{A0}", "é=1", "a\"b", "\"", ",", "\r\n"]
+        for value in Array(0..<0x3000) + Array(0xFE00..<0x10000) {
+            guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+            let character = String(Character(scalar))
+            texts += [character, character + "x", "x" + character]
+        }
+        let alphabet = [
+            "a", "=", "+", "-", "@", " ", "\t", ",", "\"", "\n", "\r", "é", "＝", "\u{A0}", "\u{1B}", "'", "😀",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            texts.append((0..<Int.random(in: 1...6, using: &generator)).map { _ in alphabet.randomElement()! }.joined())
+        }
+        for text in texts {
+            #expect(appended(text) == [0x21] + Array(Escaping.csv(text).utf8), "\(Array(text.unicodeScalars))")
+        }
+    }
+
     @Test func csvExamples() {
         #expect(Escaping.csv("=1+2") == "'=1+2")
         #expect(Escaping.csv("\u{A0}=1") == "'\u{A0}=1")
