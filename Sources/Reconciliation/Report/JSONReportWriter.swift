@@ -41,15 +41,18 @@ extension ReconciliationReport {
             "inputs": .array(inputs.map(\.jsonValue)),
             "lines": result.linesJSON(ageing: ageing, continuity: continuity),
         ]
-        // The breaks largest first (the lines stay in key order): where to start reading.
-        members["breaks"] = .array(
-            rankedBreaks.map { line in
-                .object([
+        // The breaks largest first (the lines stay in key order): where to start reading. One a text line, as the lines.
+        let ranked = rankedBreaks
+        let ageing = ageing
+        members["breaks"] = .elements(
+            JSONElements(count: ranked.count) { position, output, indent, level in
+                let line = ranked[position]
+                JSONValue.object([
                     "venue": .string(line.key.venue), "account": .string(line.key.account),
                     "asset": .string(line.key.asset), "classification": .string(line.classification.rawValue),
                     "difference": .amount(line.difference), "difference_value": .amount(line.differenceValue),
                     "age_days": ageing[line.key].map { .integer($0.ageDays) } ?? .null,
-                ])
+                ]).append(to: &output, indent: indent, level: level)
             })
         if let totals = valueTotals { members["valuation"] = totals.jsonValue }
         if let audit {

@@ -116,6 +116,55 @@ import Testing
         }
     }
 
+    /// report.csv's rows, written cell by cell as bytes, are the texts each cell stands for escaped as strings and
+    /// joined: lines of every shape with hostile names, several sources and notes, ages and continuity findings.
+    @Test func aCSVRowIsItsCellsEscapedAndJoined() {
+        var lines = Self.shapedLines()
+        for (position, name) in ["=1+1", "a,b", "tab\tthere", "\u{A0}=x", "é", "＝", "\"q\"", ""].enumerated() {
+            lines.append(
+                ReconciliationLine(
+                    key: BalanceKey(venue: name, account: "@\(position)", asset: name + "X"), ledger: Amount(1),
+                    statement: nil, difference: Amount(-1), tolerance: nil, classification: .missingInStatement,
+                    ledgerSources: [SourceLocation(file: name + ".csv", line: position), SourceLocation(file: "-x")],
+                    notes: [name, "=2", "second; note"]))
+        }
+        let result = ReconciliationResult(lines: lines)
+        let ageing = [lines[0].key: BreakAge(firstSeen: "=2026-11-20", ageDays: 3)]
+        let continuity = [lines[7].key: "opening 5, yesterday's closing 4"]
+        let report = ReconciliationReport(
+            runID: "r1", job: "eod", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "0.1.0",
+            maxBreaks: 0, result: result, inputs: [], ageing: ageing, continuity: continuity)
+        func text(_ amount: Amount?) -> String { amount?.description ?? "" }
+        func row(_ line: ReconciliationLine) -> String {
+            let age = ageing[line.key]
+            let acknowledgement = line.acknowledgement
+            let texts = [
+                line.key.venue, line.key.account, line.key.asset, line.classification.rawValue,
+            ].map(Escaping.csv)
+            let amounts = [
+                line.ledger, line.statement, line.difference, line.differenceValue, line.relativeDifferenceBasisPoints,
+                line.tolerance?.value,
+            ].map(text)
+            let rest = [
+                line.tolerance?.source ?? "", line.figure.rawValue, age?.firstSeen ?? "",
+                age.map { String($0.ageDays) } ?? "",
+                acknowledgement?.reason ?? "", acknowledgement?.by ?? "", acknowledgement?.approvedBy ?? "",
+                acknowledgement?.expires ?? "", line.ledgerSources.map(\.description).joined(separator: " "),
+                line.statementSources.map(\.description).joined(separator: " "),
+                report.notes(of: line).joined(separator: "; "),
+            ].map(Escaping.csv)
+            return (texts + amounts + rest).joined(separator: ",")
+        }
+        let expected =
+            ([CSVReportWriter.header.joined(separator: ",")] + report.rankedBreaks.map(row)
+            + report.acknowledgedLines.map(row)
+            + result.lines.filter { !$0.classification.isBreak && $0.classification != .acknowledged }.map(row))
+            .map { $0 + "\r\n" }.joined()
+        #expect(CSVReportWriter().render(report) == expected)
+        #expect(expected.contains("'=2026-11-20"))
+        #expect(expected.contains("discontinuity: opening 5"))
+    }
+
     @Test func streamedLinesEncodeAsTheirArray() {
         let lines = Self.shapedLines()
         let result = ReconciliationResult(lines: lines)
@@ -123,8 +172,13 @@ import Testing
         let ageing = Dictionary(result.lines.map { ($0.key, age) }, uniquingKeysWith: { first, _ in first })
         let streamed = result.linesJSON(ageing: ageing)
         let array = JSONValue.array(result.lines.map { $0.jsonValue(age: ageing[$0.key]) })
-        #expect(streamed.prettyEncodedBytes() == array.prettyEncodedBytes())
         #expect(streamed.encodedBytes() == array.encodedBytes())
+        // Indented, each line is its compact encoding on a text line of its own.
+        let compact = result.lines.map { $0.jsonValue(age: ageing[$0.key]).encoded() }
+        #expect(
+            streamed.prettyEncoded() == "[\n" + compact.map { "  " + $0 }.joined(separator: ",\n") + "\n]\n")
+        let nested = JSONValue.object(["lines": streamed]).prettyEncoded()
+        #expect(nested == "{\n  \"lines\": [\n" + compact.map { "    " + $0 }.joined(separator: ",\n") + "\n  ]\n}\n")
         #expect(streamed == result.linesJSON(ageing: ageing))
         #expect(streamed != result.linesJSON())
         #expect(ReconciliationResult(lines: []).linesJSON().encoded() == "[]")
