@@ -100,8 +100,10 @@ package struct Reconciler: Sendable {
         guard let tolerance = line.tolerance else { return line }
         // Equal bytes, not equal strings: a source names the venue or asset, and two spellings of one text
         // (café precomposed or not) are two sources.
-        let source = tolerance.source.utf8
-        if let shared = sources.first(where: { $0.utf8.count == source.count && $0.utf8.elementsEqual(source) }) {
+        // (`memcmp` after the lengths: the generic byte-wise comparison was 1.3 % of a 1.5M-key run.)
+        let source = tolerance.source
+        let length = source.utf8.count
+        if let shared = sources.first(where: { $0.utf8.count == length && BalanceKey.order($0, source) == 0 }) {
             var line = line
             line.tolerance = AppliedTolerance(value: tolerance.value, source: shared)
             return line
