@@ -1,16 +1,8 @@
 /// The order people read breaks in: the largest first. Every report lists breaks in this order, so a 3 BTC break is
-/// never below a 0.3 USD one.
+/// never below a 0.3 USD one: valued ones by the absolute value of their difference in the reporting currency, then
+/// unvalued ones by relative size (a side missing altogether counts as 100%), then conflicts (which have no single
+/// difference); ties in key order. The report ranks its breaks once (``ReconciliationReport/rankedBreaks``).
 extension ReconciliationReport {
-    /// The breaks, largest first: valued ones by the absolute value of their difference in the reporting currency,
-    /// then unvalued ones by relative size (a side missing altogether counts as 100%), then conflicts (which have no
-    /// single difference); ties in key order.
-    public var rankedBreaks: [ReconciliationLine] { Self.ranked(result.breaks) }
-
-    /// The acknowledged breaks, in the same order.
-    public var acknowledgedLines: [ReconciliationLine] {
-        Self.ranked(result.lines.filter { $0.classification == .acknowledged })
-    }
-
     /// Lines in ranking order (see ``rankedBreaks``). Each line's rank is computed once and positions are sorted, not
     /// lines: sorting the 368-byte lines with the rank computed in every comparison was most of the HTML report's time
     /// at 1.5M keys, and every report ranks its breaks.

@@ -42,13 +42,6 @@ package enum ReportWriters {
 
 /// Counting helpers shared by the writers.
 extension ReconciliationReport {
-    /// Counts per classification for each venue, venues sorted.
-    package var countsByVenue: [(venue: String, counts: [Classification: Int])] {
-        var byVenue: [String: [Classification: Int]] = [:]
-        for line in result.lines { byVenue[line.key.venue, default: [:]][line.classification, default: 0] += 1 }
-        return byVenue.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ($0, byVenue[$0] ?? [:]) }
-    }
-
     /// Every diagnostic of every input, in input order.
     package var allDiagnostics: [Diagnostic] { inputs.flatMap(\.diagnostics) }
 }

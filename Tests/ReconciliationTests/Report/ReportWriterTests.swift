@@ -16,6 +16,36 @@ import Testing
             maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [])
     }
 
+    /// The venues' counts, made once a run of a venue's lines, are the counts of a lookup per line — two spellings of
+    /// one venue (apart in byte order, one venue to a dictionary) included; the break count is the counts' sum.
+    @Test func venueCountsAndBreakCountAreThoseOfEveryLine() {
+        let venues = ["cafe\u{301}", "caff", "caf\u{E9}", "kraken", "é"]
+        let classes: [Classification] = [
+            .matched, .mismatch, .missingInLedger, .acknowledged, .conflict, .unreconciled,
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let lines = (0..<Int.random(in: 0...200, using: &generator)).map { position in
+                ReconciliationLine(
+                    key: BalanceKey(venue: venues.randomElement()!, account: "a\(position)", asset: "BTC"),
+                    ledger: Amount(1), statement: Amount(1), difference: .zero, tolerance: nil,
+                    classification: classes.randomElement()!)
+            }
+            let report = ReconciliationReport(
+                runID: "r1", job: "eod", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "0.1.0",
+                maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [])
+            var expected: [String: [Classification: Int]] = [:]
+            for line in report.result.lines {
+                expected[line.key.venue, default: [:]][line.classification, default: 0] += 1
+            }
+            let order = expected.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(report.countsByVenue.map(\.venue) == order)
+            #expect(report.countsByVenue.map(\.counts) == order.map { expected[$0] ?? [:] })
+            #expect(report.breakCount == lines.count { $0.classification.isBreak })
+            #expect(report.rankedBreaks == ReconciliationReport.ranked(report.result.breaks))
+        }
+    }
+
     @Test func csvCellsThatWouldRunAsFormulasAreNeutralizedButAmountsStayNumbers() {
         let csv = CSVReportWriter().render(
             report(accounts: ["=1+1", "+44", "-sub", "@SUM(A1)", "\tx", "\rx", "plain, with comma"]))
