@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// Puts many keys in ``BalanceKey``'s order (UTF-8 bytes of venue, then account, then asset) without comparing strings
 /// in the sort itself.
 ///
@@ -11,27 +14,28 @@ enum KeyOrder {
     static func sorted(_ keys: [BalanceKey]) -> [BalanceKey] {
         guard keys.count > 1 else { return keys }
         precondition(keys.count < 1 << 31, "at most 2^31 keys are sorted at once")
-        var venues = PartRanks()
-        var accounts = PartRanks()
-        var assets = PartRanks()
-        // The first-seen number of each key's parts, then (once each part's distinct texts are sorted) their ranks.
-        var parts = [(venue: UInt32, account: UInt32, asset: UInt32)]()
-        parts.reserveCapacity(keys.count)
-        for key in keys {
-            parts.append((venues.number(key.venue), accounts.number(key.account), assets.number(key.asset)))
+        // Each part ranked on its own core where there is one (accounts first: they are the many).
+        let parts: [@Sendable (BalanceKey) -> String] = [{ $0.account }, { $0.venue }, { $0.asset }]
+        let ranked = Mutex<[[UInt32]]>(Array(repeating: [], count: parts.count))
+        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+            let text = parts[part]
+            var texts = PartRanks()
+            var numbers = [UInt32]()
+            numbers.reserveCapacity(keys.count)
+            for key in keys { numbers.append(texts.number(text(key))) }
+            let ranks = texts.ranks()
+            for position in numbers.indices { numbers[position] = ranks[Int(numbers[position])] }
+            ranked.withLock { $0[part] = numbers }
         }
-        let venueRanks = venues.ranks()
-        let accountRanks = accounts.ranks()
-        let assetRanks = assets.ranks()
+        let (accounts, venues, assets) = ranked.withLock { ($0[0], $0[1], $0[2]) }
         // 31 bits each for three ranks and the position: 124 of the 128.
         var packed = [UInt128]()
         packed.reserveCapacity(keys.count)
-        for (position, part) in parts.enumerated() {
+        for position in keys.indices {
             packed.append(
-                UInt128(venueRanks[Int(part.venue)]) << 93 | UInt128(accountRanks[Int(part.account)]) << 62
-                    | UInt128(assetRanks[Int(part.asset)]) << 31 | UInt128(position))
+                UInt128(venues[position]) << 93 | UInt128(accounts[position]) << 62 | UInt128(assets[position]) << 31
+                    | UInt128(position))
         }
-        parts = []
         packed.sort()
         return packed.map { keys[Int(truncatingIfNeeded: $0 & 0x7FFF_FFFF)] }
     }

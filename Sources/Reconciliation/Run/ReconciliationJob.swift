@@ -725,8 +725,6 @@ public struct ReconciliationJob: Sendable {
 
     /// Builds both books from the inputs that did not fail and reconciles them.
     func reconcileBooks(_ outcomes: [InputOutcome], valuation: Valuation? = nil) -> ReconciliationResult {
-        var ledger = BalanceBook()
-        var statement = BalanceBook()
         var ledgerPolicies: [Int: InputPolicy] = [:]
         var statementPolicies: [Int: InputPolicy] = [:]
         for outcome in outcomes {
@@ -734,24 +732,32 @@ public struct ReconciliationJob: Sendable {
                 label: outcome.spec.name, missingMeansZero: outcome.spec.missingMeansZero, compare: outcome.spec.compare
             )
             switch outcome.spec.side {
-            case .ledger:
-                ledger.add(
-                    outcome.balances, input: outcome.index, kind: outcome.kind,
-                    tracksCoverage: outcome.spec.missingMeansZero)
-                ledgerPolicies[outcome.index] = policy
-            case .statement:
-                statement.add(
-                    outcome.balances, input: outcome.index, kind: outcome.kind,
-                    tracksCoverage: outcome.spec.missingMeansZero)
-                statementPolicies[outcome.index] = policy
-            case .reference:
-                break
+            case .ledger: ledgerPolicies[outcome.index] = policy
+            case .statement: statementPolicies[outcome.index] = policy
+            case .reference: break
             }
+        }
+        // The two sides' books are independent, so they are built at once (1.3M keys a side took most of a second of
+        // one core each); each adds its side's inputs in job order, as before.
+        let sides: [Side] = [.ledger, .statement]
+        let built = Mutex<[BalanceBook]>([BalanceBook(), BalanceBook()])
+        DispatchQueue.concurrentPerform(iterations: sides.count) { part in
+            var book = BalanceBook()
+            for outcome in outcomes where outcome.spec.side == sides[part] {
+                book.add(
+                    outcome.balances, input: outcome.index, kind: outcome.kind,
+                    tracksCoverage: outcome.spec.missingMeansZero)
+            }
+            built.withLock { $0[part] = book }
+        }
+        let books = built.withLock { books in
+            defer { books = [] }
+            return books
         }
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies,
             valuation: valuation)
-        return reconciler.reconcile(ledger: ledger, statement: statement)
+        return reconciler.reconcile(ledger: books[0], statement: books[1])
     }
 
     /// Seconds elapsed since `start` on the monotonic clock (for logs; results never depend on it).
