@@ -35,13 +35,13 @@ package struct BalanceBook: Sendable {
     package private(set) var coverage: [Int: Set<VenueAccount>] = [:]
 
     /// A balance's place: its batch and its position there.
-    private struct Reference: Hashable {
+    fileprivate struct Reference: Hashable, Sendable {
         let batch: Int32
         let position: Int32
     }
 
     /// One balance for a key, or several (which the figure adds up or reports as a conflict).
-    private enum Slot {
+    fileprivate enum Slot: Sendable {
         case one(Reference)
         case many([Reference])
     }
@@ -88,6 +88,17 @@ package struct BalanceBook: Sendable {
     /// Every key on this side.
     package var keys: some Collection<BalanceKey> { slots.keys }
 
+    /// Where a key's balances are in this book, found once: ``figure(at:)`` reads them without hashing the key again
+    /// (the join of 1.3M keys spent two fifths of its time in the books' lookups).
+    package struct Place: Sendable {
+        fileprivate let slot: Slot
+    }
+
+    /// Every key on this side with its place.
+    package var places: some Collection<(key: BalanceKey, place: Place)> {
+        slots.lazy.map { (key: $0.key, place: Place(slot: $0.value)) }
+    }
+
     /// Whether this side has anything for `key`.
     package func contains(_ key: BalanceKey) -> Bool { slots[key] != nil }
 
@@ -98,9 +109,12 @@ package struct BalanceBook: Sendable {
 
     /// What this side says about `key`.
     package func figure(for key: BalanceKey) -> Figure {
-        switch slots[key] {
-        case nil:
-            return .absent
+        slots[key].map { figure(at: Place(slot: $0)) } ?? .absent
+    }
+
+    /// What this side says about the key at `place` (from ``places``).
+    package func figure(at place: Place) -> Figure {
+        switch place.slot {
         case .one(let reference):
             let only = contribution(reference)
             return .balance(
