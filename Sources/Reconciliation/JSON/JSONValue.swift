@@ -151,53 +151,54 @@ package enum JSONValue: Sendable, Hashable {
         let block: Int
     }
 
-    /// A block of encoded elements, written by one worker while the calling thread reads others.
+    /// A block of encoded elements, written by one task of a round while another task hands over the blocks of the
+    /// round before.
     private final class EncodedBlock: @unchecked Sendable {
         var bytes: [UInt8] = []
     }
 
+    /// The sink, called from whichever thread runs a round's hand-over task. Never called concurrently: one task a
+    /// round calls it, and the rounds follow each other.
+    private struct HandOver: @unchecked Sendable {
+        let sink: ByteSink
+    }
+
     /// A large array of lazily encoded elements, as ``writeContainer(_:_:_:to:indent:level:sink:writeElement:)``
-    /// writes it, but encoded a block of elements at a time on every core: the calling thread hands one round of
-    /// blocks to the sink (hashing it for the result digest, or writing and hashing report.json) while the workers
-    /// encode the next. The result digest of a million lines took 2 s of one core before the report files could start.
+    /// writes it, but a block of elements at a time on every core: each round, one task hands the blocks of the round
+    /// before to the sink, in order (hashing them for the result digest, or writing and hashing report.json), while the
+    /// others encode the next blocks. The result digest of a million lines took 2 s of one core before the report files
+    /// could start. `concurrentPerform` runs a round's tasks on the calling thread when no other is free, so a round
+    /// never waits for a thread (on one core the tasks simply run in turn).
     private static func writeElements(
         _ elements: JSONElements, to output: inout [UInt8], indent: Bool, level: Int, streaming: Streaming
     ) {
         output.append(UInt8(ascii: "["))
+        streaming.sink.drain(&output)
         let count = elements.count
         let size = streaming.block
         let width = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let rounds = (count + size * width - 1) / (size * width)
-        func encode(round: Int, into blocks: [EncodedBlock], _ group: DispatchGroup) {
-            for (offset, block) in blocks.enumerated() {
-                let first = (round * width + offset) * size
-                let range = min(first, count)..<min(first + size, count)
-                group.enter()
-                DispatchQueue.global().async {
-                    defer { group.leave() }
-                    block.bytes.removeAll(keepingCapacity: true)
-                    for position in range {
-                        if position > 0 { block.bytes.append(UInt8(ascii: ",")) }
-                        newline(&block.bytes, indent, level + 1)
-                        elements.encode(position, &block.bytes, false, 0)
+        let sets = [(0..<width).map { _ in EncodedBlock() }, (0..<width).map { _ in EncodedBlock() }]
+        let handOver = HandOver(sink: streaming.sink)
+        for round in 0...rounds {
+            let encoding = round < rounds ? sets[round % 2] : []
+            let encoded = round > 0 ? sets[(round - 1) % 2] : []
+            DispatchQueue.concurrentPerform(iterations: encoding.count + 1) { task in
+                guard task > 0 else {
+                    for block in encoded where !block.bytes.isEmpty {
+                        block.bytes.withUnsafeBytes { handOver.sink.write($0) }
                     }
+                    return
+                }
+                let block = encoding[task - 1]
+                let first = (round * width + task - 1) * size
+                block.bytes.removeAll(keepingCapacity: true)
+                for position in min(first, count)..<min(first + size, count) {
+                    if position > 0 { block.bytes.append(UInt8(ascii: ",")) }
+                    newline(&block.bytes, indent, level + 1)
+                    elements.encode(position, &block.bytes, false, 0)
                 }
             }
-        }
-        var current = (0..<width).map { _ in EncodedBlock() }
-        var next = (0..<width).map { _ in EncodedBlock() }
-        let started = DispatchGroup()
-        encode(round: 0, into: current, started)
-        started.wait()
-        streaming.sink.drain(&output)
-        for round in 0..<rounds {
-            let following = DispatchGroup()
-            if round + 1 < rounds { encode(round: round + 1, into: next, following) }
-            for block in current where !block.bytes.isEmpty {
-                block.bytes.withUnsafeBytes { streaming.sink.write($0) }
-            }
-            following.wait()
-            swap(&current, &next)
         }
         newline(&output, indent, level)
         output.append(UInt8(ascii: "]"))
