@@ -252,7 +252,7 @@ package struct WorkloadGenerator: Sendable {
 }
 
 /// SplitMix64: small, fast, and the same sequence on every machine.
-package struct SplitMix64 {
+package struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     /// Starts the sequence at `seed`.

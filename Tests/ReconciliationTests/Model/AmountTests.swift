@@ -291,4 +291,32 @@ import Testing
             #expect(Amount.compare(lhs, rhs) == expected)
         }
     }
+
+    /// The two-word storage gives back every significand and scale it was made with: the invariant's edges, the
+    /// sign-extension edges around 2^63 and 2^64, random values of both signs; equal values hash alike.
+    @Test func everySignificandAndScaleIsStoredExactly() {
+        var significands: [Int128] = [0, 1, -1, Amount.maxSignificand, -Amount.maxSignificand, Int128.max, Int128.min]
+        for base in [Int128(Int64.max), Int128(Int64.min), Int128(1) << 63, Int128(1) << 64, -(Int128(1) << 64)] {
+            significands += [base - 1, base, base + 1, -base - 1, -base, -base + 1]
+        }
+        var generator = SplitMix64(seed: 0xA40)
+        for _ in 0..<20_000 {
+            let magnitude = Int128.random(in: 0...Amount.maxSignificand, using: &generator)
+            significands.append(Bool.random(using: &generator) ? magnitude : -magnitude)
+        }
+        for significand in significands {
+            for scale in [0, 1, 17, 37, 38] {
+                let amount = Amount(uncheckedSignificand: significand, scale: scale)
+                #expect(amount.significand == significand && amount.scale == scale, "\(significand) \(scale)")
+                #expect(amount.isNegative == (significand < 0) && amount.signum == significand.signum())
+                guard significand.magnitude <= Amount.maxSignificand.magnitude else { continue }
+                #expect(amount.negated().significand == -significand)
+                #expect(Amount(amount.description).map { $0.significand == significand && $0.scale == scale } == true)
+            }
+        }
+        let a = Amount(uncheckedSignificand: -250_000, scale: 4)
+        let b = Amount(uncheckedSignificand: -25, scale: 0)
+        #expect(a == b && a.hashValue == b.hashValue)
+        #expect(Amount(uncheckedSignificand: -(Int128(1) << 64), scale: 0) < Amount(uncheckedSignificand: -1, scale: 0))
+    }
 }

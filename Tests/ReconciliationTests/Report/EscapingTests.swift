@@ -1,3 +1,4 @@
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation
@@ -92,7 +93,7 @@ import Testing
         let alphabet = [
             "a", "=", "+", "-", "@", " ", "\t", ",", "\"", "\n", "\r", "é", "＝", "\u{A0}", "\u{1B}", "'", "😀",
         ]
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 0xC5F)
         for _ in 0..<20_000 {
             texts.append((0..<Int.random(in: 1...6, using: &generator)).map { _ in alphabet.randomElement()! }.joined())
         }

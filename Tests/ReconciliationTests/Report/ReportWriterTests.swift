@@ -1,3 +1,4 @@
+import ReconWorkload
 import Testing
 
 @testable import Reconciliation
@@ -23,7 +24,7 @@ import Testing
         let classes: [Classification] = [
             .matched, .mismatch, .missingInLedger, .acknowledged, .conflict, .unreconciled,
         ]
-        var generator = SystemRandomNumberGenerator()
+        var generator = SplitMix64(seed: 0x7E5)
         for _ in 0..<50 {
             let lines = (0..<Int.random(in: 0...200, using: &generator)).map { position in
                 ReconciliationLine(

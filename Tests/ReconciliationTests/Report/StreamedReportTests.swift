@@ -4,6 +4,10 @@ import Testing
 
 @testable import Reconciliation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// report.json, report.csv and the result digest are made a chunk at a time; what reaches the file must be byte for
 /// byte what the whole-document encoders make, wherever the chunks fall.
 @Suite struct StreamedReportTests {
@@ -82,6 +86,52 @@ import Testing
         #expect(
             Set(rows.dropFirst().map { $0.split(separator: ",").prefix(3).joined(separator: ",") }).count
                 == report.result.lines.count)
+    }
+
+    /// The digest of a result past one block of the parallel encoder (22,263 lines), pinned: the value the serial
+    /// encoder of earlier releases gave for this workload (`recon generate w --entries 60000 --accounts 200`, run in
+    /// `w`), so a change that alters the serial and parallel paths alike cannot pass unnoticed.
+    @Test func theDigestOfAManyBlockResultIsPinned() throws {
+        let report = try report()
+        #expect(report.result.lines.count == 22_263)
+        #expect(report.resultDigest == "sha256:c9e2bdd46d96c78053400fd9aed076497a4f77842dfa70f0248e8de56c58f59b")
+    }
+
+    /// Report writers start costliest first, but a failure is still the first format's in the job's order.
+    @Test(arguments: [[ReportFormat.markdown, .json, .csv], [.html, .csv, .json, .markdown], [.csv, .json]])
+    func aFailureIsTheFirstFormatsInJobOrder(formats: [ReportFormat]) throws {
+        let summary = try WorkloadGenerator(entries: 600, accountsPerVenue: 5).write(to: directory.path)
+        var spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
+        spec.report.formats = formats
+        var environment = RunEnvironment(
+            now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
+            variables: [:], currentDirectory: directory.path)
+        environment.faults = FaultInjection(faults: [.reportWrite: .error(ENOSPC)])
+        let expected = ReportWriters.writer(for: formats[0]).fileName
+        do {
+            _ = try ReconciliationJob(spec: spec, environment: environment).run()
+            Issue.record("the run did not fail")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+    }
+
+    /// Each written file's recorded SHA-256 (what the audit record and the repository keep) is that file's own,
+    /// whatever order the writers ran in.
+    @Test(arguments: [[ReportFormat.markdown, .json, .csv, .html], [.html, .csv, .markdown, .json]])
+    func everyRecordedDigestIsItsOwnFiles(formats: [ReportFormat]) throws {
+        let summary = try WorkloadGenerator(entries: 600, accountsPerVenue: 5).write(to: directory.path)
+        var spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
+        spec.report.formats = formats
+        let environment = RunEnvironment(
+            now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
+            variables: [:], currentDirectory: directory.path)
+        let outcome = try ReconciliationJob(spec: spec, environment: environment).run()
+        #expect(outcome.files.count == formats.count)
+        for file in outcome.files {
+            let actual = try FileByteSource(path: file.path, displayPath: file.path).finishDigest()
+            #expect(file.sha256 == actual, "\(file.path): recorded \(file.sha256), the file's \(actual)")
+        }
     }
 
     @Test func theDigestHashesTheWholeCanonicalEncoding() throws {
