@@ -97,19 +97,24 @@ import Testing
         #expect(report.resultDigest == "sha256:c9e2bdd46d96c78053400fd9aed076497a4f77842dfa70f0248e8de56c58f59b")
     }
 
-    /// Report writers start costliest first, but a failure is still the first format's in the job's order.
-    @Test(arguments: [[ReportFormat.markdown, .json, .csv], [.html, .csv, .json, .markdown], [.csv, .json]])
-    func aFailureIsTheFirstFormatsInJobOrder(formats: [ReportFormat]) throws {
+    /// A job of 600 entries writing `formats`, with a pinned clock and run id.
+    func smallJob(writing formats: [ReportFormat], faults: FaultInjection? = nil) throws -> ReconciliationJob {
         let summary = try WorkloadGenerator(entries: 600, accountsPerVenue: 5).write(to: directory.path)
         var spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
         spec.report.formats = formats
         var environment = RunEnvironment(
             now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
             variables: [:], currentDirectory: directory.path)
-        environment.faults = FaultInjection(faults: [.reportWrite: .error(ENOSPC)])
+        if let faults { environment.faults = faults }
+        return ReconciliationJob(spec: spec, environment: environment)
+    }
+
+    /// Report writers start costliest first, but a failure is still the first format's in the job's order.
+    @Test(arguments: [[ReportFormat.markdown, .json, .csv], [.html, .csv, .json, .markdown], [.csv, .json]])
+    func aFailureIsTheFirstFormatsInJobOrder(formats: [ReportFormat]) throws {
         let expected = ReportWriters.writer(for: formats[0]).fileName
         do {
-            _ = try ReconciliationJob(spec: spec, environment: environment).run()
+            _ = try smallJob(writing: formats, faults: FaultInjection(faults: [.reportWrite: .error(ENOSPC)])).run()
             Issue.record("the run did not fail")
         } catch {
             #expect("\(error)".contains(expected), "\(error)")
@@ -120,13 +125,7 @@ import Testing
     /// whatever order the writers ran in.
     @Test(arguments: [[ReportFormat.markdown, .json, .csv, .html], [.html, .csv, .markdown, .json]])
     func everyRecordedDigestIsItsOwnFiles(formats: [ReportFormat]) throws {
-        let summary = try WorkloadGenerator(entries: 600, accountsPerVenue: 5).write(to: directory.path)
-        var spec = try JobSpec.load(path: summary.jobPath, currentDirectory: directory.path)
-        spec.report.formats = formats
-        let environment = RunEnvironment(
-            now: { Date(timeIntervalSince1970: 1_764_000_000) }, makeRunID: { job, _ in "\(job)-run" },
-            variables: [:], currentDirectory: directory.path)
-        let outcome = try ReconciliationJob(spec: spec, environment: environment).run()
+        let outcome = try smallJob(writing: formats).run()
         #expect(outcome.files.count == formats.count)
         for file in outcome.files {
             let actual = try FileByteSource(path: file.path, displayPath: file.path).finishDigest()
