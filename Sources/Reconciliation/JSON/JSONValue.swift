@@ -261,21 +261,30 @@ package enum JSONValue: Sendable, Hashable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     package static func writeString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         var text = text
         let plain = text.withUTF8 { bytes in
-            // Most strings need no escaping: copy them whole.
+            // Most strings need no escaping: copy them whole, a short one with its quotes in one append.
             for byte in bytes
             where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x7F {
                 return false
             }
-            output.append(contentsOf: bytes)
+            guard bytes.count <= 62, let source = bytes.baseAddress else {
+                output.append(UInt8(ascii: "\""))
+                output.append(contentsOf: bytes)
+                output.append(UInt8(ascii: "\""))
+                return true
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer in
+                guard let target = buffer.baseAddress else { return }
+                target.initialize(to: UInt8(ascii: "\""))
+                (target + 1).initialize(from: source, count: bytes.count)
+                (target + 1 + bytes.count).initialize(to: UInt8(ascii: "\""))
+                output.append(contentsOf: UnsafeBufferPointer(start: target, count: bytes.count + 2))
+            }
             return true
         }
-        if plain {
-            output.append(UInt8(ascii: "\""))
-            return
-        }
+        if plain { return }
+        output.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -357,14 +366,34 @@ package struct JSONObjectWriter {
             key.withUTF8Buffer { bytes in
                 !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 == 0x7F }
             }, "a JSON key literal that needs escaping")
-        if !empty { output.append(UInt8(ascii: ",")) }
+        let comma = !empty
         empty = false
-        JSONValue.newline(&output, indent, level + 1)
-        output.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { output.append(contentsOf: $0) }
-        output.append(UInt8(ascii: "\""))
-        output.append(UInt8(ascii: ":"))
-        if indent { output.append(UInt8(ascii: " ")) }
+        guard !indent else {
+            if comma { output.append(UInt8(ascii: ",")) }
+            JSONValue.newline(&output, indent, level + 1)
+            output.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { output.append(contentsOf: $0) }
+            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":"), UInt8(ascii: " ")])
+            return
+        }
+        // Compact (every report line): `,"key":` in one append rather than five.
+        key.withUTF8Buffer { bytes in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count + 4) { buffer in
+                var end = 0
+                if comma {
+                    buffer[0] = UInt8(ascii: ",")
+                    end = 1
+                }
+                buffer[end] = UInt8(ascii: "\"")
+                if let source = bytes.baseAddress, let target = buffer.baseAddress {
+                    (target + end + 1).initialize(from: source, count: bytes.count)
+                }
+                end += 1 + bytes.count
+                buffer[end] = UInt8(ascii: "\"")
+                buffer[end + 1] = UInt8(ascii: ":")
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<(end + 2)]))
+            }
+        }
     }
 
     /// A string member (`null` for `nil`).
@@ -377,9 +406,7 @@ package struct JSONObjectWriter {
     package mutating func amount(_ key: StaticString, _ value: Amount?, _ output: inout [UInt8]) {
         self.key(key, &output)
         guard let value else { return output.append(contentsOf: "null".utf8) }
-        output.append(UInt8(ascii: "\""))
-        value.appendText(to: &output)
-        output.append(UInt8(ascii: "\""))
+        value.appendText(to: &output, quoted: true)
     }
 
     /// A member whose value is an array of strings.

@@ -312,6 +312,9 @@ import Testing
                 guard significand.magnitude <= Amount.maxSignificand.magnitude else { continue }
                 #expect(amount.negated().significand == -significand)
                 #expect(Amount(amount.description).map { $0.significand == significand && $0.scale == scale } == true)
+                var quoted: [UInt8] = [0x21]
+                amount.appendText(to: &quoted, quoted: true)
+                #expect(quoted == [0x21, 0x22] + Array(amount.description.utf8) + [0x22])
             }
         }
         let a = Amount(uncheckedSignificand: -250_000, scale: 4)
