@@ -16,12 +16,12 @@ public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConver
 
     /// `file:line:column`, `file:line` or `file`.
     public var description: String {
-        if line == 0 { return file }
-        if column == 0 { return "\(file):\(line)" }
-        return "\(file):\(line):\(column)"
+        var bytes: [UInt8] = []
+        appendDescription(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends ``description``'s bytes, without making the string.
+    /// Appends ``description``'s bytes (`file`, `file:line` or `file:line:column`), without making the string.
     package func appendDescription(to output: inout [UInt8]) {
         output.append(contentsOf: file.utf8)
         guard line != 0 else { return }

@@ -55,8 +55,7 @@ package enum Escaping {
     package static func csv(_ text: String) -> String {
         var cell = text
         if let first = cell.unicodeScalars.first, startsFormula(first) { cell = "'" + cell }
-        // Bytes, not scalars: these are ASCII, and no byte of a multi-byte UTF-8 sequence is.
-        if cell.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+        if cell.utf8.contains(where: isQuoted) {
             cell = "\"" + cell.replacingAll("\"", with: "\"\"") + "\""
         }
         return cell
@@ -68,11 +67,17 @@ package enum Escaping {
     /// character or must be quoted — rare — goes through ``csv(_:)``.
     package static func appendCSV(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         guard let first = text.first else { return }
-        if first >= 0x80 || text.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+        if first >= 0x80 || text.contains(where: isQuoted) {
             return output.append(contentsOf: csv(String(decoding: text, as: UTF8.self)).utf8)
         }
         if startsFormula(Unicode.Scalar(first)) { output.append(UInt8(ascii: "'")) }
         output.append(contentsOf: text)
+    }
+
+    /// Whether a cell holding `byte` is quoted: a comma, a quote, a line break. Bytes, not scalars: these are ASCII,
+    /// and no byte of a multi-byte UTF-8 sequence is.
+    private static func isQuoted(_ byte: UInt8) -> Bool {
+        byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D
     }
 
     /// ``appendCSV(_:to:)`` for a string.

@@ -4,8 +4,8 @@
 /// difference); ties in key order. The report ranks its breaks once (``ReconciliationReport/rankedBreaks``).
 extension ReconciliationReport {
     /// Lines in ranking order (see ``rankedBreaks``). Each line's rank is computed once and positions are sorted, not
-    /// lines: sorting the lines (320 bytes each) with the rank computed in every comparison was most of the HTML report's time
-    /// at 1.5M keys, and every report ranks its breaks.
+    /// lines: sorting the lines (320 bytes each) with the rank computed in every comparison was most of the HTML
+    /// report's time at 1.5M keys.
     public static func ranked(_ lines: [ReconciliationLine]) -> [ReconciliationLine] {
         let ranks = lines.map(rank)
         let order = lines.indices.sorted { left, right in

@@ -506,8 +506,15 @@ public struct ReconciliationJob: Sendable {
             Array(repeating: .failure(ReconciliationError(.report, "not written")), count: writers.count))
         // The costliest first (report.json, report.csv, then the bounded pages): at a million lines the two full files
         // take most of the stage, and the page started last on the core that wrote report.csv finished alone.
-        let costs: [ReportFormat: Int] = [.json: 0, .csv: 1, .html: 2, .markdown: 3]
-        let order = formats.indices.sorted { costs[formats[$0], default: 4] < costs[formats[$1], default: 4] }
+        func cost(_ format: ReportFormat) -> Int {
+            switch format {
+            case .json: 0
+            case .csv: 1
+            case .html: 2
+            case .markdown: 3
+            }
+        }
+        let order = formats.indices.sorted { cost(formats[$0]) < cost(formats[$1]) }
         DispatchQueue.concurrentPerform(iterations: writers.count) { turn in
             let position = order[turn]
             let writer = writers[position]
@@ -750,10 +757,7 @@ public struct ReconciliationJob: Sendable {
             }
             built.withLock { $0[part] = book }
         }
-        let books = built.withLock { books in
-            defer { books = [] }
-            return books
-        }
+        let books = built.withLock { $0 }
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies,
             valuation: valuation)
