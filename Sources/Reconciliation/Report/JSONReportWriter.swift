@@ -17,11 +17,40 @@ package struct JSONReportWriter: ReportWriter {
     package func write(_ report: ReconciliationReport, to sink: ByteSink) {
         report.jsonValue.write(to: sink, pretty: true)
     }
+
+    /// Writes report.json for a report whose result digest is pending, making the digest from the lines as they are
+    /// written (the tap gets their canonical encoding) and naming it after them, where `result_digest` falls in key
+    /// order. The bytes are ``write(_:to:)``'s for the report with that digest.
+    package func write(
+        _ report: ReconciliationReport, to sink: ByteSink, tap: JSONElementsTap, finish: @Sendable () -> String
+    ) {
+        var members = report.jsonMembers(linesTap: tap)
+        JSONValue.writeObject(keys: Array(members.keys) + ["result_digest"], to: sink, pretty: true) { key in
+            if key == "result_digest" {
+                // Everything before it is written, the lines among them: the tap has taken them all.
+                return .string(finish())
+            }
+            return members.removeValue(forKey: key) ?? .null
+        }
+    }
 }
 
 extension ReconciliationReport {
     /// The report as JSON (the schema is documented in docs/REPORTS.md).
     package var jsonValue: JSONValue {
+        var members = jsonMembers(linesTap: nil)
+        members["result_digest"] = .string(resultDigest)
+        return .object(members)
+    }
+
+    /// report.json's members but its result digest; the lines hand their canonical encoding to `linesTap` as they
+    /// are written, when given.
+    fileprivate func jsonMembers(linesTap: JSONElementsTap?) -> [String: JSONValue] {
+        var lines = result.linesJSON(ageing: ageing, continuity: continuity)
+        if let linesTap, case .elements(var elements) = lines {
+            elements.tap = linesTap
+            lines = .elements(elements)
+        }
         var members: [String: JSONValue] = [
             "schema": .string("recon.report/1"),
             "run_id": .string(runID),
@@ -34,12 +63,11 @@ extension ReconciliationReport {
             "status": .string(status.rawValue),
             "exit_status": .integer(exitStatus),
             "max_breaks": .integer(maxBreaks),
-            "result_digest": .string(resultDigest),
             "counts": Self.countsJSON(result.counts),
             "counts_by_venue": .object(
                 Dictionary(uniqueKeysWithValues: countsByVenue.map { ($0.venue, Self.countsJSON($0.counts)) })),
             "inputs": .array(inputs.map(\.jsonValue)),
-            "lines": result.linesJSON(ageing: ageing, continuity: continuity),
+            "lines": lines,
         ]
         // The breaks largest first (the lines stay in key order): where to start reading. One a text line, as the lines.
         let ranked = rankedBreaks
@@ -63,7 +91,7 @@ extension ReconciliationReport {
                 ]),
             ])
         }
-        return .object(members)
+        return members
     }
 }
 

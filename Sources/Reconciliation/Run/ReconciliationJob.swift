@@ -129,6 +129,8 @@ public struct ReconciliationJob: Sendable {
 
     /// Reports written into the run's staging directory, not yet in place.
     struct StagedReports {
+        /// The report, its result digest made (while report.json was written, when the job writes it).
+        let report: ReconciliationReport
         /// The staging directory.
         let directory: String
         /// Each file: where it is staged, and where it goes.
@@ -192,12 +194,12 @@ public struct ReconciliationJob: Sendable {
         summaries = judged.summaries
         events(.stageFinished("reconcile", seconds: Self.seconds(since: opened.clock)))
         events(.linesClassified(judged.result.lines))
-        let report = try makeReport(judged, opened)
         let outcomes = ingested.outcomes
         var stagingNotices: [String] = []
         var staged = try stage(
-            report, runID: opened.runID, repository: opened.repository, audit: opened.trail?.log,
-            notices: &stagingNotices)
+            try makeReport(judged, opened), runID: opened.runID, repository: opened.repository,
+            audit: opened.trail?.log, notices: &stagingNotices)
+        let report = staged.report
         for notice in stagingNotices { events(.notice(notice)) }
         events(.stageFinished("reports", seconds: Self.seconds(since: opened.clock)))
         environment.faults.boundary(.afterStage)
@@ -290,7 +292,8 @@ public struct ReconciliationJob: Sendable {
             runID: opened.runID, job: spec.name, asOf: spec.asOf, startedAt: iso8601(opened.startedAt),
             toolVersion: environment.toolVersion, maxBreaks: spec.maxBreaks, result: judged.result,
             inputs: judged.summaries, ageing: ageing, continuity: judged.ingested.continuity,
-            valuation: references.valuation, audit: audit, cutoff: spec.cutoff, notices: judged.notices)
+            valuation: references.valuation, audit: audit, cutoff: spec.cutoff, notices: judged.notices,
+            digestNow: false)
         return report
     }
 
@@ -464,10 +467,15 @@ public struct ReconciliationJob: Sendable {
     /// job left there (the job lock is held, so no other run of it is writing) is removed — unless the repository
     /// holds that run as completed: its reports were committed but never published, and are the only copy, so they
     /// stay and `notices` says where.
+    ///
+    /// A report whose result digest is pending gets it here: made while report.json is written, from the same
+    /// encoding of the lines (report.csv, which does not show the digest, is written meanwhile; the pages after), or
+    /// on its own first when the job writes no report.json.
     func stage(
         _ report: ReconciliationReport, runID: String, repository: RunRepository?, audit: AuditLog?,
         notices: inout [String]
     ) throws(ReconciliationError) -> StagedReports {
+        var report = report
         try FileOutput.makeDirectory(spec.report.directory)
         let paths = PathResolver(currentDirectory: environment.currentDirectory)
         // Which runs completed: the repository's, else (read only when something stale is there) the audit file's.
@@ -515,15 +523,39 @@ public struct ReconciliationJob: Sendable {
             }
         }
         let order = formats.indices.sorted { cost(formats[$0]) < cost(formats[$1]) }
-        DispatchQueue.concurrentPerform(iterations: writers.count) { turn in
-            let position = order[turn]
-            let writer = writers[position]
-            let digest = Result { () throws(ReconciliationError) -> String in
-                try FileOutput.writeAtomically(to: directory + "/" + writer.fileName, faults: faults) { sink in
-                    writer.write(report, to: sink)
+        @Sendable func write(_ positions: [Int], _ report: ReconciliationReport) {
+            DispatchQueue.concurrentPerform(iterations: positions.count) { turn in
+                let position = positions[turn]
+                let writer = writers[position]
+                let digest = Result { () throws(ReconciliationError) -> String in
+                    try FileOutput.writeAtomically(to: directory + "/" + writer.fileName, faults: faults) { sink in
+                        writer.write(report, to: sink)
+                    }
+                }
+                digests.withLock { $0[position] = digest }
+            }
+        }
+        if report.digestPending, let json = formats.firstIndex(of: .json) {
+            // report.json makes the digest as it writes the lines; report.csv does not show it, so it is written
+            // meanwhile; the pages, which show it, follow.
+            let alongside = order.filter { formats[$0] == .csv }
+            let pending = report
+            report.settleDigest { tap, finish in
+                DispatchQueue.concurrentPerform(iterations: 1 + alongside.count) { turn in
+                    guard turn == 0 else { return write([alongside[turn - 1]], pending) }
+                    let digest = Result { () throws(ReconciliationError) -> String in
+                        try FileOutput.writeAtomically(to: directory + "/" + writers[json].fileName, faults: faults) {
+                            sink in
+                            JSONReportWriter().write(pending, to: sink, tap: tap, finish: finish)
+                        }
+                    }
+                    digests.withLock { $0[json] = digest }
                 }
             }
-            digests.withLock { $0[position] = digest }
+            write(order.filter { formats[$0] != .json && formats[$0] != .csv }, report)
+        } else {
+            if report.digestPending { report.settleDigest { _, _ in } }
+            write(order, report)
         }
         var files: [(staged: String, written: WrittenFile)] = []
         for (writer, digest) in zip(writers, digests.withLock { $0 }) {
@@ -534,7 +566,7 @@ public struct ReconciliationJob: Sendable {
                     WrittenFile(path: final, displayPath: paths.display(final), sha256: try digest.get())
                 ))
         }
-        return StagedReports(directory: directory, files: files)
+        return StagedReports(report: report, directory: directory, files: files)
     }
 
     /// Moves the staged files into place — report.json last, so a report.json in place always belongs to a run whose

@@ -76,6 +76,138 @@ import Testing
         }
     }
 
+    /// `count` lines of every shape, each with its own account.
+    static func lines(_ count: Int) -> [ReconciliationLine] {
+        let shapes = shapedLines()
+        return (0..<count).map { position in
+            let line = shapes[position % shapes.count]
+            return ReconciliationLine(
+                key: BalanceKey(venue: line.key.venue, account: "a\(position)", asset: line.key.asset),
+                ledger: line.ledger, statement: line.statement, difference: line.difference,
+                relativeDifferenceBasisPoints: line.relativeDifferenceBasisPoints, tolerance: line.tolerance,
+                classification: line.classification, figure: line.figure, ledgerSources: line.ledgerSources,
+                statementSources: line.statementSources, notes: line.notes)
+        }
+    }
+
+    /// A tapped array is written as it would be untapped, and its tap takes the compact encoding of the array whose
+    /// elements are the tap's own where it encodes them differently: every block size, array size and both layouts.
+    @Test func aTappedArrayHandsItsTapTheCompactEncoding() {
+        for count in [0, 1, 2, 7, 64, 65, 300] {
+            let lines = Self.lines(count)
+            let age = BreakAge(firstSeen: "2026-11-20", ageDays: 3)
+            // Every fifth line is written with an age, which the tap leaves out.
+            let written = JSONElements(count: count) { position, output, indent, level in
+                lines[position].writeJSON(
+                    to: &output, indent: indent, level: level, age: position % 5 == 0 ? age : nil)
+            }
+            let canonical = JSONValue.elements(
+                JSONElements(count: count) { position, output, indent, level in
+                    lines[position].writeJSON(to: &output, indent: indent, level: level, age: nil)
+                }
+            ).encodedBytes()
+            for block in [1, 3, 64, 1000] {
+                for pretty in [true, false] {
+                    var tapped: [UInt8] = []
+                    var elements = written
+                    elements.tap = JSONElementsTap(sink: ByteSink { tapped.append(contentsOf: $0) }) {
+                        position, output in
+                        guard position % 5 == 0 else { return false }
+                        lines[position].writeJSON(to: &output, indent: false, level: 0, age: nil)
+                        return true
+                    }
+                    let document = JSONValue.object(["lines": .elements(elements), "z": .integer(1)])
+                    let untapped = JSONValue.object(["lines": .elements(written), "z": .integer(1)])
+                    let bytes = collected { document.write(to: $0, pretty: pretty, chunk: 1, block: block) }.bytes
+                    #expect(
+                        bytes == (pretty ? untapped.prettyEncodedBytes() : untapped.encodedBytes()),
+                        "\(count) lines, blocks of \(block)")
+                    #expect(
+                        String(decoding: tapped, as: UTF8.self) == String(decoding: canonical, as: UTF8.self),
+                        "\(count) lines, blocks of \(block), pretty \(pretty)")
+                }
+            }
+        }
+    }
+
+    /// An object written as its values are made is the object holding them, and each value is asked for once, in key
+    /// order (report.json's digest is made from the lines written before it).
+    @Test func anObjectWhoseValuesAreMadeAsWrittenIsTheObject() {
+        let members: [String: JSONValue] = [
+            "zeta": .integer(1), "lines": .array([.string("a"), .null]), "result_digest": .string("d"),
+            "Alpha": .object(["b": .bool(true)]), "é": .string("x"), "as_of": .array([]),
+        ]
+        for pretty in [true, false] {
+            var asked: [String] = []
+            let bytes = collected { sink in
+                JSONValue.writeObject(keys: Array(members.keys), to: sink, pretty: pretty, chunk: 3) { key in
+                    asked.append(key)
+                    return members[key] ?? .null
+                }
+            }.bytes
+            let object = JSONValue.object(members)
+            #expect(bytes == (pretty ? object.prettyEncodedBytes() : object.encodedBytes()))
+            #expect(asked == members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        }
+    }
+
+    /// A report whose digest is made while report.json is written gets the digest made alone, and report.json the
+    /// bytes of the report made with it — lines with ages and continuity findings (written, not digested) among them,
+    /// and when report.json never takes the tap (it could not be opened) the digest is made alone.
+    @Test(arguments: [0, 1, 5, 2_049, 5_000])
+    func theDigestMadeWhileReportJSONIsWrittenIsTheDigestMadeAlone(count: Int) {
+        let lines = Self.lines(count)
+        var ageing: [BalanceKey: BreakAge] = [:]
+        var continuity: [BalanceKey: String] = [:]
+        for (position, line) in lines.enumerated() {
+            if position % 7 == 3 { ageing[line.key] = BreakAge(firstSeen: "2026-11-02", ageDays: position % 40) }
+            if position % 11 == 4 { continuity[line.key] = "opened at 5, closed at 4 the day before" }
+        }
+        func make(now: Bool) -> ReconciliationReport {
+            ReconciliationReport(
+                runID: "r", job: "eod \"desk\"", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z",
+                toolVersion: "t", maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [],
+                ageing: ageing, continuity: continuity, digestNow: now)
+        }
+        let alone = make(now: true)
+        var pending = make(now: false)
+        #expect(pending.digestPending)
+        var written: [UInt8] = []
+        pending.settleDigest { tap, finish in
+            written = collected { JSONReportWriter().write(make(now: false), to: $0, tap: tap, finish: finish) }.bytes
+        }
+        #expect(!pending.digestPending)
+        #expect(pending.resultDigest == alone.resultDigest)
+        #expect(written == JSONReportWriter().renderBytes(alone))
+        var unwritten = make(now: false)
+        unwritten.settleDigest { _, _ in }
+        #expect(unwritten.resultDigest == alone.resultDigest)
+    }
+
+    /// Without report.json the digest is made on its own, before the pages that show it.
+    @Test(arguments: [[ReportFormat.markdown, .csv], [.html], [.csv]])
+    func aRunWithoutReportJSONStillDigestsItsResult(formats: [ReportFormat]) throws {
+        let outcome = try smallJob(writing: formats).run()
+        #expect(outcome.report.resultDigest == ReconciliationReport.digest(outcome.report.canonicalResult))
+        #expect(outcome.report.resultDigest.hasPrefix("sha256:"))
+        for (format, file) in [(ReportFormat.markdown, "out/report.md"), (.html, "out/report.html")]
+        where formats.contains(format) {
+            #expect(String(decoding: directory.read(file), as: UTF8.self).contains(outcome.report.resultDigest))
+        }
+    }
+
+    /// With report.json the digest is made as it is written; the pages, written after, show that digest, and the
+    /// files' recorded SHA-256 are theirs.
+    @Test func thePagesShowTheDigestReportJSONMade() throws {
+        let outcome = try smallJob(writing: [.html, .markdown, .csv, .json]).run()
+        let digest = outcome.report.resultDigest
+        #expect(digest == ReconciliationReport.digest(outcome.report.canonicalResult))
+        for file in ["out/report.md", "out/report.html", "out/report.json"] {
+            #expect(String(decoding: directory.read(file), as: UTF8.self).contains(digest), "\(file)")
+        }
+        #expect(directory.read("out/report.json") == JSONReportWriter().renderBytes(outcome.report))
+    }
+
     @Test func theCSVReportStreamsInChunksWithEveryLineOnce() throws {
         let report = try report()
         let streamed = collected { CSVReportWriter().write(report, to: $0) }
