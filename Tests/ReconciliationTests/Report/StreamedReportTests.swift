@@ -184,6 +184,16 @@ import Testing
         #expect(unwritten.resultDigest == alone.resultDigest)
     }
 
+    /// A digest read before it is made stops the process rather than naming an empty digest anywhere.
+    @Test func readingAPendingDigestTraps() async {
+        await #expect(processExitsWith: .failure) {
+            let report = ReconciliationReport(
+                runID: "r", job: "j", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "t",
+                maxBreaks: 0, result: ReconciliationResult(lines: []), inputs: [], digestNow: false)
+            _ = report.resultDigest
+        }
+    }
+
     /// Without report.json the digest is made on its own, before the pages that show it.
     @Test(arguments: [[ReportFormat.markdown, .csv], [.html], [.csv]])
     func aRunWithoutReportJSONStillDigestsItsResult(formats: [ReportFormat]) throws {
