@@ -193,6 +193,9 @@ struct RunCommand: AsyncParsableCommand {
             let color = isTerminal(1) && environment.variables["NO_COLOR"] == nil
             print(TerminalSummary(color: color).render(outcome.report, files: outcome.files), terminator: "")
         }
+        // The process ends with this status: the run's lines and balances (1.3 GB at 1.5M keys) are left for the exit
+        // to reclaim at once, not freed one allocation at a time (0.3 s after every file was written).
+        KeptUntilExit.keep(outcome)
         throw ExitCode(outcome.report.exitStatus)
     }
 
@@ -277,5 +280,18 @@ struct RunCommand: AsyncParsableCommand {
             "failed_inputs": .array(report.inputs.filter(\.failed).map { .string($0.name) }),
             "reports": .array(outcome.files.map { .string($0.displayPath) }),
         ])
+    }
+}
+
+/// What the process keeps until it exits rather than freeing it on the way out.
+enum KeptUntilExit {
+    private final class Box<Value> {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// Keeps `value` (its storage stays referenced) until the process exits.
+    static func keep<Value>(_ value: Value) {
+        _ = Unmanaged.passRetained(Box(value))
     }
 }
