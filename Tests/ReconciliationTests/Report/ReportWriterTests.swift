@@ -47,6 +47,44 @@ import Testing
         }
     }
 
+    /// The page's tolerance table, counted by a scan over the few sources, is the count of a dictionary keyed by
+    /// the source's text — two spellings of one source (one key to a dictionary) included, sorted as texts.
+    @Test func htmlToleranceTableIsTheCountOfEverySource() {
+        let sources = [
+            "venue caf\u{E9} absolute", "venue cafe\u{301} absolute", "asset BTC absolute", "default absolute",
+        ]
+        let classes: [Classification] = [.matched, .withinTolerance, .mismatch, .missingInLedger]
+        var generator = SplitMix64(seed: 0x70_1E)
+        for _ in 0..<30 {
+            let lines = (0..<Int.random(in: 0...120, using: &generator)).map { position in
+                let source = Bool.random(using: &generator) ? sources.randomElement(using: &generator) : nil
+                return ReconciliationLine(
+                    key: BalanceKey(venue: "v", account: "a\(position)", asset: "BTC"), ledger: Amount(1),
+                    statement: Amount(1), difference: .zero,
+                    tolerance: source.map { AppliedTolerance(value: .zero, source: $0) },
+                    classification: classes.randomElement(using: &generator)!)
+            }
+            let report = ReconciliationReport(
+                runID: "r1", job: "eod", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z", toolVersion: "0.1.0",
+                maxBreaks: 0, result: ReconciliationResult(lines: lines), inputs: [])
+            var expected: [String: (lines: Int, within: Int)] = [:]
+            for line in lines {
+                guard let source = line.tolerance?.source else { continue }
+                expected[source, default: (0, 0)].lines += 1
+                if line.classification == .withinTolerance { expected[source, default: (0, 0)].within += 1 }
+            }
+            let rows = expected.keys.sorted().map { source in
+                let counts = expected[source] ?? (0, 0)
+                return "<tr><td>\(source)</td><td class=\"num\">\(counts.lines)</td><td class=\"num\">"
+                    + (counts.within == 0 ? "·" : String(counts.within)) + "</td></tr>"
+            }
+            let html = HTMLReportWriter().render(report)
+            let table = html.split(separator: "id=\"tolerances\"")[1].split(separator: "</table>")[0]
+            let body = table.split(separator: "<tbody>")[1].split(separator: "</tbody>").first ?? ""
+            #expect(String(body) == rows.joined(), "\(lines.count) lines")
+        }
+    }
+
     @Test func csvCellsThatWouldRunAsFormulasAreNeutralizedButAmountsStayNumbers() {
         let csv = CSVReportWriter().render(
             report(accounts: ["=1+1", "+44", "-sub", "@SUM(A1)", "\tx", "\rx", "plain, with comma"]))
