@@ -78,7 +78,7 @@ public struct ReconciliationReport: Sendable {
         // Made once: every report file lists the breaks and the venues' counts, each a pass over every line (four
         // writers, several passes each, at 1.3M lines: the page report started last finished a second after the rest).
         rankedBreaks = Self.ranked(result.breaks)
-        acknowledgedLines = Self.ranked(result.lines.filter { $0.classification == .acknowledged })
+        acknowledgedLines = Self.ranked(result.lines { $0 == .acknowledged })
         countsByVenue = Self.countsByVenue(result.lines)
         if digestNow { settledDigest = Self.digest(canonicalResult) }
     }
@@ -352,10 +352,13 @@ extension ReconciliationResult {
         let lines = lines
         return .elements(
             JSONElements(count: lines.count) { position, output, indent, level in
-                let line = lines[position]
-                line.writeJSON(
-                    to: &output, indent: indent, level: level, age: ageing.isEmpty ? nil : ageing[line.key],
-                    continuity: continuity.isEmpty ? nil : continuity[line.key])
+                // Written in place: a copy of the line retained and released a dozen references a line.
+                lines.withUnsafeBufferPointer { lines in
+                    let key = ageing.isEmpty && continuity.isEmpty ? nil : lines[position].key
+                    lines[position].writeJSON(
+                        to: &output, indent: indent, level: level, age: key.flatMap { ageing[$0] },
+                        continuity: key.flatMap { continuity[$0] })
+                }
             })
     }
 }

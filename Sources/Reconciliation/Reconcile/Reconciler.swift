@@ -57,14 +57,12 @@ package struct Reconciler: Sendable {
                 var sources: [String] = []
                 let range = (sorted.count * part / parts)..<(sorted.count * (part + 1) / parts)
                 for position in range {
-                    output.buffer.initializeElement(
-                        at: position,
-                        to: shared(
-                            line(
-                                for: sorted[position],
-                                ledger: ledgerPlaces[position].map(ledger.figure(at:)) ?? .absent,
-                                books: (ledger, statement)),
-                            &sources))
+                    // Changed in place and moved into the result: passed along by value, each step copied the line.
+                    var line = line(
+                        for: sorted[position], ledger: ledgerPlaces[position].map(ledger.figure(at:)) ?? .absent,
+                        books: (ledger, statement))
+                    share(&line, &sources)
+                    output.buffer.initializeElement(at: position, to: line)
                 }
             }
             if parts == 1 { make(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: make) }
@@ -108,34 +106,33 @@ package struct Reconciler: Sendable {
     private func line(
         for key: BalanceKey, ledger: BalanceBook.Figure, books: (ledger: BalanceBook, statement: BalanceBook)
     ) -> ReconciliationLine {
-        valued(line(for: key, ledger: ledger, statement: books.statement.figure(for: key), books: books))
+        var line = line(for: key, ledger: ledger, statement: books.statement.figure(for: key), books: books)
+        value(&line)
+        return line
     }
 
     /// The line with its tolerance source replaced by an equal one already stored: a handful of distinct sources, one
     /// stored copy each (not one per line), found by a scan of the few seen (hashing each line's source into a set
     /// cost 0.6 s at 1.5M keys).
-    private func shared(_ line: ReconciliationLine, _ sources: inout [String]) -> ReconciliationLine {
-        guard let tolerance = line.tolerance else { return line }
+    private func share(_ line: inout ReconciliationLine, _ sources: inout [String]) {
+        guard let tolerance = line.tolerance else { return }
         // Equal bytes, not equal strings: a source names the venue or asset, and two spellings of one text
         // (café precomposed or not) are two sources.
         // (`memcmp` after the lengths: the generic byte-wise comparison was 1.3 % of a 1.5M-key run.)
         let source = tolerance.source
         let length = source.utf8.count
         if let shared = sources.first(where: { $0.utf8.count == length && BalanceKey.order($0, source) == 0 }) {
-            var line = line
             line.tolerance = AppliedTolerance(value: tolerance.value, source: shared)
-            return line
+            return
         }
         if sources.count < 64 { sources.append(tolerance.source) }
-        return line
     }
 
-    /// The line with its difference valued in the reporting currency, when the job values differences.
-    func valued(_ line: ReconciliationLine) -> ReconciliationLine {
-        guard let valuation else { return line }
-        var line = line
+    /// Values the line's difference in the reporting currency, when the job values differences.
+    func value(_ line: inout ReconciliationLine) {
+        guard let valuation else { return }
         line.valued = true
-        guard let difference = line.difference else { return line }
+        guard let difference = line.difference else { return }
         switch valuation.value(of: difference, asset: line.key.asset) {
         case .noPrice:
             let note = "no price for \(line.key.asset)"
@@ -146,7 +143,6 @@ package struct Reconciler: Sendable {
             line.differenceValue = value
             if !exact { line.notes.append("difference value cut toward zero at the 38th digit") }
         }
-        return line
     }
 
     private func line(

@@ -93,8 +93,11 @@ package struct CSVReportWriter: ReportWriter {
         }
         for line in report.rankedBreaks { row(line) }
         for line in report.acknowledgedLines { row(line) }
-        for line in report.result.lines where !line.classification.isBreak && line.classification != .acknowledged {
-            row(line)
+        report.result.lines.withUnsafeBufferPointer { lines in
+            for index in lines.indices
+            where !lines[index].classification.isBreak && lines[index].classification != .acknowledged {
+                row(lines[index])
+            }
         }
         sink.drain(&chunk)
     }

@@ -89,7 +89,7 @@ package struct MarkdownReportWriter: ReportWriter {
             }
         }
 
-        let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
+        let unreconciled = report.result.lines { $0 == .unreconciled }
         if !unreconciled.isEmpty {
             text += "\n## Not reconciled (\(unreconciled.count))\n\n"
             text +=

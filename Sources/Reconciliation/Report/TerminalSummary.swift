@@ -31,7 +31,7 @@ package struct TerminalSummary: Sendable {
         text +=
             " (\(TerminalText.count(report.result.lines.count, "line")), "
             + TerminalText.count(report.breakCount, "break")
-        let unreconciled = report.result.lines.filter { $0.classification == .unreconciled }
+        let unreconciled = report.result.lines { $0 == .unreconciled }
         let acknowledged = report.acknowledgedLines
         if !acknowledged.isEmpty { text += ", \(acknowledged.count) acknowledged" }
         if !unreconciled.isEmpty { text += ", \(unreconciled.count) not reconciled" }

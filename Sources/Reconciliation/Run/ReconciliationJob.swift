@@ -273,13 +273,17 @@ public struct ReconciliationJob: Sendable {
     /// audit file — every part an input here, nothing set afterwards.
     func makeReport(_ judged: Judged, _ opened: OpenedRun) throws(ReconciliationError) -> ReconciliationReport {
         let references = judged.ingested.references
-        let outstanding = judged.result.lines.filter {
-            $0.classification.isBreak || $0.classification == .acknowledged
+        var ageing: [BalanceKey: BreakAge] = [:]
+        if let repository = opened.repository {
+            let lines = judged.result.lines
+            let outstanding = lines.indices.lazy.filter {
+                lines[$0].classification.isBreak || lines[$0].classification == .acknowledged
+            }
+            ageing = try repository.ageing(
+                job: spec.name, asOf: spec.asOf, keys: Array(outstanding.map { lines[$0].key }),
+                excluding: opened.runID,
+                calendar: references.calendar)
         }
-        let ageing =
-            try opened.repository?.ageing(
-                job: spec.name, asOf: spec.asOf, keys: outstanding.map(\.key), excluding: opened.runID,
-                calendar: references.calendar) ?? [:]
         let audit = opened.trail.flatMap { trail in
             opened.runStarted.map { started in
                 AuditReference(
