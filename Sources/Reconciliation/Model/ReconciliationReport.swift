@@ -191,6 +191,14 @@ public struct ReconciliationReport: Sendable {
         settledDigest = hashing.digest ?? Self.digest(canonical)
     }
 
+    /// This report with its pending digest given (made elsewhere, see ``settleDigest(writing:)``).
+    package func settled(_ digest: String) -> ReconciliationReport {
+        precondition(digestPending, "the result digest is made once")
+        var report = self
+        report.settledDigest = digest
+        return report
+    }
+
     /// The bytes of `canonical` (a canonical result) before its lines' `[` and after their `]`.
     private static func frame(of canonical: JSONValue, status: ReconciliationStatus) -> (head: [UInt8], tail: [UInt8]) {
         guard case .object(var members) = canonical else { preconditionFailure("a canonical result is an object") }

@@ -1,3 +1,4 @@
+import Foundation
 import Mustache
 
 /// `report.html`: one self-contained page for people — no network, no external assets, readable without JavaScript.
@@ -30,15 +31,44 @@ package struct HTMLReportWriter: ReportWriter {
     ]
 
     package func render(_ report: ReconciliationReport) -> String {
-        Self.template.render(page(report))
+        Self.templates.head.render(page(report)) + Self.footer(report, digest: report.resultDigest)
+    }
+
+    /// The page up to its result digest, made before the digest is (beside report.json, which makes it), then the
+    /// footer with it: the page of 5,000 lines was the last file written, alone on one core.
+    package func prepare(_ report: ReconciliationReport) -> PreparedReport {
+        let head = Array(Self.templates.head.render(page(report)).utf8)
+        return PreparedReport { digest, sink in
+            head.withUnsafeBytes { sink.write($0) }
+            Array(Self.footer(report, digest: digest).utf8).withUnsafeBytes { sink.write($0) }
+        }
+    }
+
+    /// The page from its result digest on: the digest, the maximum of breaks, the tool's version and the script.
+    private static func footer(_ report: ReconciliationReport, digest: String) -> String {
+        templates.tail.render([
+            "resultDigest": digest, "maxBreaks": report.maxBreaks, "toolVersion": report.toolVersion,
+            "script": script,
+        ])
     }
 
     /// The page's markup, `Resources/report.html.mustache`, compiled in and parsed once. Every `{{value}}` is escaped
     /// by construction (``ScalarHTMLEscaping``); only the page's own style and script are inserted raw.
-    static let template: MustacheTemplate = {
+    ///
+    /// Parsed as two templates cut before `{{resultDigest}}` (which is outside every section), so that everything
+    /// before the digest can be made before the digest is; the part after it escapes as the page does.
+    static let templates: (head: MustacheTemplate, tail: MustacheTemplate) = {
         MustacheContentTypes.register(ScalarHTMLEscaping(), named: "RECON_HTML")
+        let source = resource(PackageResources.report_html_mustache)
+        let pragma = "{{% CONTENT_TYPE: RECON_HTML}}"
+        let parts = source.components(separatedBy: "{{resultDigest}}")
+        precondition(
+            source.hasPrefix(pragma) && parts.count == 2, "the report template names its result digest once")
         do {
-            return try MustacheTemplate(string: resource(PackageResources.report_html_mustache))
+            return (
+                try MustacheTemplate(string: parts[0]),
+                try MustacheTemplate(string: pragma + "{{resultDigest}}" + parts[1])
+            )
         } catch {
             preconditionFailure("the report template does not parse: \(error)")
         }
@@ -52,8 +82,7 @@ package struct HTMLReportWriter: ReportWriter {
             "toolVersion": report.toolVersion, "job": report.job, "asOf": report.asOf,
             "status": report.status.rawValue, "exitStatus": report.exitStatus, "cutoff": report.cutoff.description,
             "verdict": verdict(report), "gaps": gaps(report), "lineCount": report.result.lines.count,
-            "runID": report.runID, "startedAt": report.startedAt, "resultDigest": report.resultDigest,
-            "maxBreaks": report.maxBreaks, "style": Self.style, "script": Self.script,
+            "runID": report.runID, "startedAt": report.startedAt, "style": Self.style,
             "currency": report.valuation?.currency ?? false,
         ]
         let counts = report.result.counts

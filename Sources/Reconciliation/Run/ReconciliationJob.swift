@@ -541,11 +541,19 @@ public struct ReconciliationJob: Sendable {
         }
         if report.digestPending, let json = formats.firstIndex(of: .json) {
             // report.json makes the digest as it writes the lines; report.csv does not show it, so it is written
-            // meanwhile; the pages, which show it, follow.
+            // meanwhile, and the pages, which show it, are made up to it; they are written once it is made.
             let alongside = order.filter { formats[$0] == .csv }
+            let pages = order.filter { formats[$0] != .json && formats[$0] != .csv }
+            let prepared = Mutex<[Int: PreparedReport]>([:])
             let pending = report
             report.settleDigest { tap, finish in
-                DispatchQueue.concurrentPerform(iterations: 1 + alongside.count) { turn in
+                DispatchQueue.concurrentPerform(iterations: 1 + alongside.count + pages.count) { turn in
+                    if turn > alongside.count {
+                        let position = pages[turn - 1 - alongside.count]
+                        let page = writers[position].prepare(pending)
+                        prepared.withLock { $0[position] = page }
+                        return
+                    }
                     guard turn == 0 else { return write([alongside[turn - 1]], pending) }
                     let digest = Result { () throws(ReconciliationError) -> String in
                         try FileOutput.writeAtomically(to: directory + "/" + writers[json].fileName, faults: faults) {
@@ -556,7 +564,18 @@ public struct ReconciliationJob: Sendable {
                     digests.withLock { $0[json] = digest }
                 }
             }
-            write(order.filter { formats[$0] != .json && formats[$0] != .csv }, report)
+            let resultDigest = report.resultDigest
+            let made = prepared.withLock { $0 }
+            DispatchQueue.concurrentPerform(iterations: pages.count) { turn in
+                let position = pages[turn]
+                let digest = Result { () throws(ReconciliationError) -> String in
+                    try FileOutput.writeAtomically(to: directory + "/" + writers[position].fileName, faults: faults) {
+                        sink in
+                        made[position]?.write(resultDigest, sink)
+                    }
+                }
+                digests.withLock { $0[position] = digest }
+            }
         } else {
             if report.digestPending { report.settleDigest { _, _ in } }
             write(order, report)

@@ -194,6 +194,29 @@ import Testing
         }
     }
 
+    /// A file made before the digest and finished with it is the file of the report holding that digest — the page
+    /// cut at its digest too, which escapes what follows it as the whole page does.
+    @Test(arguments: ReportFormat.allCases)
+    func aFilePreparedBeforeTheDigestIsTheFileWithIt(format: ReportFormat) {
+        let lines = Self.lines(40)
+        let pending = ReconciliationReport(
+            runID: "r<1>", job: "eod & <b>", asOf: "2026-11-24", startedAt: "2026-11-24T18:00:00Z",
+            toolVersion: "t\"<", maxBreaks: 3, result: ReconciliationResult(lines: lines), inputs: [],
+            digestNow: false)
+        let writer = ReportWriters.writer(for: format)
+        for digest in ["sha256:" + String(repeating: "ab", count: 32), "<script>&\"'", "<\u{338}b>"] {
+            let prepared = writer.prepare(pending)
+            let bytes = collected { prepared.write(digest, $0) }.bytes
+            #expect(bytes == writer.renderBytes(pending.settled(digest)), "\(format) \(digest)")
+            if format == .html {
+                // Escaped by the page's own escaping (a `<` joined to a combining mark included), as every value is.
+                let page = String(decoding: bytes, as: UTF8.self)
+                #expect(page.contains("<code id=\"digest\">\(HTMLReportWriter.escape(digest))</code>"), "\(digest)")
+                #expect(page.contains("recon \(HTMLReportWriter.escape("t\"<"))</dd>"))
+            }
+        }
+    }
+
     /// Without report.json the digest is made on its own, before the pages that show it.
     @Test(arguments: [[ReportFormat.markdown, .csv], [.html], [.csv]])
     func aRunWithoutReportJSONStillDigestsItsResult(formats: [ReportFormat]) throws {
