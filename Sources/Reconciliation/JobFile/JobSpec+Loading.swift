@@ -1,4 +1,7 @@
 import Configuration
+import Dispatch
+import Foundation
+import Synchronization
 import Yams
 
 // `load`'s default working directory comes from FileManager.
@@ -192,14 +195,10 @@ extension JobSpec {
         let context = InputContext(
             asOf: asOf, cutoff: cutoff, snapshotSkew: snapshotSkew, limits: limits, baseDirectory: baseDirectory,
             paths: paths)
-        let ledger = try ledgerNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .ledger, context: context)
-        }
+        let ledger = try parseInputs(try ledgerNode.sequence(), side: .ledger, context: context)
         guard !ledger.isEmpty else { throw ledgerNode.error("needs at least one input") }
         let statementsNode = try required("statements")
-        var statements = try statementsNode.sequence().map { node throws(ReconciliationError) in
-            try parseInput(node, side: .statement, context: context)
-        }
+        var statements = try parseInputs(try statementsNode.sequence(), side: .statement, context: context)
         var fetchedNames = Set<String>()
         for (input, node) in zip(statements, try statementsNode.sequence()) where input.fetch != nil {
             guard fetchedNames.insert(input.name).inserted else {
@@ -414,6 +413,45 @@ extension JobSpec {
         "empty_is_zero", "aliases", "accounts", "missing_means_zero", "compare", "balance_type", "optional", "cutoff",
         "time_format", "time_zone", "taken_at", "max_snapshot_skew", "fetch",
     ]
+
+    /// Every input of a side, parsed on every core when there are many (a job of 10,000 statement files spent 0.14 s
+    /// of one core here, before the run could start); an error is the first input's in the file, as one at a time.
+    private static func parseInputs(
+        _ nodes: [JobFileNode], side: Side, context: InputContext
+    ) throws(ReconciliationError) -> [InputSpec] {
+        let parts = nodes.count < 512 ? 1 : ProcessInfo.processInfo.activeProcessorCount
+        guard parts > 1 else {
+            return try nodes.map { node throws(ReconciliationError) in
+                try parseInput(node, side: side, context: context)
+            }
+        }
+        // The parsed document is only read here, never changed: its nodes are shared by the threads.
+        struct Shared: @unchecked Sendable {
+            let nodes: [JobFileNode]
+            let context: InputContext
+        }
+        let shared = Shared(nodes: nodes, context: context)
+        let results = Mutex([[Result<InputSpec, ReconciliationError>]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (shared.nodes.count * part / parts)..<(shared.nodes.count * (part + 1) / parts)
+            var parsed: [Result<InputSpec, ReconciliationError>] = []
+            parsed.reserveCapacity(range.count)
+            for position in range {
+                let result = Result { () throws(ReconciliationError) -> InputSpec in
+                    try parseInput(shared.nodes[position], side: side, context: shared.context)
+                }
+                parsed.append(result)
+                if case .failure = result { break }  // the inputs after it in this part cannot be the first error
+            }
+            results.withLock { $0[part] = parsed }
+        }
+        var inputs: [InputSpec] = []
+        inputs.reserveCapacity(nodes.count)
+        for part in results.withLock({ $0 }) {
+            for result in part { inputs.append(try result.get()) }
+        }
+        return inputs
+    }
 
     private static func parseInput(
         _ node: JobFileNode, side: Side, context: InputContext

@@ -41,6 +41,54 @@ import Testing
         caught { try load(yaml, environment: environment) }.map { "\($0)" }
     }
 
+    /// A job of `count` statements; those at `broken` name a format that does not exist.
+    static func manyStatements(_ count: Int, broken: Set<Int> = []) -> String {
+        var yaml = """
+            job: many
+            as_of: 2026-11-24
+            ledger:
+              - path: ledger.csv
+                format: csv
+                kind: entries
+                columns: {venue: venue, account: account, asset: asset, amount: amount}
+            statements:
+
+            """
+        for position in 0..<count {
+            yaml += """
+                  - name: statement-\(position)
+                    path: statements/s-{as_of}-\(position).csv
+                    format: \(broken.contains(position) ? "nosuchformat" : "csv")
+                    kind: balances
+                    venue: v\(position % 7)
+                    columns: {account: account, asset: asset, amount: balance}
+
+                """
+        }
+        return yaml
+    }
+
+    /// Many inputs are parsed on every core, and the job is the one parsed an input at a time: the same inputs in
+    /// the same order, and of several bad inputs the first in the file is the error, wherever the parts fall.
+    @Test func manyInputsParseAsOneAtATimeAndTheFirstBadOneIsTheError() throws {
+        let job = try load(Self.manyStatements(1_500))
+        #expect(job.statements.count == 1_500)
+        #expect(job.statements.map(\.name) == (0..<1_500).map { "statement-\($0)" })
+        #expect(job.statements[1_499].files.map(\.displayPath).first?.hasSuffix("s-2026-11-24-1499.csv") == true)
+        // The same specs as a job small enough to be parsed on one thread, input by input.
+        for position in [0, 700, 1_499] {
+            let small = try load(
+                Self.manyStatements(1).replacingOccurrences(of: "statement-0", with: "statement-\(position)")
+                    .replacingOccurrences(of: "s-{as_of}-0", with: "s-{as_of}-\(position)")
+                    .replacingOccurrences(of: "venue: v0", with: "venue: v\(position % 7)"))
+            #expect(small.statements[0] == job.statements[position])
+        }
+        for broken: Set<Int> in [[3], [1_200], [1_100, 1_400], [200, 900, 1_499]] {
+            let text = message(Self.manyStatements(1_500, broken: broken)) ?? ""
+            #expect(text.contains("statements[\(broken.min() ?? 0)]"), "\(broken): \(text)")
+        }
+    }
+
     @Test func theSpineShapeLoadsWithPathsRelativeToTheJobFile() throws {
         let job = try load(Self.valid)
         #expect(job.name == "eod-sample")
