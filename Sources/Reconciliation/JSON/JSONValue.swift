@@ -215,19 +215,27 @@ package enum JSONValue: Sendable, Hashable {
                 }
                 let block = encoding[task - handing]
                 let first = (round * width + task - handing) * size
-                block.bytes.removeAll(keepingCapacity: true)
-                block.canonical.removeAll(keepingCapacity: true)
+                // Encoded into locals taken from the block and put back: each access to the class's own arrays is
+                // checked for exclusivity at run time, two an element.
+                var bytes: [UInt8] = []
+                var canonical: [UInt8] = []
+                swap(&bytes, &block.bytes)
+                swap(&canonical, &block.canonical)
+                bytes.removeAll(keepingCapacity: true)
+                canonical.removeAll(keepingCapacity: true)
                 for position in min(first, count)..<min(first + size, count) {
-                    if position > 0 { block.bytes.append(UInt8(ascii: ",")) }
-                    newline(&block.bytes, indent, level + 1)
-                    let start = block.bytes.count
-                    elements.encode(position, &block.bytes, false, 0)
+                    if position > 0 { bytes.append(UInt8(ascii: ",")) }
+                    newline(&bytes, indent, level + 1)
+                    let start = bytes.count
+                    elements.encode(position, &bytes, false, 0)
                     guard let tap else { continue }
-                    if position > 0 { block.canonical.append(UInt8(ascii: ",")) }
-                    if !tap.differing(position, &block.canonical) {
-                        block.canonical.append(contentsOf: block.bytes[start...])
+                    if position > 0 { canonical.append(UInt8(ascii: ",")) }
+                    if !tap.differing(position, &canonical) {
+                        canonical.append(contentsOf: bytes[start...])
                     }
                 }
+                swap(&bytes, &block.bytes)
+                swap(&canonical, &block.canonical)
             }
         }
         newline(&output, indent, level)
