@@ -86,7 +86,10 @@ package struct BalanceBook: Sendable {
     }
 
     /// Every key on this side.
-    package var keys: some Collection<BalanceKey> { slots.keys }
+    package var keys: some Collection<BalanceKey> {
+        precondition(!indexReleased, "a book's keys are asked after its index was released")
+        return slots.keys
+    }
 
     /// Where a key's balances are in this book, found once: ``figure(at:)`` reads them without hashing the key again
     /// (the join of 1.3M keys spent two fifths of its time in the books' lookups).
@@ -96,11 +99,31 @@ package struct BalanceBook: Sendable {
 
     /// Every key on this side with its place.
     package var places: some Collection<(key: BalanceKey, place: Place)> {
-        slots.lazy.map { (key: $0.key, place: Place(slot: $0.value)) }
+        precondition(!indexReleased, "a book's keys are asked after its index was released")
+        return slots.lazy.map { (key: $0.key, place: Place(slot: $0.value)) }
     }
 
     /// Whether this side has anything for `key`.
-    package func contains(_ key: BalanceKey) -> Bool { slots[key] != nil }
+    package func contains(_ key: BalanceKey) -> Bool {
+        precondition(!indexReleased, "a book's keys are asked after its index was released")
+        return slots[key] != nil
+    }
+
+    /// Where `key`'s balances are in this book, when it has any.
+    package func place(for key: BalanceKey) -> Place? {
+        precondition(!indexReleased, "a book's keys are asked after its index was released")
+        return slots[key].map { Place(slot: $0) }
+    }
+
+    /// Frees the index by key (a dictionary of a million keys, 134 MB at 1.3M) once every key's place has been
+    /// taken (``places``, ``place(for:)``): the lines are made from the places, and this book then answers only
+    /// ``figure(at:)`` and ``covers(_:input:)``.
+    package mutating func releaseIndex() {
+        slots = [:]
+        indexReleased = true
+    }
+
+    private var indexReleased = false
 
     private func contribution(_ reference: Reference) -> Contribution {
         let batch = batches[Int(reference.batch)]
@@ -109,7 +132,7 @@ package struct BalanceBook: Sendable {
 
     /// What this side says about `key`.
     package func figure(for key: BalanceKey) -> Figure {
-        slots[key].map { figure(at: Place(slot: $0)) } ?? .absent
+        place(for: key).map(figure(at:)) ?? .absent
     }
 
     /// What this side says about the key at `place` (from ``places``).

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// How the reconciler treats one input's side of a key.
 package struct InputPolicy: Sendable, Hashable {
@@ -44,9 +45,14 @@ package struct Reconciler: Sendable {
         self.valuation = valuation
     }
 
-    /// Classifies every key of either book.
-    package func reconcile(ledger: BalanceBook, statement: BalanceBook) -> ReconciliationResult {
-        let (sorted, ledgerPlaces) = Self.sortedKeys(ledger, statement)
+    /// Classifies every key of either book. The books' indexes by key are released once every key's places are taken
+    /// (given books the caller no longer holds, that frees them before the lines are made).
+    package func reconcile(ledger: consuming BalanceBook, statement: consuming BalanceBook) -> ReconciliationResult {
+        let (sorted, ledgerPlaces, statementPlaces) = join(ledger, statement)
+        ledger.releaseIndex()
+        statement.releaseIndex()
+        let ledger = ledger
+        let statement = statement
         // The keys are independent: a large run makes its lines on every core, each thread initializing its own
         // part of the one result array (1.5M keys took 4 s on one core; concatenating parts would double the lines'
         // memory). Small runs stay on the calling thread.
@@ -60,7 +66,9 @@ package struct Reconciler: Sendable {
                     // Changed in place and moved into the result: passed along by value, each step copied the line.
                     var line = line(
                         for: sorted[position], ledger: ledgerPlaces[position].map(ledger.figure(at:)) ?? .absent,
+                        statement: statementPlaces[position].map(statement.figure(at:)) ?? .absent,
                         books: (ledger, statement))
+                    value(&line)
                     share(&line, &sources)
                     output.buffer.initializeElement(at: position, to: line)
                 }
@@ -71,26 +79,45 @@ package struct Reconciler: Sendable {
         return ReconciliationResult(sortedLines: lines)
     }
 
-    /// Every key of either book once, sorted once (the lines are made in key order), with its place in the ledger's
-    /// book when it has one: the ledger's figure is then read without a second lookup.
-    private static func sortedKeys(
+    /// Every key of either book once, sorted once (the lines are made in key order), with its place in each book
+    /// that has it: the figures are then read without looking the key up again, and the books' indexes can go before
+    /// the lines are made. The lookups (each ledger key in the statement's book, each statement key in the ledger's)
+    /// are made on every core.
+    private func join(
         _ ledger: BalanceBook, _ statement: BalanceBook
-    ) -> (keys: [BalanceKey], ledger: [BalanceBook.Place?]) {
+    ) -> (keys: [BalanceKey], ledger: [BalanceBook.Place?], statement: [BalanceBook.Place?]) {
         var keys: [BalanceKey] = []
-        var places: [BalanceBook.Place?] = []
+        var ledgerPlaces: [BalanceBook.Place?] = []
         let count = max(ledger.keys.count, statement.keys.count)  // the sides mostly share their keys
         keys.reserveCapacity(count)
-        places.reserveCapacity(count)
+        ledgerPlaces.reserveCapacity(count)
         for (key, place) in ledger.places {
             keys.append(key)
-            places.append(place)
+            ledgerPlaces.append(place)
         }
-        for key in statement.keys where !ledger.contains(key) {
-            keys.append(key)
-            places.append(nil)
+        var statementPlaces = lookUp(keys) { statement.place(for: $0) }
+        let statementSide = Array(statement.places)
+        let inLedger = lookUp(statementSide.map(\.key)) { ledger.contains($0) }
+        for (entry, shared) in zip(statementSide, inLedger) where !shared {
+            keys.append(entry.key)
+            ledgerPlaces.append(nil)
+            statementPlaces.append(entry.place)
         }
         let order = KeyOrder.order(keys)
-        return (order.map { keys[$0] }, order.map { places[$0] })
+        return (order.map { keys[$0] }, order.map { ledgerPlaces[$0] }, order.map { statementPlaces[$0] })
+    }
+
+    /// `find` of every key, in order, made on every core for many keys (split as the lines are).
+    private func lookUp<Found: Sendable>(_ keys: [BalanceKey], _ find: @Sendable (BalanceKey) -> Found) -> [Found] {
+        let parts = keys.count < keysPerThread ? 1 : max(1, min(workers, keys.count / keysPerThread))
+        guard parts > 1 else { return keys.map(find) }
+        let found = Mutex([[Found]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (keys.count * part / parts)..<(keys.count * (part + 1) / parts)
+            let made = keys[range].map(find)
+            found.withLock { $0[part] = made }
+        }
+        return found.withLock { $0 }.flatMap { $0 }
     }
 
     /// How many threads make lines at most.
@@ -101,14 +128,6 @@ package struct Reconciler: Sendable {
     /// The result's storage, written by several threads at disjoint positions.
     private struct UnsafeOutput: @unchecked Sendable {
         let buffer: UnsafeMutableBufferPointer<ReconciliationLine>
-    }
-
-    private func line(
-        for key: BalanceKey, ledger: BalanceBook.Figure, books: (ledger: BalanceBook, statement: BalanceBook)
-    ) -> ReconciliationLine {
-        var line = line(for: key, ledger: ledger, statement: books.statement.figure(for: key), books: books)
-        value(&line)
-        return line
     }
 
     /// The line with its tolerance source replaced by an equal one already stored: a handful of distinct sources, one

@@ -812,11 +812,18 @@ public struct ReconciliationJob: Sendable {
             }
             built.withLock { $0[part] = book }
         }
-        let books = built.withLock { $0 }
+        // Taken out of the lock and handed over: the reconciler releases the books' indexes (268 MB at 1.3M keys a
+        // side) before it makes the lines, which it can only do when nothing else holds them.
+        var books = built.withLock { books in
+            defer { books = [] }
+            return books
+        }
+        let statement = books.removeLast()
+        let ledger = books.removeLast()
         let reconciler = Reconciler(
             tolerance: spec.tolerance, ledgerPolicies: ledgerPolicies, statementPolicies: statementPolicies,
             valuation: valuation)
-        return reconciler.reconcile(ledger: books[0], statement: books[1])
+        return reconciler.reconcile(ledger: ledger, statement: statement)
     }
 
     /// Seconds elapsed since `start` on the monotonic clock (for logs; results never depend on it).
