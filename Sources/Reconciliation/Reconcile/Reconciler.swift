@@ -48,9 +48,7 @@ package struct Reconciler: Sendable {
     /// Classifies every key of either book. The books' indexes by key are released once every key's places are taken
     /// (given books the caller no longer holds, that frees them before the lines are made).
     package func reconcile(ledger: consuming BalanceBook, statement: consuming BalanceBook) -> ReconciliationResult {
-        let (sorted, ledgerPlaces, statementPlaces) = join(ledger, statement)
-        ledger.releaseIndex()
-        statement.releaseIndex()
+        let (sorted, ledgerPlaces, statementPlaces) = join(&ledger, &statement)
         let ledger = ledger
         let statement = statement
         // The keys are independent: a large run makes its lines on every core, each thread initializing its own
@@ -82,9 +80,9 @@ package struct Reconciler: Sendable {
     /// Every key of either book once, sorted once (the lines are made in key order), with its place in each book
     /// that has it: the figures are then read without looking the key up again, and the books' indexes can go before
     /// the lines are made. The lookups (each ledger key in the statement's book, each statement key in the ledger's)
-    /// are made on every core.
+    /// are made on every core. Each book's index is released as soon as it has answered, before the keys are sorted.
     private func join(
-        _ ledger: BalanceBook, _ statement: BalanceBook
+        _ ledger: inout BalanceBook, _ statement: inout BalanceBook
     ) -> (keys: [BalanceKey], ledger: [BalanceBook.Place?], statement: [BalanceBook.Place?]) {
         var keys: [BalanceKey] = []
         var ledgerPlaces: [BalanceBook.Place?] = []
@@ -95,9 +93,21 @@ package struct Reconciler: Sendable {
             keys.append(key)
             ledgerPlaces.append(place)
         }
-        var statementPlaces = lookUp(keys) { statement.place(for: $0) }
-        let statementSide = Array(statement.places)
-        let inLedger = lookUp(statementSide.map(\.key)) { ledger.contains($0) }
+        // (The lookups' copies of a book end with their scopes, so releasing the index frees it.)
+        var statementPlaces: [BalanceBook.Place?]
+        let statementSide: [(key: BalanceKey, place: BalanceBook.Place)]
+        do {
+            let book = statement
+            statementPlaces = lookUp(keys) { book.place(for: $0) }
+            statementSide = Array(book.places)
+        }
+        statement.releaseIndex()
+        let inLedger: [Bool]
+        do {
+            let book = ledger
+            inLedger = lookUp(statementSide.map(\.key)) { book.contains($0) }
+        }
+        ledger.releaseIndex()
         for (entry, shared) in zip(statementSide, inLedger) where !shared {
             keys.append(entry.key)
             ledgerPlaces.append(nil)
