@@ -95,9 +95,9 @@ package enum JSONValue: Sendable, Hashable {
     /// Encodes into `sink` a chunk at a time, never holding more than about `chunk` bytes of it: a report of a
     /// million lines is some 500 MB of JSON, written to its file and hashed for the digest as it is made.
     ///
-    /// An ``elements(_:)`` array of more than `block` elements is encoded `block` elements at a time on every core,
-    /// while one task hands the blocks encoded before to the sink in order (see
-    /// ``writeElements(_:to:indent:level:streaming:)``); the bytes are the same. That array is held two rounds of
+    /// An ``elements(_:)`` array of more than `block` elements (or with a tap, of any size) is encoded `block`
+    /// elements at a time on every core, while one task hands the blocks encoded before to the sink in order (and
+    /// another to the tap; see ``writeElements(_:to:indent:level:streaming:)``); the bytes are the same. That array is held two rounds of
     /// blocks at a time instead: 2 × cores × `block` encoded elements (for report lines, about 0.8 MB a block).
     package func write(to sink: ByteSink, pretty: Bool, chunk: Int = 1 << 20, block: Int = 2048) {
         var output: [UInt8] = []
@@ -107,7 +107,7 @@ package enum JSONValue: Sendable, Hashable {
         sink.drain(&output)
     }
 
-    // Written on bytes: reports of thousands of lines are encoded twice per run (the file and the result digest).
+    // Written on bytes: report.json's lines are a million encodings at high cardinality.
     // With a sink, what is written so far is handed to it between the elements of containers once it passes `chunk`.
     private func write(to output: inout [UInt8], indent: Bool, level: Int, sink: Streaming? = nil) {
         switch self {
@@ -154,8 +154,8 @@ package enum JSONValue: Sendable, Hashable {
         let block: Int
     }
 
-    /// A block of encoded elements, written by one task of a round while another task hands over the blocks of the
-    /// round before.
+    /// A block of encoded elements, written by one task of a round while another task (two, with a tap) hands over the
+    /// blocks of the round before.
     private final class EncodedBlock: @unchecked Sendable {
         var bytes: [UInt8] = []
         /// The same elements' canonical encoding, for the array's tap (when it has one).
@@ -163,16 +163,16 @@ package enum JSONValue: Sendable, Hashable {
     }
 
     /// The sink, called from whichever thread runs a round's hand-over task. Never called concurrently: one task a
-    /// round calls it, and the rounds follow each other.
+    /// round calls it, and the rounds follow each other (a tap's sink likewise, by a second task; its `[` and `]` are
+    /// written by the calling thread before the first round and after the last).
     private struct HandOver: @unchecked Sendable {
         let sink: ByteSink
     }
 
     /// A large array of lazily encoded elements, as ``writeContainer(_:_:_:to:indent:level:sink:writeElement:)``
     /// writes it, but a block of elements at a time on every core: each round, one task hands the blocks of the round
-    /// before to the sink, in order (hashing them for the result digest, or writing and hashing report.json), while the
-    /// others encode the next blocks. The result digest of a million lines took 2 s of one core before the report files
-    /// could start. `concurrentPerform` runs a round's tasks on the calling thread when no other is free, so a round
+    /// before to the sink, in order (writing and hashing report.json), while the others encode the next blocks. The
+    /// result digest of a million lines once took 2 s of one core before the report files could start. `concurrentPerform` runs a round's tasks on the calling thread when no other is free, so a round
     /// never waits for a thread (on one core the tasks simply run in turn).
     ///
     /// With a tap (``JSONElementsTap``) a second task of each round hands the tap the blocks' compact encoding, `[` and

@@ -40,7 +40,7 @@ public struct ReconciliationReport: Sendable {
         }
         return settledDigest
     }
-    /// The digest once made: at once, or while report.json is written (``init(runID:job:asOf:startedAt:toolVersion:maxBreaks:result:inputs:ageing:continuity:valuation:audit:cutoff:notices:digestNow:)``).
+    /// The digest once made: when the report is, or while report.json is written (``settleDigest(writing:)``).
     private var settledDigest: String?
     /// The breaks, largest first (see ``ranked(_:)``).
     public let rankedBreaks: [ReconciliationLine]
@@ -49,14 +49,27 @@ public struct ReconciliationReport: Sendable {
     /// Counts per classification for each venue, venues sorted by their UTF-8 bytes.
     package let countsByVenue: [(venue: String, counts: [Classification: Int])]
 
-    /// Creates a report, deriving the status and the digest. With `digestNow` false the digest is left to be made
-    /// by ``settleDigest(writing:)`` while report.json is written — one encoding of the lines for both, where a run
-    /// of 1.3M lines spent 1.8 s of CPU encoding them a second time — and reading it before traps.
+    /// Creates a report, deriving the status and the digest.
     public init(
         runID: String, job: String, asOf: String, startedAt: String, toolVersion: String, maxBreaks: Int,
         result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:],
         continuity: [BalanceKey: String] = [:], valuation: Valuation? = nil, audit: AuditReference? = nil,
-        cutoff: Cutoff? = nil, notices: [String] = [], digestNow: Bool = true
+        cutoff: Cutoff? = nil, notices: [String] = []
+    ) {
+        self.init(
+            runID: runID, job: job, asOf: asOf, startedAt: startedAt, toolVersion: toolVersion, maxBreaks: maxBreaks,
+            result: result, inputs: inputs, ageing: ageing, continuity: continuity, valuation: valuation, audit: audit,
+            cutoff: cutoff, notices: notices, digestNow: true)
+    }
+
+    /// Creates a report, deriving the status; with `digestNow` false the digest is left to be made by
+    /// ``settleDigest(writing:)`` while report.json is written — one encoding of the lines for both, where a run of
+    /// 1.3M lines spent 1.8 s of CPU encoding them a second time — and reading it before traps.
+    package init(
+        runID: String, job: String, asOf: String, startedAt: String, toolVersion: String, maxBreaks: Int,
+        result: ReconciliationResult, inputs: [InputSummary], ageing: [BalanceKey: BreakAge] = [:],
+        continuity: [BalanceKey: String] = [:], valuation: Valuation? = nil, audit: AuditReference? = nil,
+        cutoff: Cutoff? = nil, notices: [String] = [], digestNow: Bool
     ) {
         self.runID = runID
         self.job = job
@@ -320,7 +333,7 @@ extension ReconciliationLine {
 
 extension ReconciliationLine {
     /// Appends the line's report JSON at nesting `level`: the same bytes as encoding ``jsonValue(age:continuity:)``,
-    /// written without building it (a report of a million lines encodes each line twice: the digest and report.json).
+    /// written without building it (report.json and the result digest take their lines from one encoding of it).
     package func writeJSON(
         to output: inout [UInt8], indent: Bool, level: Int, age: BreakAge?, continuity: String? = nil
     ) {
