@@ -26,3 +26,16 @@ int recon_use_single_malloc_arena(void) {
     return 0;
 #endif
 }
+
+#include <fcntl.h>
+
+int recon_start_writeback(int fd, long long offset, long long length) {
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    return sync_file_range(fd, (off_t)offset, (off_t)length, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)fd;
+    (void)offset;
+    (void)length;
+    return -1;
+#endif
+}

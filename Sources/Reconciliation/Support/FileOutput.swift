@@ -1,3 +1,5 @@
+import CReconSystem
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,6 +9,9 @@
 /// Durable file writes: a temporary file beside the target, written, flushed to disk, then renamed over the target,
 /// so readers see the old file or the new one, never half of one.
 package enum FileOutput {
+    /// How much of a file is written before it is handed to the disk (see `recon_start_writeback`).
+    static let writebackBytes: Int64 = 8 << 20
+
     /// Creates `path` and its parents (like `mkdir -p`).
     package static func makeDirectory(_ path: String) throws(ReconciliationError) {
         var current = path.hasPrefix("/") ? "" : "."
@@ -50,6 +55,8 @@ package enum FileOutput {
         final class State {
             var hasher = InputHasher()
             var failure: Int32?
+            var written: Int64 = 0
+            var handedToDisk: Int64 = 0
         }
         let state = State()
         produce(
@@ -57,6 +64,13 @@ package enum FileOutput {
                 guard state.failure == nil, let base = bytes.baseAddress, bytes.count > 0 else { return }
                 state.hasher.update(bytes)
                 state.failure = writeFully(descriptor, base, count: bytes.count, faults: faults, step: writeStep)
+                state.written += Int64(bytes.count)
+                // What is written starts for the disk as it goes, so the fsync below has little left to wait for:
+                // report.json of 1.3M lines (522 MB) took a quarter of a second to sync at the end of the run.
+                if state.written - state.handedToDisk >= writebackBytes {
+                    _ = recon_start_writeback(descriptor, state.handedToDisk, state.written - state.handedToDisk)
+                    state.handedToDisk = state.written
+                }
             })
         let failure = state.failure ?? faults.error(at: syncStep) ?? (fsync(descriptor) == 0 ? nil : errno)
         close(descriptor)
