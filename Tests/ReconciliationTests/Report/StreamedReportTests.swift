@@ -49,17 +49,8 @@ import Testing
     /// A large array of lines is encoded a block at a time on every core and handed over in order: for every block
     /// size (one element, a prime, past the end) and array size around the blocks' edges, the bytes are one thread's.
     @Test func linesEncodedInParallelBlocksAreTheSerialEncoding() {
-        let shapes = Self.shapedLines()
         for count in [0, 1, 2, 7, 64, 65, 300] {
-            let lines = (0..<count).map { position in
-                let line = shapes[position % shapes.count]
-                return ReconciliationLine(
-                    key: BalanceKey(venue: line.key.venue, account: "a\(position)", asset: line.key.asset),
-                    ledger: line.ledger, statement: line.statement, difference: line.difference,
-                    relativeDifferenceBasisPoints: line.relativeDifferenceBasisPoints, tolerance: line.tolerance,
-                    classification: line.classification, figure: line.figure, ledgerSources: line.ledgerSources,
-                    statementSources: line.statementSources, notes: line.notes)
-            }
+            let lines = Self.lines(count)
             let document = JSONValue.object(["lines": ReconciliationResult(lines: lines).linesJSON(), "z": .integer(1)])
             for block in [1, 3, 64, 1000] {
                 for chunk in [1, 1 << 20] {
