@@ -179,6 +179,9 @@ public struct ReconciliationReport: Sendable {
         let ageing = ageing
         let continuity = continuity
         let lines = result.lines
+        // Without history every line is written as digested: the maps are not asked (a lookup in an empty dictionary
+        // still hashes the key's three strings, 1.3M times).
+        let history = !ageing.isEmpty || !continuity.isEmpty
         let tap = JSONElementsTap(
             sink: ByteSink { bytes in
                 if !hashing.fed {
@@ -189,6 +192,7 @@ public struct ReconciliationReport: Sendable {
             },
             differing: { position, output in
                 // A line with an age or a continuity finding is written with them; the digest leaves them out.
+                guard history else { return false }
                 let key = lines[position].key
                 guard ageing[key] != nil || continuity[key] != nil else { return false }
                 lines[position].writeJSON(to: &output, indent: false, level: 0, age: nil, continuity: nil)

@@ -569,9 +569,11 @@ public struct ReconciliationJob: Sendable {
             DispatchQueue.concurrentPerform(iterations: pages.count) { turn in
                 let position = pages[turn]
                 let digest = Result { () throws(ReconciliationError) -> String in
-                    try FileOutput.writeAtomically(to: directory + "/" + writers[position].fileName, faults: faults) {
-                        sink in
-                        made[position]?.write(resultDigest, sink)
+                    guard let page = made[position] else { preconditionFailure("a page is written before it is made") }
+                    return try FileOutput.writeAtomically(
+                        to: directory + "/" + writers[position].fileName, faults: faults
+                    ) { sink in
+                        page.write(resultDigest, sink)
                     }
                 }
                 digests.withLock { $0[position] = digest }
