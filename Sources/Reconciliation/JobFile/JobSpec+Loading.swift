@@ -1,7 +1,5 @@
 import Configuration
-import Dispatch
 import Foundation
-import Synchronization
 import Yams
 
 // `load`'s default working directory comes from FileManager.
@@ -431,9 +429,7 @@ extension JobSpec {
             let context: InputContext
         }
         let shared = Shared(nodes: nodes, context: context)
-        let results = Mutex([[Result<InputSpec, ReconciliationError>]](repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (shared.nodes.count * part / parts)..<(shared.nodes.count * (part + 1) / parts)
+        let results = Parallel.map(nodes.count, parts: parts) { range in
             var parsed: [Result<InputSpec, ReconciliationError>] = []
             parsed.reserveCapacity(range.count)
             for position in range {
@@ -443,14 +439,10 @@ extension JobSpec {
                 parsed.append(result)
                 if case .failure = result { break }  // the inputs after it in this part cannot be the first error
             }
-            results.withLock { $0[part] = parsed }
+            return parsed
         }
-        var inputs: [InputSpec] = []
-        inputs.reserveCapacity(nodes.count)
-        for part in results.withLock({ $0 }) {
-            for result in part { inputs.append(try result.get()) }
-        }
-        return inputs
+        // The parts' results in order: the first failure is the first bad input in the file.
+        return try results.map { result throws(ReconciliationError) in try result.get() }
     }
 
     private static func parseInput(

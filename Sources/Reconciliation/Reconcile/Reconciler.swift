@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// How the reconciler treats one input's side of a key.
 package struct InputPolicy: Sendable, Hashable {
@@ -59,8 +58,7 @@ package struct Reconciler: Sendable {
             let output = UnsafeOutput(buffer: buffer)
             let make: @Sendable (Int) -> Void = { part in
                 var sources: [String] = []
-                let range = (sorted.count * part / parts)..<(sorted.count * (part + 1) / parts)
-                for position in range {
+                for position in Parallel.range(part, of: parts, count: sorted.count) {
                     // Changed in place and moved into the result: passed along by value, each step copied the line.
                     var line = line(
                         for: sorted[position], ledger: ledgerPlaces[position].map(ledger.figure(at:)) ?? .absent,
@@ -120,14 +118,7 @@ package struct Reconciler: Sendable {
     /// `find` of every key, in order, made on every core for many keys (split as the lines are).
     private func lookUp<Found: Sendable>(_ keys: [BalanceKey], _ find: @Sendable (BalanceKey) -> Found) -> [Found] {
         let parts = keys.count < keysPerThread ? 1 : max(1, min(workers, keys.count / keysPerThread))
-        guard parts > 1 else { return keys.map(find) }
-        let found = Mutex([[Found]](repeating: [], count: parts))
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (keys.count * part / parts)..<(keys.count * (part + 1) / parts)
-            let made = keys[range].map(find)
-            found.withLock { $0[part] = made }
-        }
-        return found.withLock { $0 }.flatMap { $0 }
+        return Parallel.map(keys.count, parts: parts) { range in keys[range].map(find) }
     }
 
     /// How many threads make lines at most.
